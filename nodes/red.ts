@@ -1,0 +1,72 @@
+/**
+ * The small part of the Node-RED runtime API that GridBridge nodes use, typed (Node-RED ships no types).
+ * Node files stay thin: read config, wire events to a src/ object, set status, clean up on close.
+ */
+export interface NodeStatus {
+  fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey';
+  shape?: 'ring' | 'dot';
+  text?: string;
+}
+
+export interface NodeMessage {
+  payload?: unknown;
+  topic?: string;
+  _msgid?: string;
+  [key: string]: unknown;
+}
+
+export interface NodeDef {
+  id: string;
+  type: string;
+  name?: string;
+  z?: string;
+  [key: string]: unknown;
+}
+
+export interface Node {
+  id: string;
+  type: string;
+  name?: string;
+  credentials?: Record<string, string | undefined>;
+  on(event: 'input', fn: (msg: NodeMessage, send: (msg: NodeMessage | Array<NodeMessage | null>) => void, done: (err?: Error) => void) => void): void;
+  on(event: 'close', fn: (removed: boolean, done: () => void) => void): void;
+  send(msg: NodeMessage | Array<NodeMessage | null>): void;
+  status(s: NodeStatus | Record<string, never>): void;
+  log(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string | Error, m?: NodeMessage): void;
+}
+
+export interface NodeAPI {
+  nodes: {
+    createNode(node: Node, def: NodeDef): void;
+    getNode(id: string): Node | null;
+    registerType(
+      type: string,
+      ctor: (this: Node, def: NodeDef) => void,
+      opts?: { credentials?: Record<string, { type: 'text' | 'password' }>; settings?: Record<string, unknown> },
+    ): void;
+  };
+  httpAdmin?: {
+    get(path: string, ...handlers: Array<(req: { params: Record<string, string>; query: Record<string, unknown> }, res: { json(v: unknown): void; status(c: number): { json(v: unknown): void } }) => void>): void;
+  };
+  settings?: Record<string, unknown>;
+}
+
+/** Status dot helpers shared by all nodes, from a connection status. */
+export type LinkState = 'connecting' | 'up' | 'degraded' | 'down' | 'idle';
+
+export function statusFor(state: LinkState, text?: string): NodeStatus {
+  switch (state) {
+    case 'up':
+      return { fill: 'green', shape: 'dot', text: text ?? 'connected' };
+    case 'connecting':
+      return { fill: 'yellow', shape: 'ring', text: text ?? 'connecting' };
+    case 'degraded':
+      return { fill: 'yellow', shape: 'dot', text: text ?? 'degraded' };
+    case 'down':
+      return { fill: 'red', shape: 'ring', text: text ?? 'disconnected' };
+    default:
+      return { fill: 'grey', shape: 'ring', text: text ?? 'idle' };
+  }
+}
