@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Interop suite: runs test/interop/*.test.ts against independent peers from Debian (socat, mosquitto, pymodbus,
+// mbpoll, xmllint). Installs the missing ones with apt-get when running as root (CI and the dev machines are root).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const peers = [
+  ['socat', 'socat'],
+  ['mosquitto', 'mosquitto'],
+  ['mbpoll', 'mbpoll'],
+  ['xmllint', 'libxml2-utils'],
+];
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const hasPymodbus = () => spawnSync('/usr/bin/python3', ['-c', 'import pymodbus'], { stdio: 'ignore' }).status === 0;
+
+const missing = peers.filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg);
+if (!hasPymodbus()) missing.push('python3-pymodbus');
+if (missing.length > 0) {
+  if (process.getuid?.() === 0) {
+    console.log(`interop: installing ${missing.join(' ')} from Debian`);
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  } else {
+    console.error(`interop: missing peers (${missing.join(', ')}); install them with apt-get as root`);
+    process.exit(1);
+  }
+}
+// The interop tests use the built CLI (bin/gridbridge.js) as well as the TypeScript sources.
+execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
+const vitest = require.resolve('vitest/vitest.mjs');
+const r = spawnSync(process.execPath, [vitest, 'run', '--config', join(root, 'vitest.interop.config.ts')], { stdio: 'inherit', cwd: root });
+process.exit(r.status ?? 1);

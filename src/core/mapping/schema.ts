@@ -1,0 +1,90 @@
+/**
+ * Pilot-site mapping (one YAML per site): which devices exist (profile + connection + unit id), and how their
+ * canonical points are bound to upstream protocols. The core knows the shape of devices and connections; each
+ * upstream block (`upstream.mqtt`, `upstream.sep2`, `upstream.iec104`, `upstream.openadr`, `upstream.sapc`) is
+ * validated by its protocol's own schema in src/runtime (the core never imports a protocol).
+ */
+import { z } from 'zod';
+import { DEVICE_KINDS } from '../kinds.js';
+
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "-" or "." (it becomes part of point ids and topics)');
+
+export const TcpConnectionSchema = z.strictObject({
+  type: z.literal('tcp'),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(502),
+  timeoutMs: z.number().int().min(10).max(60000).default(1000),
+  retries: z.number().int().min(0).max(10).default(1),
+  /** Requests allowed in flight on one TCP connection (Modbus TCP transaction ids); 1 is safest for gateways. */
+  maxInFlight: z.number().int().min(1).max(16).default(1),
+});
+
+export const RtuConnectionSchema = z.strictObject({
+  type: z.literal('rtu'),
+  device: z.string().min(1),
+  baudRate: z.number().int().min(300).max(921600).default(9600),
+  parity: z.enum(['none', 'even', 'odd']).default('none'),
+  dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+  stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+  timeoutMs: z.number().int().min(10).max(60000).default(500),
+  retries: z.number().int().min(0).max(10).default(1),
+});
+
+export const ConnectionSchema = z.discriminatedUnion('type', [TcpConnectionSchema, RtuConnectionSchema]);
+export type ConnectionConfig = z.output<typeof ConnectionSchema>;
+
+export const BackoffSchema = z.strictObject({
+  initialMs: z.number().int().min(100).default(1000),
+  maxMs: z.number().int().min(1000).default(60000),
+  factor: z.number().min(1).max(10).default(2),
+  jitter: z.number().min(0).max(1).default(0.2),
+});
+
+export const DeviceSchema = z.strictObject({
+  id,
+  name: z.string().optional(),
+  /** A profile id (looked up in the mapping's profile directories) or a path to a profile YAML file. */
+  profile: z.string().min(1),
+  connection: id,
+  unit: z.number().int().min(0).max(255),
+  /** Optional override of the profile's kind check: the kind this device plays in the site. */
+  kind: z.enum(DEVICE_KINDS).optional(),
+  /** Override poll periods (ms) of the profile's poll classes. */
+  pollClasses: z.record(z.string(), z.number().int().min(50).max(86_400_000)).optional(),
+  /** Only poll these canonical points (default: all readable points of the profile). */
+  points: z.array(z.string().min(1)).optional(),
+  offlineBackoff: BackoffSchema.optional(),
+  enabled: z.boolean().default(true),
+});
+export type DeviceConfig = z.output<typeof DeviceSchema>;
+
+export const SiteSchema = z.strictObject({
+  id,
+  name: z.string().optional(),
+  timezone: z.string().optional(),
+  description: z.string().optional(),
+});
+
+export const MappingSchema = z.strictObject({
+  /** Format version of this file. */
+  mapping: z.literal(1),
+  site: SiteSchema,
+  /** Directories searched for profile ids, relative to the mapping file (default: ../device-profiles and ./). */
+  profileDirs: z.array(z.string()).optional(),
+  connections: z.record(id, ConnectionSchema),
+  devices: z.array(DeviceSchema).min(1),
+  /** Upstream blocks, each checked by its protocol's schema (see src/runtime/validate.ts). */
+  upstream: z.record(z.enum(['mqtt', 'sep2', 'iec104', 'openadr', 'sapc']), z.unknown()).optional(),
+  /** Local plans (charge/balance/discharge), checked by src/core/plans. */
+  plans: z.array(z.unknown()).optional(),
+});
+export type Mapping = z.output<typeof MappingSchema>;
+export type MappingInput = z.input<typeof MappingSchema>;
+
+/** A reference from an upstream block to a device's canonical point. */
+export const PointRefSchema = z.strictObject({ device: id, name: z.string().min(1) });
+export type PointRef = z.output<typeof PointRefSchema>;

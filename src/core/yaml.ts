@@ -1,0 +1,66 @@
+/**
+ * YAML loading that keeps positions, so every problem in a profile or mapping is reported as file:line:column plus
+ * the field path. Schema validators return issues with paths into the raw document; `locate` turns them into lines.
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { ProfileError } from './errors.js';
+import { formatPath } from './errors.js';
+
+export interface Issue {
+  path: ReadonlyArray<PropertyKey>;
+  message: string;
+}
+
+export interface LoadedYaml {
+  file: string;
+  data: unknown;
+  /** Syntax errors, already located. When non-empty, `data` is not trustworthy. */
+  errors: ProfileError[];
+  locate(issue: Issue): ProfileError;
+}
+
+export function parseYamlText(text: string, file: string): LoadedYaml {
+  const lineCounter = new LineCounter();
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const errors: ProfileError[] = doc.errors.map((e) => {
+    const pos = lineCounter.linePos(e.pos[0]);
+    return { file, line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0] ?? e.message };
+  });
+  const locate = (issue: Issue): ProfileError => {
+    const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
+    // Walk up until a node exists (a missing field is reported at its parent).
+    for (let n = path.length; n >= 0; n--) {
+      const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) {
+        const pos = lineCounter.linePos(node.range[0]);
+        return { file, line: pos.line, column: pos.col, path: formatPath(issue.path), message: issue.message };
+      }
+    }
+    return { file, path: formatPath(issue.path), message: issue.message };
+  };
+  let data: unknown = null;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    errors.push({ file, path: '', message: e instanceof Error ? e.message : String(e) });
+  }
+  return { file, data, errors, locate };
+}
+
+export function loadYamlFile(file: string): LoadedYaml {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    return { file, data: null, errors: [{ file, path: '', message: reason }], locate: (i) => ({ file, path: formatPath(i.path), message: i.message }) };
+  }
+  return parseYamlText(text, file);
+}
+
+/** Convert zod issues (v4) to plain issues with paths. */
+export function zodIssues(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }, prefix: ReadonlyArray<PropertyKey> = []): Issue[] {
+  return error.issues.map((i) => ({ path: [...prefix, ...i.path], message: i.message }));
+}

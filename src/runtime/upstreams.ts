@@ -1,0 +1,9 @@
+/**
+ * The upstream blocks a mapping may hold, each validated by its own protocol's schema. The one place (with the rest
+ * of src/runtime) that knows every protocol.
+ */
+import type { z } from 'zod';
+
+export type UpstreamName = 'mqtt' | 'sep2' | 'iec104' | 'openadr' | 'sapc';
+
+export const upstreamSchemas: Partial<Record<UpstreamName, z.ZodType>> = {};

@@ -1,0 +1,171 @@
+/**
+ * Loading and validating profiles and site mappings, with every problem located to file, line and field.
+ * Used by `gridbridge validate`, the runtime and the Node-RED device node.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { ProfileError } from '../core/errors.js';
+import { MappingSchema, type Mapping } from '../core/mapping/schema.js';
+import { parseProfile } from '../core/profile/schema.js';
+import type { Profile } from '../core/profile/schema.js';
+import { loadYamlFile, zodIssues, type Issue, type LoadedYaml } from '../core/yaml.js';
+import { upstreamSchemas } from './upstreams.js';
+
+export const packageRoot = resolve(__dirname, '..', '..', '..');
+export const builtinProfileDir = join(packageRoot, 'device-profiles');
+
+export interface ProfileLoad {
+  file: string;
+  profile?: Profile;
+  errors: ProfileError[];
+}
+
+export interface MappingLoad {
+  file: string;
+  mapping?: Mapping;
+  /** Profile per device id (only for devices whose profile loaded). */
+  profiles: Map<string, Profile>;
+  errors: ProfileError[];
+}
+
+export type FileKind = 'profile' | 'mapping';
+
+export function detectKind(data: unknown): FileKind | undefined {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  if ('mapping' in data || 'devices' in data) return 'mapping';
+  if ('points' in data || 'profile' in data) return 'profile';
+  return undefined;
+}
+
+function profileFrom(y: LoadedYaml): ProfileLoad {
+  if (y.errors.length) return { file: y.file, errors: y.errors };
+  const { profile, issues } = parseProfile(y.data);
+  return { file: y.file, profile, errors: issues.map((i) => y.locate(i)) };
+}
+
+const profileCache = new Map<string, { mtimeMs: number; load: ProfileLoad }>();
+
+export function loadProfileFile(file: string): ProfileLoad {
+  const abs = resolve(file);
+  let mtimeMs = -1;
+  try {
+    mtimeMs = statSync(abs).mtimeMs;
+  } catch {
+    /* reported by loadYamlFile */
+  }
+  const hit = profileCache.get(abs);
+  if (hit && hit.mtimeMs === mtimeMs) return hit.load;
+  const load = profileFrom(loadYamlFile(file));
+  if (mtimeMs >= 0) profileCache.set(abs, { mtimeMs, load });
+  return load;
+}
+
+/** Resolve a profile reference (id or path) to a file, searching the given directories then the built-in ones. */
+export function resolveProfileRef(ref: string, baseDir: string, dirs: string[] = []): string | undefined {
+  if (ref.includes('/') || /\.ya?ml$/i.test(ref)) {
+    const p = isAbsolute(ref) ? ref : join(baseDir, ref);
+    return existsSync(p) ? p : undefined;
+  }
+  const search = [...dirs.map((d) => (isAbsolute(d) ? d : join(baseDir, d))), join(baseDir, '..', 'device-profiles'), baseDir, builtinProfileDir];
+  for (const d of search) {
+    for (const ext of ['.yaml', '.yml']) {
+      const p = join(d, ref + ext);
+      if (existsSync(p)) return p;
+    }
+  }
+  return undefined;
+}
+
+/** Every `{device, name}` object inside an upstream block, with its path. */
+function* pointRefs(v: unknown, path: PropertyKey[]): Generator<{ device: string; name?: string; path: PropertyKey[] }> {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) yield* pointRefs(v[i], [...path, i]);
+  } else if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (typeof o.device === 'string') yield { device: o.device, name: typeof o.name === 'string' ? o.name : undefined, path };
+    for (const [k, c] of Object.entries(o)) if (c && typeof c === 'object') yield* pointRefs(c, [...path, k]);
+  }
+}
+
+export function checkMapping(y: LoadedYaml): MappingLoad {
+  const out: MappingLoad = { file: y.file, profiles: new Map(), errors: [...y.errors] };
+  if (y.errors.length) return out;
+  const parsed = MappingSchema.safeParse(y.data);
+  if (!parsed.success) {
+    out.errors.push(...zodIssues(parsed.error).map((i) => y.locate(i)));
+    return out;
+  }
+  const m = parsed.data;
+  const issues: Issue[] = [];
+  const baseDir = dirname(resolve(y.file));
+  const seen = new Map<string, number>();
+  const units = new Map<string, string>();
+  m.devices.forEach((d, i) => {
+    const at = ['devices', i];
+    if (seen.has(d.id)) issues.push({ path: [...at, 'id'], message: `duplicate device id "${d.id}" (also devices[${seen.get(d.id)}])` });
+    seen.set(d.id, i);
+    if (!m.connections[d.connection]) {
+      issues.push({ path: [...at, 'connection'], message: `unknown connection "${d.connection}" (defined: ${Object.keys(m.connections).join(', ') || 'none'})` });
+    }
+    if (d.unit === 0) issues.push({ path: [...at, 'unit'], message: 'unit id 0 is the Modbus broadcast address (writes only, no replies); a polled device needs 1-247' });
+    else if (d.unit > 247) issues.push({ path: [...at, 'unit'], message: `unit id ${d.unit} is reserved (Modbus serial unit ids are 1-247)` });
+    const key = `${d.connection}#${d.unit}`;
+    const other = units.get(key);
+    if (other) issues.push({ path: [...at, 'unit'], message: `unit ${d.unit} on connection "${d.connection}" is already used by device "${other}"` });
+    else units.set(key, d.id);
+    const file = resolveProfileRef(d.profile, baseDir, m.profileDirs);
+    if (!file) {
+      issues.push({ path: [...at, 'profile'], message: `missing profile "${d.profile}" (looked in ${[...(m.profileDirs ?? []), '../device-profiles', '.', 'built-in device-profiles'].join(', ')})` });
+      return;
+    }
+    const pl = loadProfileFile(file);
+    if (!pl.profile) {
+      issues.push({ path: [...at, 'profile'], message: `profile "${d.profile}" (${file}) has ${pl.errors.length} problem(s); run gridbridge validate ${file}` });
+      return;
+    }
+    out.profiles.set(d.id, pl.profile);
+    const names = new Set(pl.profile.points.map((p) => p.name));
+    d.points?.forEach((n, j) => {
+      if (!names.has(n)) issues.push({ path: [...at, 'points', j], message: `profile "${pl.profile!.id}" has no point "${n}"` });
+    });
+    for (const c of Object.keys(d.pollClasses ?? {})) {
+      if (!(c in pl.profile.pollClasses)) issues.push({ path: [...at, 'pollClasses', c], message: `profile "${pl.profile.id}" has no poll class "${c}" (has: ${Object.keys(pl.profile.pollClasses).join(', ')})` });
+    }
+  });
+  for (const [name, block] of Object.entries(m.upstream ?? {})) {
+    const schema = upstreamSchemas[name as keyof typeof upstreamSchemas];
+    if (schema) {
+      const r = schema.safeParse(block);
+      if (!r.success) issues.push(...zodIssues(r.error, ['upstream', name]));
+    }
+    for (const ref of pointRefs(block, ['upstream', name])) {
+      const prof = out.profiles.get(ref.device);
+      if (!seen.has(ref.device)) issues.push({ path: [...ref.path, 'device'], message: `unknown device "${ref.device}"` });
+      else if (prof && ref.name !== undefined && !prof.points.some((p) => p.name === ref.name)) {
+        issues.push({ path: [...ref.path, 'name'], message: `device "${ref.device}" (profile ${prof.id}) has no point "${ref.name}"` });
+      }
+    }
+  }
+  out.errors.push(...issues.map((i) => y.locate(i)));
+  if (out.errors.length === 0) out.mapping = m;
+  return out;
+}
+
+export function loadMappingFile(file: string): MappingLoad {
+  return checkMapping(loadYamlFile(file));
+}
+
+export interface FileReport {
+  file: string;
+  kind?: FileKind;
+  errors: ProfileError[];
+}
+
+export function validateFile(file: string): FileReport {
+  const y = loadYamlFile(file);
+  if (y.errors.length) return { file, errors: y.errors };
+  const kind = detectKind(y.data);
+  if (kind === 'profile') return { file, kind, errors: profileFrom(y).errors };
+  if (kind === 'mapping') return { file, kind, errors: checkMapping(y).errors };
+  return { file, errors: [{ file, line: 1, path: '', message: 'neither a device profile (has "points") nor a site mapping (has "mapping"/"devices")' }] };
+}
