@@ -35,5 +35,5 @@ if (missing.length > 0) {
 // The interop tests use the built CLI (bin/gridbridge.js) as well as the TypeScript sources.
 execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
 const vitest = require.resolve('vitest/vitest.mjs');
-const r = spawnSync(process.execPath, [vitest, 'run', '--config', join(root, 'vitest.interop.config.ts')], { stdio: 'inherit', cwd: root });
+const r = spawnSync(process.execPath, [vitest, 'run', '--config', join(root, 'vitest.interop.config.mts')], { stdio: 'inherit', cwd: root });
 process.exit(r.status ?? 1);

@@ -90,3 +90,20 @@ export function pointToJson(p: Point): PointJson {
   if (p.sourceTime !== undefined) j.sourceTime = new Date(p.sourceTime).toISOString();
   return j;
 }
+
+/** Accept a Point or an array of Points from an untyped source (a Node-RED msg.payload); say what is wrong otherwise. */
+export function asPoints(v: unknown): { points: Point[] } | { error: string } {
+  const list = Array.isArray(v) ? v : [v];
+  const out: Point[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i] as Partial<Point> | null;
+    const at = Array.isArray(v) ? `[${i}]` : '';
+    if (!p || typeof p !== 'object') return { error: `payload${at} is not a point object` };
+    if (typeof p.device !== 'string' || typeof p.name !== 'string') return { error: `payload${at} needs string "device" and "name"` };
+    if (!(p.value === null || ['number', 'boolean', 'string'].includes(typeof p.value))) return { error: `payload${at}.value must be a number, boolean, string or null` };
+    const q = p.quality as Quality | undefined;
+    if (!q || typeof q !== 'object' || !(QUALITY_CODES as readonly string[]).includes(q.code)) return { error: `payload${at}.quality.code must be one of ${QUALITY_CODES.join(', ')}` };
+    out.push({ ...p, id: p.id ?? pointId(undefined, p.device, p.name), receiveTime: typeof p.receiveTime === 'number' ? p.receiveTime : Date.now() } as Point);
+  }
+  return { points: out };
+}

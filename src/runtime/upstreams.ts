@@ -3,7 +3,10 @@
  * of src/runtime) that knows every protocol.
  */
 import type { z } from 'zod';
+import { mqttUpstreamSchema } from '../protocols/mqtt/mapping.js';
 
 export type UpstreamName = 'mqtt' | 'sep2' | 'iec104' | 'openadr' | 'sapc';
 
-export const upstreamSchemas: Partial<Record<UpstreamName, z.ZodType>> = {};
+export const upstreamSchemas: Partial<Record<UpstreamName, z.ZodType>> = {
+  mqtt: mqttUpstreamSchema,
+};

@@ -2,7 +2,7 @@
  * Loading and validating profiles and site mappings, with every problem located to file, line and field.
  * Used by `gridbridge validate`, the runtime and the Node-RED device node.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ProfileError } from '../core/errors.js';
 import { MappingSchema, type Mapping } from '../core/mapping/schema.js';
@@ -11,7 +11,17 @@ import type { Profile } from '../core/profile/schema.js';
 import { loadYamlFile, zodIssues, type Issue, type LoadedYaml } from '../core/yaml.js';
 import { upstreamSchemas } from './upstreams.js';
 
-export const packageRoot = resolve(__dirname, '..', '..', '..');
+/** The package root: the nearest folder above this file with our package.json (works from src/ and dist/src/). */
+export const packageRoot = ((): string => {
+  let d = __dirname;
+  for (;;) {
+    const pj = join(d, 'package.json');
+    if (existsSync(pj) && /"name":\s*"node-red-contrib-gridbridge"/.test(readFileSync(pj, 'utf8'))) return d;
+    const up = dirname(d);
+    if (up === d) return resolve(__dirname, '..', '..', '..');
+    d = up;
+  }
+})();
 export const builtinProfileDir = join(packageRoot, 'device-profiles');
 
 export interface ProfileLoad {

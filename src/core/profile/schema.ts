@@ -1,129 +1,119 @@
 /**
- * Device profile format (`device-profiles/<id>.yaml`), as zod schemas. A profile describes one device model: its kind
- * and, point by point, where each canonical point lives in the device's Modbus register map and how to turn raw
- * registers into an engineering value. Profiles carry no site data (unit id, connection, poll intervals): mappings do.
- * See docs/device-profiles.md for the format with examples; `parseProfile` (./parse.ts) adds the cross-field checks.
+ * Device profile YAML format (`device-profiles/<id>.yaml`) as a zod schema, plus `parseProfile`, which validates the
+ * shape, runs the cross-field checks (./check.ts) and returns the normalized `Profile` (./types.ts) with every default
+ * resolved. Unknown keys are errors everywhere, so typos are caught. Issue paths index the RAW input, so the CLI can
+ * turn them into YAML line numbers. Format reference with examples: docs/profiles.md.
  */
 import { z } from 'zod';
 import { DEVICE_KINDS } from '../kinds.js';
+import { normalizeProfile } from './check.js';
+import type { Profile } from './types.js';
 
-/** Profile format versions this code reads. */
-export const PROFILE_FORMATS = ['gridbridge-profile/1'] as const;
+export type { Profile, ProfilePoint, Hole, ProfileLimits, DataType, ModbusFunction, Order, Access } from './types.js';
 
-/** The four Modbus data tables. Coils and holding registers are writable; discrete inputs and input registers are not. */
-export const REGISTER_TABLES = ['coil', 'discrete', 'input', 'holding'] as const;
-export type RegisterTable = (typeof REGISTER_TABLES)[number];
+/** Modbus table by name or by read function code (1 coil, 2 discrete input, 3 holding, 4 input register). */
+export const FunctionSchema = z
+  .union([z.enum(['holding', 'input', 'coil', 'discrete']), z.literal(1), z.literal(2), z.literal(3), z.literal(4)])
+  .meta({ description: 'holding | input | coil | discrete, or the read function code 3 | 4 | 1 | 2' });
 
-/**
- * Value encodings. `acc*` are SunSpec accumulators (unsigned counters whose 0 means "not implemented" under SunSpec
- * sentinels); `sunssf` is a SunSpec scale factor (int16 power of ten, never published, referenced by other points'
- * `sf`); `string` spans `count` registers, two characters per register.
- */
-export const MODBUS_TYPES = [
-  'bool',
-  'int16',
-  'uint16',
-  'int32',
-  'uint32',
-  'int64',
-  'uint64',
-  'float32',
-  'float64',
-  'acc16',
-  'acc32',
-  'acc64',
-  'sunssf',
-  'string',
-] as const;
-export type ModbusDataType = (typeof MODBUS_TYPES)[number];
-
-/** `big`: most significant first. `byteOrder` is within a register, `wordOrder` across the registers of one value. */
-export const ORDERS = ['big', 'little'] as const;
-export type Order = (typeof ORDERS)[number];
-
-/** How often a point is read; a mapping gives each class its interval. `once` = after each (re)connect. */
-export const POLL_CLASSES = ['fast', 'normal', 'slow', 'once'] as const;
-export type PollClass = (typeof POLL_CLASSES)[number];
-
-export const ACCESS_MODES = ['read', 'write', 'readwrite'] as const;
-export type Access = (typeof ACCESS_MODES)[number];
-
-/** Raw values that mean "not implemented": `sunspec` applies the SunSpec sentinels by type; `none` applies none. */
-export const SENTINEL_SETS = ['none', 'sunspec'] as const;
-export type SentinelSet = (typeof SENTINEL_SETS)[number];
-
-const register = z.number().int().min(0).max(0xffff);
-/** Identifier shape for points: canonical names (`W`, `WMaxLim_Ena`), vendor extensions (`x_…`), scale factors. */
-const pointName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must start with a letter and use only letters, digits and _');
+const OrderSchema = z.enum(['BE', 'LE']);
+/** Register byte layout shorthand: ABCD = BE/BE, CDAB = word swap, BADC = byte swap, DCBA = both. */
+export const LayoutSchema = z.enum(['ABCD', 'CDAB', 'BADC', 'DCBA']);
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const address = z.number().int('must be an integer').min(0).max(0xffff);
+const codeMap = z.record(z.string().regex(/^-?\d+$/, 'keys must be integers'), z.string().min(1));
 
-export const modbusPointSchema = z.strictObject({
-  name: pointName,
+export const PointSchema = z.strictObject({
+  name: z.string().min(1).meta({ description: 'Canonical point name for the kind (SunSpec name) or x_-prefixed vendor name' }),
   description: z.string().optional(),
-  table: z.enum(REGISTER_TABLES),
-  /** Zero-based protocol address (the number on the wire), e.g. 0x0034, not the "30053" register number. */
-  address: register,
-  /** Default: `bool` for coils and discrete inputs, `uint16` for registers. */
-  type: z.enum(MODBUS_TYPES).optional(),
-  /** Registers spanned; required for `string` (it is implied by every other type). */
-  count: z.number().int().min(1).max(125).optional(),
-  /** A single bit (0 = least significant) of a 16-bit register, read as a boolean. */
-  bit: z.number().int().min(0).max(15).optional(),
-  byteOrder: z.enum(ORDERS).optional(),
-  wordOrder: z.enum(ORDERS).optional(),
-  /** value = raw × scale × 10^sf + offset */
-  scale: finite.refine((v) => v !== 0, 'must not be 0').optional(),
+  address: address.meta({ description: '0-based protocol address (0x0034, not "30053")' }),
+  function: FunctionSchema.optional(),
+  type: z.string().meta({
+    description:
+      'u16 i16 u32 i32 u64 i64 f32 f64 string(n) bit enum bitfield acc16 acc32 sunssf (aliases: uint16 int16 uint32 int32 uint64 int64 float32 float64 enum16 enum32 bitfield16 bitfield32 bool)',
+  }),
+  length: z.number().int().min(1).max(125).optional().meta({ description: 'Registers (string: 2 chars per register; enum/bitfield: 1 or 2)' }),
+  bit: z.number().int().min(0).max(15).optional().meta({ description: 'Bit 0..15 (0 = least significant) for type bit in a register' }),
+  byteOrder: OrderSchema.optional(),
+  wordOrder: OrderSchema.optional(),
+  layout: LayoutSchema.optional(),
+  scale: finite.optional(),
   offset: finite.optional(),
-  /** A fixed power of ten, or the name of a `sunssf` point holding it (read in the same poll). */
-  sf: z.union([z.number().int().min(-10).max(10), pointName]).optional(),
-  /** Engineering unit after scaling; must equal the canonical unit when the name has one. */
+  sf: z.string().min(1).optional().meta({ description: 'Name of the sunssf point: value = raw × 10^sf × scale + offset' }),
   unit: z.string().min(1).optional(),
-  access: z.enum(ACCESS_MODES).optional(),
-  poll: z.enum(POLL_CLASSES).optional(),
-  /** Raw integer → label, e.g. `{1: off, 4: mppt}`; the published value is the label. */
-  enum: z.record(z.string().regex(/^-?\d+$/, 'enum keys must be integers'), z.string().min(1)).optional(),
-  /** Plausible (read) / permitted (write) engineering range; outside it a reading has quality `out_of_range`. */
+  access: z.enum(['r', 'w', 'rw']).optional(),
   min: finite.optional(),
   max: finite.optional(),
-  /** Extra raw values meaning "not implemented", on top of the profile's `notImplemented` set. */
-  notImplemented: z.array(z.number().int()).optional(),
-  /** False keeps a helper value (e.g. a status word split into bits) out of the published points. */
-  publish: z.boolean().optional(),
+  poll: z.string().min(1).optional(),
+  enum: codeMap.optional(),
+  bitfield: codeMap.optional(),
+  notImplemented: z.union([z.number(), z.null()]).optional().meta({ description: 'Raw sentinel meaning "not implemented" (null: none)' }),
 });
-export type ModbusPointInput = z.input<typeof modbusPointSchema>;
+export type PointInput = z.input<typeof PointSchema>;
 
-export const modbusOptionsSchema = z.strictObject({
-  byteOrder: z.enum(ORDERS).default('big'),
-  wordOrder: z.enum(ORDERS).default('big'),
-  /** Largest read the device accepts (Modbus allows 125 registers per FC3/FC4). */
-  maxReadRegisters: z.number().int().min(1).max(125).default(125),
-  /** Largest coil/discrete read the device accepts (Modbus allows 2000 bits). */
-  maxReadBits: z.number().int().min(1).max(2000).default(2000),
-  /**
-   * Unused registers a read may span to save a request. 0 for devices that answer exception 2 for unmapped
-   * registers inside a block.
-   */
-  maxGap: z.number().int().min(0).max(124).default(16),
-  /** Function code for writing one register: some devices accept only FC16. */
-  singleRegisterWrite: z.enum(['fc6', 'fc16']).default('fc6'),
-  notImplemented: z.enum(SENTINEL_SETS).default('none'),
+export const HoleSchema = z.strictObject({
+  function: FunctionSchema,
+  start: address,
+  count: z.number().int().min(1).max(0x10000),
 });
-export type ModbusOptions = z.output<typeof modbusOptionsSchema>;
 
-export const profileSchema = z.strictObject({
-  format: z.enum(PROFILE_FORMATS),
-  /** Slug, equal to the file name without `.yaml`. */
+export const ProfileSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only'),
-  title: z.string().min(1),
-  manufacturer: z.string().optional(),
-  model: z.string().optional(),
-  description: z.string().optional(),
-  /** Where the register map comes from (manual title and version, URL): a reviewer checks points against it. */
-  source: z.string().optional(),
   kind: z.enum(DEVICE_KINDS),
-  protocol: z.literal('modbus'),
-  modbus: modbusOptionsSchema.prefault({}),
-  points: z.array(modbusPointSchema).min(1, 'a profile needs at least one point'),
+  metadata: z.strictObject({
+    maker: z.string().min(1),
+    model: z.string().min(1),
+    source: z.string().min(1).meta({ description: 'Where the register map comes from (manual, version, URL)' }),
+    notes: z.string().optional(),
+    url: z.string().optional(),
+  }),
+  defaults: z
+    .strictObject({
+      function: FunctionSchema.optional(),
+      byteOrder: OrderSchema.optional(),
+      wordOrder: OrderSchema.optional(),
+      layout: LayoutSchema.optional(),
+      poll: z.string().min(1).optional(),
+      notImplemented: z.enum(['sunspec', 'none']).optional().meta({ description: 'Default sentinels: SunSpec per type (default) or none' }),
+    })
+    .optional(),
+  limits: z
+    .strictObject({
+      maxReadRegisters: z.number().int().min(1).max(125).optional(),
+      maxReadBits: z.number().int().min(1).max(2000).optional(),
+      maxWriteRegisters: z.number().int().min(1).max(123).optional(),
+      maxGap: z.number().int().min(0).max(124).optional(),
+    })
+    .optional(),
+  pollClasses: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/), z.number().int().min(10).max(86_400_000)).optional(),
+  holes: z.array(HoleSchema).optional(),
+  points: z.array(PointSchema).min(1, 'a profile needs at least one point'),
 });
-export type ProfileInput = z.input<typeof profileSchema>;
-export type ProfileParsed = z.output<typeof profileSchema>;
+export type ProfileInput = z.input<typeof ProfileSchema>;
+
+export interface ProfileIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Validate and normalize a profile read from YAML/JSON. Returns the profile only when there are no issues.
+ * Never throws on bad input.
+ */
+export function parseProfile(raw: unknown): { profile?: Profile; issues: ProfileIssue[] } {
+  const r = ProfileSchema.safeParse(raw);
+  if (!r.success) {
+    return {
+      issues: r.error.issues.map((i) => ({
+        path: i.path.map((k) => (typeof k === 'number' ? k : String(k))),
+        message: friendlyZodMessage(i),
+      })),
+    };
+  }
+  return normalizeProfile(r.data);
+}
+
+function friendlyZodMessage(i: z.core.$ZodIssue): string {
+  if (i.code === 'unrecognized_keys') return `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')} (typo?)`;
+  return i.message;
+}

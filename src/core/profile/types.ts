@@ -1,66 +1,105 @@
 /**
- * A parsed, checked device profile with every default resolved: what the Modbus driver, planner and simulator use.
- * Nothing here is optional that has a default, so consumers never repeat the defaulting rules.
+ * The normalized (fully resolved) device profile: what `parseProfile` returns and what the Modbus stack polls.
+ * Every default is applied; every name is checked. The YAML shape is in `schema.ts`.
  */
 import type { DeviceKind } from '../kinds.js';
-import type { Access, ModbusDataType, ModbusOptions, Order, PollClass, RegisterTable } from './schema.js';
 
-export type { Access, ModbusDataType, ModbusOptions, Order, PollClass, RegisterTable } from './schema.js';
+export const MODBUS_FUNCTIONS = ['coil', 'discrete', 'holding', 'input'] as const;
+export type ModbusFunction = (typeof MODBUS_FUNCTIONS)[number];
 
-export interface ModbusPointSpec {
+export const DATA_TYPES = [
+  'u16', 'i16', 'u32', 'i32', 'u64', 'i64', 'f32', 'f64', 'string', 'bit', 'enum', 'bitfield', 'acc16', 'acc32', 'sunssf',
+] as const;
+export type DataType = (typeof DATA_TYPES)[number];
+
+export type Order = 'BE' | 'LE';
+export type Access = 'r' | 'w' | 'rw';
+
+export interface ProfilePoint {
+  /** Canonical point name for the profile's kind, or a vendor extension prefixed `x_`. */
   name: string;
-  description?: string;
-  table: RegisterTable;
-  /** Zero-based protocol address of the first register/bit. */
+  /** 0-based protocol address (what goes on the wire). */
   address: number;
-  type: ModbusDataType;
-  /** Registers spanned (bits for coil/discrete: always 1). */
-  count: number;
+  function: ModbusFunction;
+  type: DataType;
+  /** Registers occupied (1 for a coil/discrete input). */
+  length: number;
+  /** Bit number 0..15 (0 = least significant) for `type: bit` inside a register. */
   bit?: number;
+  /** BE: high byte first in each register (the Modbus norm); LE: bytes swapped. */
   byteOrder: Order;
+  /** BE: most significant register first; LE: least significant register first ("word swap"). */
   wordOrder: Order;
-  /** Constant multiplier (1 when absent). */
+  /** engineering value = raw × 10^sf × scale + offset */
   scale: number;
   offset: number;
-  /** Fixed power of ten, the name of a `sunssf` point, or undefined. */
-  sf?: number | string;
-  /** Engineering unit after scaling (the canonical unit when the profile gives none). */
+  /** Name of the point holding the SunSpec scale factor (a power of ten) for this point. */
+  sf?: string;
   unit?: string;
   access: Access;
-  poll: PollClass;
-  enum?: ReadonlyMap<number, string>;
+  /** Limits in engineering units: writes outside are refused; reads outside get quality out_of_range. */
   min?: number;
   max?: number;
-  /** Raw values meaning "not implemented" for this point (the profile's sentinel set plus the point's own). */
-  notImplemented: ReadonlyArray<number | bigint>;
-  /** False for scale factors and helpers: read and used, never published as a Point. */
-  publish: boolean;
-  /** Index in the profile's `points` list (for error paths). */
-  index: number;
-}
-
-export interface DeviceProfile {
-  id: string;
-  title: string;
-  manufacturer?: string;
-  model?: string;
+  /** Poll class name (a key of Profile.pollClasses). */
+  poll: string;
+  enum?: Record<number, string>;
+  bitfield?: Record<number, string>;
+  /** Raw value meaning "not implemented". undefined: the SunSpec sentinel for the type; null: none. */
+  notImplemented?: number | null;
   description?: string;
-  source?: string;
+}
+
+export interface Hole {
+  function: ModbusFunction;
+  start: number;
+  count: number;
+}
+
+export interface ProfileLimits {
+  /** Registers per read request (FC3/FC4), ≤ 125. */
+  maxReadRegisters: number;
+  /** Bits per read request (FC1/FC2), ≤ 2000. */
+  maxReadBits: number;
+  /** Registers per write request (FC16), ≤ 123. */
+  maxWriteRegisters: number;
+  /** Unused registers the planner may read to merge two requests into one. */
+  maxGap: number;
+}
+
+export interface Profile {
+  id: string;
   kind: DeviceKind;
-  protocol: 'modbus';
-  modbus: ModbusOptions;
-  points: readonly ModbusPointSpec[];
-  pointsByName: ReadonlyMap<string, ModbusPointSpec>;
+  metadata: { maker: string; model: string; source: string; notes?: string; url?: string };
+  defaults: { function: ModbusFunction; byteOrder: Order; wordOrder: Order; poll: string };
+  limits: ProfileLimits;
+  /** Poll class → period in ms. */
+  pollClasses: Record<string, number>;
+  /** Address ranges that must never be read (the device answers with an exception or misbehaves). */
+  holes: Hole[];
+  points: ProfilePoint[];
 }
 
-/** One finding about a profile, located by its field path (the CLI turns paths into YAML line numbers). */
-export interface ProfileIssue {
-  /** e.g. ['points', 3, 'address']. */
-  path: ReadonlyArray<string | number>;
-  message: string;
-  severity: 'error' | 'warning';
+export const DEFAULT_LIMITS: ProfileLimits = { maxReadRegisters: 125, maxReadBits: 2000, maxWriteRegisters: 123, maxGap: 20 };
+export const DEFAULT_POLL_CLASSES: Record<string, number> = { fast: 1000, normal: 10000, slow: 60000 };
+
+export function isBitFunction(f: ModbusFunction): boolean {
+  return f === 'coil' || f === 'discrete';
 }
 
-export type ProfileResult =
-  | { ok: true; profile: DeviceProfile; warnings: ProfileIssue[] }
-  | { ok: false; issues: ProfileIssue[] };
+export function isReadOnlyFunction(f: ModbusFunction): boolean {
+  return f === 'input' || f === 'discrete';
+}
+
+/** Registers a type occupies; undefined when the type's length is given by the profile (string, enum, bitfield). */
+export function fixedLength(type: DataType): number | undefined {
+  switch (type) {
+    case 'u16': case 'i16': case 'acc16': case 'sunssf': case 'bit':
+      return 1;
+    case 'u32': case 'i32': case 'f32': case 'acc32':
+      return 2;
+    case 'u64': case 'i64': case 'f64':
+      return 4;
+    default:
+      return undefined;
+  }
+}

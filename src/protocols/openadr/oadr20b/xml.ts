@@ -54,7 +54,7 @@ export function envelope(payload: XNode): string {
   const root: XNode = {
     n: 'oadr:oadrPayload',
     a: Object.fromEntries(Object.entries(NS).map(([p, u]) => [`xmlns:${p}`, u])),
-    c: [{ n: 'oadr:oadrSignedObject', a: { Id: 'oadrSignedObject' }, c: [payload] }],
+    c: [{ n: 'oadr:oadrSignedObject', a: { 'oadr:Id': 'oadrSignedObject' }, c: [payload] }],
   };
   return '<?xml version="1.0" encoding="utf-8"?>\n' + render(root);
 }

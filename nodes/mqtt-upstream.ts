@@ -1,0 +1,92 @@
+/**
+ * gridbridge-mqtt-upstream: publishes GridBridge points to an MQTT broker (topic templates, JSON payloads with
+ * quality and timestamps, birth/last will) and turns `<point topic>/set` commands into output messages. Wire the
+ * output to a gridbridge-modbus-write node and its output back here: the result is published on `…/result`.
+ * Logic lives in src/protocols/mqtt (MqttUpstream); this file only adapts Node-RED.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage } from './red.js';
+import { statusFor } from './red.js';
+import { asPoints } from '../src/core/point.js';
+import { errorMessage } from '../src/core/errors.js';
+import { MqttUpstream, mqttSettings, type CommandOutcome } from '../src/protocols/mqtt/index.js';
+
+interface Def extends NodeDef {
+  url: string;
+  site: string;
+  clientId: string;
+  baseTopic: string;
+  topic: string;
+  qos: string;
+  retain: boolean;
+  commands: boolean;
+  validForS: string;
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+export = function register(RED: NodeAPI): void {
+  function MqttUpstreamNode(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const d = def as Def;
+    const node = this;
+    const pending = new Map<string, (o: CommandOutcome) => void>();
+    let up: MqttUpstream;
+    try {
+      const tls = d.ca || d.cert || d.key ? { ...(d.ca ? { ca: d.ca } : {}), ...(d.cert ? { cert: d.cert } : {}), ...(d.key ? { key: d.key } : {}) } : undefined;
+      const settings = mqttSettings(
+        {
+          url: d.url || undefined,
+          clientId: d.clientId || undefined,
+          username: node.credentials?.username || undefined,
+          baseTopic: d.baseTopic || undefined,
+          topic: d.topic || undefined,
+          qos: Number(d.qos ?? 1) as 0 | 1 | 2,
+          retain: d.retain !== false,
+          commands: d.commands ? { validForS: Number(d.validForS) || 900 } : false,
+          ...(tls ? { tls } : {}),
+        },
+        { site: d.site || 'site', password: node.credentials?.password || undefined, defaultUrl: 'mqtt://127.0.0.1:1883' },
+      );
+      up = new MqttUpstream(settings);
+    } catch (e) {
+      node.status({ fill: 'red', shape: 'ring', text: 'config error' });
+      node.error(`configuration: ${errorMessage(e)}`);
+      return;
+    }
+    up.on('status', (s) => node.status(statusFor(s.state === 'stopped' ? 'idle' : s.state, s.reason && s.state !== 'up' ? s.reason.slice(0, 40) : undefined)));
+    up.on('warning', (w) => node.warn(w));
+    up.setCommandHandler(
+      (cmd) =>
+        new Promise<CommandOutcome>((resolve) => {
+          pending.set(cmd.id, resolve);
+          node.send({ topic: `${cmd.target.device}/${cmd.target.name}`, payload: { device: cmd.target.device, name: cmd.target.name, value: cmd.value, validTo: cmd.validTo }, gridbridgeCommand: cmd.id });
+        }),
+    );
+    up.start();
+
+    node.on('input', (msg: NodeMessage, _send, done) => {
+      const cid = msg.gridbridgeCommand;
+      if (typeof cid === 'string' && pending.has(cid)) {
+        const r = msg.payload as { ok?: unknown; reason?: unknown; value?: unknown } | undefined;
+        const outcome: CommandOutcome = { ok: r?.ok === true };
+        if (typeof r?.reason === 'string') outcome.reason = r.reason;
+        if (r && ['number', 'boolean', 'string'].includes(typeof r.value)) outcome.value = r.value as CommandOutcome['value'];
+        pending.get(cid)!(outcome);
+        pending.delete(cid);
+        return done();
+      }
+      const parsed = asPoints(msg.payload);
+      if ('error' in parsed) return done(new Error(`not published: ${parsed.error}`));
+      const rep = up.publishPoints(parsed.points);
+      if (rep.errors.length) return done(new Error(rep.errors.map((e) => e.message).join('; ')));
+      done();
+    });
+    node.on('close', (_removed, done) => {
+      for (const r of pending.values()) r({ ok: false, reason: 'node stopped' });
+      pending.clear();
+      up.stop().then(done, done);
+    });
+  }
+  RED.nodes.registerType('gridbridge-mqtt-upstream', MqttUpstreamNode, { credentials: { username: { type: 'text' }, password: { type: 'password' } } });
+};

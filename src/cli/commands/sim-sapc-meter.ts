@@ -1,0 +1,93 @@
+/** `gridbridge sim sapc-meter --device DEV [--script S] [--baud B]`: act as a smart meter's SAPC port. */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { emit, untilSignal, warn } from '../jsonl.js';
+import { errorMessage, formatPath } from '../../core/errors.js';
+import { systemClock } from '../../core/clock.js';
+import { SerialTransport } from '../../protocols/sapc/transport.js';
+import { SapcSession } from '../../protocols/sapc/session.js';
+import { meterScriptSchema, SapcMeterSim, type MeterScript } from '../../sim/sapc/meter.js';
+
+export const summary = 'simulate a smart meter SAPC port (SSP-1): heartbeats, scripted overrides, ACK/NAK log';
+
+const USAGE = `usage: gridbridge sim sapc-meter --device DEV [--script S] [--baud B] [--exit]
+  --device DEV   serial port (or a socat pty)
+  --script S     YAML/JSON script: steps: [{ at: 0, command: { level: 50, for: 10m, source: lc } }, …]
+                 step kinds: command, cancel {eventId, source}, status {slot}, raw "bytes"
+  --baud B       baud rate (default 9600, 8N1)
+  --heartbeat S  heartbeat period in seconds (default 60)
+  --exit         exit when the script has finished (exit 1 if any NAK or timeout)`;
+
+export async function run(argv: string[]): Promise<number> {
+  let v;
+  try {
+    v = parseArgs({
+      args: argv,
+      options: {
+        device: { type: 'string' },
+        script: { type: 'string' },
+        baud: { type: 'string', default: '9600' },
+        heartbeat: { type: 'string', default: '60' },
+        exit: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (e) {
+    warn(`${errorMessage(e)}\n${USAGE}`);
+    return 2;
+  }
+  if (v.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (!v.device) {
+    warn(`--device is required\n${USAGE}`);
+    return 2;
+  }
+  let script: MeterScript = { steps: [] };
+  if (v.script) {
+    try {
+      const parsed = meterScriptSchema.safeParse(parseYaml(readFileSync(v.script, 'utf8')));
+      if (!parsed.success) {
+        for (const i of parsed.error.issues) warn(`${v.script}: ${formatPath(i.path)}: ${i.message}`);
+        return 2;
+      }
+      script = parsed.data;
+    } catch (e) {
+      warn(`${v.script}: ${errorMessage(e)}`);
+      return 2;
+    }
+  }
+  const transport = new SerialTransport({ path: v.device, baudRate: Number(v.baud) });
+  transport.on('state', (state, reason) => emit('port', { state, ...(reason ? { reason } : {}) }));
+  try {
+    await transport.open();
+  } catch (e) {
+    warn(`sim sapc-meter: cannot open ${v.device}: ${errorMessage(e)}`);
+    return 2;
+  }
+  const session = new SapcSession({ write: (t) => transport.write(t), heartbeatMs: Number(v.heartbeat) * 1000 });
+  transport.on('data', (b) => session.receive(b));
+  session.on('sent', (t) => emit('sent', { frame: t.trimEnd() }));
+  session.on('heartbeat', (hb) => emit('heartbeat', { seq: hb.seq, uptimeS: hb.uptimeS }));
+  session.on('rxError', (e) => emit('rx_error', { reason: e.reason, offset: e.offset }));
+  session.on('link', (l) => emit('link', { state: l }));
+  const sim = new SapcMeterSim(session, systemClock, (t) => transport.write(t));
+  let failures = 0;
+  sim.on('record', (r) => {
+    if (r.error || r.reply?.type === 'NAK') failures++;
+    if (r.reply) {
+      const { attempts, elapsedMs, ...frame } = r.reply;
+      emit('answer', { step: r.step, request: r.request, ...frame, attempts, elapsedMs: Math.round(elapsedMs) });
+    } else if (r.error) emit('timeout', { step: r.step, request: r.request, message: r.error });
+  });
+  emit('start', { device: v.device, baud: Number(v.baud), steps: script.steps.length });
+  const finished = new Promise<'done'>((resolve) => sim.once('done', () => resolve('done')));
+  sim.play(script);
+  const why = await Promise.race([untilSignal(), ...(v.exit ? [finished] : [])]);
+  emit('stop', { reason: why, stats: session.stats });
+  sim.stop();
+  await transport.close();
+  return v.exit && failures ? 1 : 0;
+}

@@ -1,0 +1,49 @@
+/** A minimal typed event emitter (listener errors are isolated so one bad listener cannot stop the bus). */
+export class TypedEmitter<Events extends { [K in keyof Events]: (...args: never[]) => void }> {
+  private listeners = new Map<keyof Events, Array<(...args: never[]) => void>>();
+
+  on<K extends keyof Events>(event: K, fn: Events[K]): this {
+    const l = this.listeners.get(event);
+    if (l) l.push(fn);
+    else this.listeners.set(event, [fn]);
+    return this;
+  }
+
+  off<K extends keyof Events>(event: K, fn: Events[K]): this {
+    const l = this.listeners.get(event);
+    if (l) {
+      const i = l.indexOf(fn);
+      if (i >= 0) l.splice(i, 1);
+    }
+    return this;
+  }
+
+  once<K extends keyof Events>(event: K, fn: Events[K]): this {
+    const wrap = ((...args: Parameters<Events[K]>) => {
+      this.off(event, wrap);
+      (fn as (...a: Parameters<Events[K]>) => void)(...args);
+    }) as unknown as Events[K];
+    return this.on(event, wrap);
+  }
+
+  listenerCount<K extends keyof Events>(event: K): number {
+    return this.listeners.get(event)?.length ?? 0;
+  }
+
+  protected emit<K extends keyof Events>(event: K, ...args: Parameters<Events[K]>): void {
+    const l = this.listeners.get(event);
+    if (!l) return;
+    for (const fn of [...l]) {
+      try {
+        (fn as (...a: Parameters<Events[K]>) => void)(...args);
+      } catch (e) {
+        this.listenerError(e, String(event));
+      }
+    }
+  }
+
+  /** Override to log; by default a throwing listener is reported on stderr and otherwise ignored. */
+  protected listenerError(e: unknown, event: string): void {
+    process.stderr.write(`gridbridge modbus: listener for "${event}" threw: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The `openadr` block of a pilot mapping YAML: which VTN, which points are reported (keyed by device id + canonical
+ * point name) and which event signals become control intents on which device points.
+ */
+import { z } from 'zod';
+import { SOURCE_CLASSES } from '../../core/control.js';
+
+export const ITEM_KINDS = ['powerReal', 'powerReactive', 'powerApparent', 'energyReal', 'voltage', 'current', 'frequency', 'customUnit'] as const;
+
+export const openadrReportBindingSchema = z
+  .object({
+    device: z.string().min(1),
+    point: z.string().min(1),
+    /** 2.0b rID / 3.x resourceName suffix; default `<device>/<point>`. */
+    rID: z.string().min(1).optional(),
+    /** 2.0b report the point belongs to. TELEMETRY_STATUS points are sent as oadrPayloadResourceStatus. */
+    report: z.enum(['TELEMETRY_USAGE', 'TELEMETRY_STATUS']).default('TELEMETRY_USAGE'),
+    reportType: z.string().default('usage'),
+    readingType: z.string().default('Direct Read'),
+    itemKind: z.enum(ITEM_KINDS).optional(),
+    unit: z.string().optional(),
+    /** OpenADR 3 report payloadType (default from reportType: usage → USAGE, demand → DEMAND, else READING). */
+    payloadType: z.string().optional(),
+  })
+  .strict();
+
+export const openadrSignalBindingSchema = z
+  .object({
+    /** 2.0b signalName (SIMPLE, LOAD_DISPATCH, …) or OpenADR 3 payloadType (SIMPLE, IMPORT_CAPACITY_LIMIT, …). */
+    signal: z.string().min(1),
+    /** Optional 2.0b signalType filter (level, setpoint, x-loadControlCapacity …). */
+    signalType: z.string().optional(),
+    device: z.string().min(1),
+    point: z.string().min(1),
+    /** `cap`: the value is an upper limit; `value`: an exact setpoint. */
+    mode: z.enum(['cap', 'value']).default('cap'),
+    /** Discrete mapping of signal values, e.g. SIMPLE levels { "0": 100, "1": 50, "2": 0, "3": 0 }. */
+    levels: z.record(z.string(), z.number()).optional(),
+    scale: z.number().default(1),
+    offset: z.number().default(0),
+  })
+  .strict();
+
+export const openadrPolicySchema = z
+  .object({
+    opt: z.enum(['optIn', 'optOut']).default('optIn'),
+    /** Opt out of events whose testEvent is not "false" (controls are never applied for test events). */
+    optOutTestEvents: z.boolean().default(false),
+    /** Expiry for open-ended events (duration 0 = until cancelled). Controls always expire. */
+    maxOpenEndedSec: z.number().int().positive().default(3600),
+    sourceClass: z.enum(SOURCE_CLASSES).default('aggregator'),
+  })
+  .strict();
+
+export const openadrMappingSchema = z
+  .object({
+    version: z.enum(['2.0b', '3.0.1', '3.1.0']).default('2.0b'),
+    vtnUrl: z.url(),
+    venName: z.string().min(1),
+    /** 2.0b: when omitted and a client certificate is configured, the certificate fingerprint is used. */
+    venId: z.string().optional(),
+    transport: z.enum(['pull', 'push']).default('pull'),
+    /** PUSH: the address the VEN listens on, sent as oadrTransportAddress. */
+    pushUrl: z.url().optional(),
+    reportOnly: z.boolean().default(false),
+    xmlSignature: z.boolean().default(false),
+    pollIntervalSec: z.number().positive().default(10),
+    tls: z.object({ cert: z.string(), key: z.string(), ca: z.string().optional() }).strict().optional(),
+    oauth: z.object({ clientId: z.string(), clientSecretEnv: z.string().default('OPENADR_CLIENT_SECRET'), tokenUrl: z.url().optional() }).strict().optional(),
+    notification: z.enum(['poll', 'webhook']).default('poll'),
+    callbackUrl: z.url().optional(),
+    marketContext: z.string().optional(),
+    policy: openadrPolicySchema.default({ opt: 'optIn', optOutTestEvents: false, maxOpenEndedSec: 3600, sourceClass: 'aggregator' }),
+    reports: z.array(openadrReportBindingSchema).default([]),
+    signals: z.array(openadrSignalBindingSchema).default([]),
+  })
+  .strict();
+
+export type OpenadrMapping = z.infer<typeof openadrMappingSchema>;
+export type OpenadrReportBinding = z.infer<typeof openadrReportBindingSchema>;
+export type OpenadrSignalBinding = z.infer<typeof openadrSignalBindingSchema>;
+export type OpenadrPolicy = z.infer<typeof openadrPolicySchema>;

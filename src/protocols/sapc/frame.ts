@@ -1,0 +1,433 @@
+/**
+ * SSP-1 frames (GridBridge SAPC serial protocol, version 1; specification in docs/sapc-ssp1.md).
+ *
+ *   $1,TYPE,SEQ,key=value,…*CRC\r\n
+ *
+ * Two stages: `parseRaw` checks framing and CRC only (errors there are dropped and counted, never answered);
+ * `decodeFrame` turns a CRC-valid raw frame into a typed frame or a `FieldError` carrying the NAK reason to answer.
+ */
+import { DecodeError } from '../../core/errors.js';
+import { crc16arc, crcHex } from './crc.js';
+
+export const SSP_VERSION = '1';
+export const MAX_FRAME_BYTES = 200;
+export const MAX_TEXT_CHARS = 64;
+export const MAX_WINDOW_MS = 24 * 3600_000;
+export const MAX_RANDOM_DELAY_S = 1800;
+export const MAX_SEQ = 65535;
+
+export const FRAME_TYPES = ['CMD', 'CAN', 'ACK', 'NAK', 'HB', 'STQ', 'STA'] as const;
+export type FrameType = (typeof FRAME_TYPES)[number];
+
+export const NAK_REASONS = [
+  'LEVEL_RANGE', // lvl not an integer 0..100
+  'WINDOW_TOO_LONG', // to - from > 24 h
+  'WINDOW_PAST', // to <= receiver's now
+  'WINDOW_ORDER', // to <= from
+  'UNKNOWN_SOURCE', // src not LC/SUP/OWN/AGG
+  'UNKNOWN_TYPE', // TYPE not defined by this version
+  'VERSION', // version field is not "1"
+  'MISSING_FIELD', // a mandatory key is absent (fld= names it)
+  'BAD_FIELD', // a value has the wrong syntax, or a key repeats (fld= names it)
+  'RANDOM_RANGE', // rnd > 1800 s
+  'TEXT_TOO_LONG', // txt > 64 characters
+  'SLOT', // controller slot not configured at the receiver
+  'NOT_FOUND', // CAN for an unknown event id
+  'REJECTED', // receiver's arbiter refused the intent (txt= says why)
+] as const;
+export type NakReason = (typeof NAK_REASONS)[number];
+
+export type Direction = 'import' | 'export';
+export type SapcSource = 'load_controller' | 'supplier' | 'owner' | 'aggregator';
+export const SOURCE_CODES: Record<string, SapcSource> = { LC: 'load_controller', SUP: 'supplier', OWN: 'owner', AGG: 'aggregator' };
+const SOURCE_TO_CODE: Record<SapcSource, string> = { load_controller: 'LC', supplier: 'SUP', owner: 'OWN', aggregator: 'AGG' };
+const DIR_CODES: Record<string, Direction> = { IMP: 'import', EXP: 'export' };
+const DIR_TO_CODE: Record<Direction, string> = { import: 'IMP', export: 'EXP' };
+export type AckState = 'applied' | 'scheduled' | 'duplicate' | 'cancelled';
+const ACK_STATES: readonly AckState[] = ['applied', 'scheduled', 'duplicate', 'cancelled'];
+
+export interface SapcCommand {
+  /** Controller slot 1..15. */
+  slot: number;
+  direction: Direction;
+  /** 0..100 %. */
+  level: number;
+  source: SapcSource;
+  /** Epoch ms (whole seconds); absent = immediately. */
+  validFrom?: number;
+  /** Epoch ms (whole seconds). */
+  validTo: number;
+  /** Maximum random delay in seconds (0 = none). */
+  randomDelayS: number;
+  /** True when the sender already applied the random delay. */
+  randomised: boolean;
+  eventId: string;
+  /** When the command was created, epoch ms (whole seconds). */
+  timestamp: number;
+  text?: string;
+}
+
+export type SapcFrame =
+  | { type: 'CMD'; seq: number; command: SapcCommand }
+  | { type: 'CAN'; seq: number; eventId: string; source: SapcSource; slot?: number }
+  | { type: 'ACK'; seq: number; state?: AckState; eventId?: string }
+  | { type: 'NAK'; seq: number; reason: NakReason; field?: string; text?: string }
+  | { type: 'HB'; seq: number; timestamp: number; uptimeS?: number }
+  | { type: 'STQ'; seq: number; slot?: number }
+  | {
+      type: 'STA';
+      seq: number;
+      slot: number;
+      direction: Direction;
+      level: number;
+      source?: SapcSource | 'local';
+      eventId?: string;
+      validTo?: number;
+      timestamp: number;
+    };
+
+/** A CRC-valid frame before field decoding. `fields` keeps wire order; `offsets` give each value's byte offset. */
+export interface RawFrame {
+  version: string;
+  type: string;
+  seqText: string;
+  fields: Array<[string, string]>;
+  offsets: number[];
+  crc: number;
+  /** The whole frame text without the trailing line end. */
+  text: string;
+}
+
+/** A CRC-valid frame whose fields are wrong: answered with NAK `reason` (seq undefined when unreadable). */
+export class FieldError extends DecodeError {
+  constructor(
+    readonly nak: NakReason,
+    readonly field: string | undefined,
+    offset: number,
+    readonly seq: number | undefined,
+    detail?: string,
+  ) {
+    super(`${nak}${field ? ` (${field})` : ''}${detail ? `: ${detail}` : ''}`, offset, 'sapc');
+    this.name = 'FieldError';
+  }
+}
+
+// ---------------------------------------------------------------- text helpers
+
+/** `YYYYMMDDTHHMMSSZ`, UTC, whole seconds. */
+export function formatTime(ms: number): string {
+  const d = new Date(Math.floor(ms / 1000) * 1000);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}T${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
+}
+
+export function parseTime(s: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, se] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const t = Date.UTC(y, mo - 1, d, h, mi, se);
+  const back = new Date(t);
+  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) return undefined;
+  return t;
+}
+
+const RESERVED = /[$*,=%\r\n]/g;
+/** Percent-encode the characters that delimit SSP-1 (`$ * , = %` and line ends) in free text. */
+export function escapeText(s: string): string {
+  return s.replace(RESERVED, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+export function unescapeText(s: string): string | undefined {
+  if (/%(?![0-9A-Fa-f]{2})/.test(s)) return undefined;
+  return s.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+const EVENT_ID = /^[A-Za-z0-9._:-]{1,32}$/;
+
+// ---------------------------------------------------------------- encode
+
+function fieldsOf(f: SapcFrame): Array<[string, string]> {
+  switch (f.type) {
+    case 'CMD': {
+      const c = f.command;
+      const out: Array<[string, string]> = [
+        ['slot', String(c.slot)],
+        ['dir', DIR_TO_CODE[c.direction]],
+        ['lvl', String(c.level)],
+        ['src', SOURCE_TO_CODE[c.source] ?? String(c.source)],
+      ];
+      if (c.validFrom !== undefined) out.push(['from', formatTime(c.validFrom)]);
+      out.push(['to', formatTime(c.validTo)], ['rnd', String(c.randomDelayS)], ['rz', c.randomised ? '1' : '0']);
+      out.push(['evt', c.eventId], ['ts', formatTime(c.timestamp)]);
+      if (c.text !== undefined) out.push(['txt', escapeText(c.text)]);
+      return out;
+    }
+    case 'CAN': {
+      const out: Array<[string, string]> = [['evt', f.eventId], ['src', SOURCE_TO_CODE[f.source]]];
+      if (f.slot !== undefined) out.push(['slot', String(f.slot)]);
+      return out;
+    }
+    case 'ACK': {
+      const out: Array<[string, string]> = [];
+      if (f.state) out.push(['st', f.state]);
+      if (f.eventId) out.push(['evt', f.eventId]);
+      return out;
+    }
+    case 'NAK': {
+      const out: Array<[string, string]> = [['rsn', f.reason]];
+      if (f.field) out.push(['fld', f.field]);
+      if (f.text !== undefined) out.push(['txt', escapeText(f.text.slice(0, MAX_TEXT_CHARS))]);
+      return out;
+    }
+    case 'HB': {
+      const out: Array<[string, string]> = [['ts', formatTime(f.timestamp)]];
+      if (f.uptimeS !== undefined) out.push(['up', String(Math.floor(f.uptimeS))]);
+      return out;
+    }
+    case 'STQ':
+      return f.slot !== undefined ? [['slot', String(f.slot)]] : [];
+    case 'STA': {
+      const out: Array<[string, string]> = [
+        ['slot', String(f.slot)],
+        ['dir', DIR_TO_CODE[f.direction]],
+        ['lvl', String(f.level)],
+      ];
+      if (f.source) out.push(['src', f.source === 'local' ? 'LOC' : SOURCE_TO_CODE[f.source]]);
+      if (f.eventId) out.push(['evt', f.eventId]);
+      if (f.validTo !== undefined) out.push(['to', formatTime(f.validTo)]);
+      out.push(['ts', formatTime(f.timestamp)]);
+      return out;
+    }
+  }
+}
+
+/** The bytes between `$` and `*` for a frame. */
+export function frameBody(f: SapcFrame): string {
+  const parts = [SSP_VERSION, f.type, String(f.seq), ...fieldsOf(f).map(([k, v]) => `${k}=${v}`)];
+  return parts.join(',');
+}
+
+/** Wrap an arbitrary body (bytes between `$` and `*`) into a frame with its CRC; used by tests and `sapc send --raw`. */
+export function wrapBody(body: string): string {
+  return `$${body}*${crcHex(crc16arc(body))}\r\n`;
+}
+
+/** Encode a frame to its wire text (with CRLF). Throws RangeError when the result would exceed 200 bytes. */
+export function encodeFrame(f: SapcFrame): string {
+  const body = frameBody(f);
+  const text = `$${body}*${crcHex(crc16arc(body))}\r\n`;
+  if (text.length > MAX_FRAME_BYTES) throw new RangeError(`SSP-1 frame of ${text.length} bytes exceeds ${MAX_FRAME_BYTES}`);
+  return text;
+}
+
+// ---------------------------------------------------------------- parse (framing + CRC)
+
+/**
+ * Check framing and CRC of one frame text (starting with `$`, without line end). Errors are DecodeErrors with
+ * the offset; reason starts with `crc`, `syntax` or `overlong` so the framer can count them.
+ */
+export function parseRaw(text: string): RawFrame {
+  if (text.length + 2 > MAX_FRAME_BYTES) throw new DecodeError(`overlong frame (${text.length + 2} > ${MAX_FRAME_BYTES} bytes)`, MAX_FRAME_BYTES, 'sapc');
+  if (text[0] !== '$') throw new DecodeError('syntax: frame must start with $', 0, 'sapc');
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) throw new DecodeError(`syntax: byte 0x${c.toString(16).padStart(2, '0')} not allowed`, i, 'sapc');
+  }
+  const star = text.lastIndexOf('*');
+  if (star < 0) throw new DecodeError('syntax: missing *CRC', text.length, 'sapc');
+  const crcText = text.slice(star + 1);
+  if (!/^[0-9A-Fa-f]{4}$/.test(crcText)) throw new DecodeError('syntax: CRC must be 4 hex digits', star + 1, 'sapc');
+  const body = text.slice(1, star);
+  const want = parseInt(crcText, 16);
+  const got = crc16arc(body);
+  if (want !== got) throw new DecodeError(`crc mismatch: frame says ${crcText}, computed ${crcHex(got)}`, star + 1, 'sapc');
+  const parts = body.split(',');
+  const offsets: number[] = [];
+  let at = 1;
+  const fields: Array<[string, string]> = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (i >= 3) {
+      const eq = part.indexOf('=');
+      const key = eq < 0 ? part : part.slice(0, eq);
+      fields.push([key, eq < 0 ? '' : part.slice(eq + 1)]);
+      offsets.push(eq < 0 ? at : at + eq + 1);
+      if (eq < 0 || !/^[a-z]{1,8}$/.test(key)) throw new DecodeError(`syntax: field "${part.slice(0, 16)}" is not key=value`, at, 'sapc');
+    }
+    at += part.length + 1;
+  }
+  if (parts.length < 3) throw new DecodeError('syntax: need version, type and sequence', 1, 'sapc');
+  return { version: parts[0]!, type: parts[1]!, seqText: parts[2]!, fields, offsets, crc: got, text };
+}
+
+// ---------------------------------------------------------------- decode (fields)
+
+class Fields {
+  private map = new Map<string, { value: string; offset: number }>();
+  constructor(
+    raw: RawFrame,
+    readonly seq: number,
+  ) {
+    raw.fields.forEach(([k, v], i) => {
+      const offset = raw.offsets[i] ?? 0;
+      if (this.map.has(k)) throw new FieldError('BAD_FIELD', k, offset, seq, 'key repeats');
+      this.map.set(k, { value: v, offset });
+    });
+  }
+  opt(key: string): { value: string; offset: number } | undefined {
+    return this.map.get(key);
+  }
+  req(key: string): { value: string; offset: number } {
+    const f = this.map.get(key);
+    if (!f) throw new FieldError('MISSING_FIELD', key, 0, this.seq);
+    return f;
+  }
+  bad(key: string, f: { offset: number }, detail: string, reason: NakReason = 'BAD_FIELD'): never {
+    throw new FieldError(reason, key, f.offset, this.seq, detail);
+  }
+  int(key: string, f: { value: string; offset: number }, max: number, reason: NakReason = 'BAD_FIELD'): number {
+    if (!/^\d{1,6}$/.test(f.value)) this.bad(key, f, 'not a decimal integer');
+    const n = Number(f.value);
+    if (n > max) this.bad(key, f, `${n} > ${max}`, reason);
+    return n;
+  }
+  time(key: string, f: { value: string; offset: number }): number {
+    const t = parseTime(f.value);
+    if (t === undefined) this.bad(key, f, 'not YYYYMMDDTHHMMSSZ');
+    return t;
+  }
+  slot(key = 'slot', f = this.req(key)): number {
+    const n = this.int(key, f, 15);
+    if (n < 1) this.bad(key, f, 'slot must be 1..15');
+    return n;
+  }
+  dir(): Direction {
+    const f = this.req('dir');
+    return DIR_CODES[f.value] ?? this.bad('dir', f, 'expected IMP or EXP');
+  }
+  source(): SapcSource {
+    const f = this.req('src');
+    return SOURCE_CODES[f.value] ?? this.bad('src', f, `unknown source "${f.value.slice(0, 8)}"`, 'UNKNOWN_SOURCE');
+  }
+  eventId(required: boolean): string | undefined {
+    const f = required ? this.req('evt') : this.opt('evt');
+    if (!f) return undefined;
+    if (!EVENT_ID.test(f.value)) this.bad('evt', f, 'event id must be 1..32 of [A-Za-z0-9._:-]');
+    return f.value;
+  }
+  text(): string | undefined {
+    const f = this.opt('txt');
+    if (!f) return undefined;
+    const t = unescapeText(f.value);
+    if (t === undefined) this.bad('txt', f, 'bad % escape');
+    if (t.length > MAX_TEXT_CHARS) this.bad('txt', f, `${t.length} > ${MAX_TEXT_CHARS} characters`, 'TEXT_TOO_LONG');
+    return t;
+  }
+}
+
+/** The sequence number of a raw frame, or undefined when it is unreadable. */
+export function rawSeq(raw: RawFrame): number | undefined {
+  if (!/^\d{1,5}$/.test(raw.seqText)) return undefined;
+  const n = Number(raw.seqText);
+  return n <= MAX_SEQ ? n : undefined;
+}
+
+/** Decode the fields of a CRC-valid raw frame. Throws FieldError (with the NAK reason) on bad fields. */
+export function decodeFrame(raw: RawFrame): SapcFrame {
+  const seq = rawSeq(raw);
+  const typeOffset = 1 + raw.version.length + 1;
+  if (raw.version !== SSP_VERSION) throw new FieldError('VERSION', 'version', 1, seq, `version "${raw.version.slice(0, 8)}" not supported`);
+  if (seq === undefined) throw new FieldError('BAD_FIELD', 'seq', typeOffset + raw.type.length + 1, undefined, 'sequence must be 0..65535');
+  if (!(FRAME_TYPES as readonly string[]).includes(raw.type)) throw new FieldError('UNKNOWN_TYPE', 'type', typeOffset, seq, `type "${raw.type.slice(0, 8)}"`);
+  const f = new Fields(raw, seq);
+  const type = raw.type as FrameType;
+  switch (type) {
+    case 'CMD': {
+      const slot = f.slot();
+      const direction = f.dir();
+      const lf = f.req('lvl');
+      const level = f.int('lvl', lf, 999_999);
+      if (level > 100) f.bad('lvl', lf, `${level} > 100`, 'LEVEL_RANGE');
+      const source = f.source();
+      const ff = f.opt('from');
+      const validFrom = ff ? f.time('from', ff) : undefined;
+      const validTo = f.time('to', f.req('to'));
+      const rf = f.opt('rnd');
+      const randomDelayS = rf ? f.int('rnd', rf, MAX_RANDOM_DELAY_S, 'RANDOM_RANGE') : 0;
+      const zf = f.opt('rz');
+      if (zf && zf.value !== '0' && zf.value !== '1') f.bad('rz', zf, 'expected 0 or 1');
+      const eventId = f.eventId(true)!;
+      const timestamp = f.time('ts', f.req('ts'));
+      const text = f.text();
+      const command: SapcCommand = { slot, direction, level, source, validTo, randomDelayS, randomised: zf?.value === '1', eventId, timestamp };
+      if (validFrom !== undefined) command.validFrom = validFrom;
+      if (text !== undefined) command.text = text;
+      return { type, seq, command };
+    }
+    case 'CAN': {
+      const eventId = f.eventId(true)!;
+      const source = f.source();
+      const sf = f.opt('slot');
+      return sf ? { type, seq, eventId, source, slot: f.slot('slot', sf) } : { type, seq, eventId, source };
+    }
+    case 'ACK': {
+      const out: SapcFrame & { type: 'ACK' } = { type, seq };
+      const st = f.opt('st');
+      if (st) out.state = (ACK_STATES as readonly string[]).includes(st.value) ? (st.value as AckState) : f.bad('st', st, 'unknown state');
+      const evt = f.eventId(false);
+      if (evt !== undefined) out.eventId = evt;
+      return out;
+    }
+    case 'NAK': {
+      const rf = f.req('rsn');
+      const reason = (NAK_REASONS as readonly string[]).includes(rf.value) ? (rf.value as NakReason) : f.bad('rsn', rf, 'unknown reason');
+      const out: SapcFrame & { type: 'NAK' } = { type, seq, reason };
+      const fld = f.opt('fld');
+      if (fld) out.field = fld.value;
+      const text = f.text();
+      if (text !== undefined) out.text = text;
+      return out;
+    }
+    case 'HB': {
+      const out: SapcFrame & { type: 'HB' } = { type, seq, timestamp: f.time('ts', f.req('ts')) };
+      const up = f.opt('up');
+      if (up) out.uptimeS = f.int('up', up, 999_999_999);
+      return out;
+    }
+    case 'STQ': {
+      const sf = f.opt('slot');
+      return sf ? { type, seq, slot: f.slot('slot', sf) } : { type, seq };
+    }
+    case 'STA': {
+      const slot = f.slot();
+      const direction = f.dir();
+      const lf = f.req('lvl');
+      const level = f.int('lvl', lf, 100, 'LEVEL_RANGE');
+      const out: SapcFrame & { type: 'STA' } = { type, seq, slot, direction, level, timestamp: 0 };
+      const sf = f.opt('src');
+      if (sf) out.source = sf.value === 'LOC' ? 'local' : f.source();
+      const evt = f.eventId(false);
+      if (evt !== undefined) out.eventId = evt;
+      const tf = f.opt('to');
+      if (tf) out.validTo = f.time('to', tf);
+      out.timestamp = f.time('ts', f.req('ts'));
+      return out;
+    }
+  }
+}
+
+/** parseRaw + decodeFrame for one frame text (tests, CLI). */
+export function decodeText(text: string): SapcFrame {
+  return decodeFrame(parseRaw(text.replace(/\r?\n$/, '')));
+}
+
+/**
+ * Time-dependent checks of a command at the receiver (`now` = receiver's wall clock, epoch ms).
+ * Returns the NAK reason, or undefined when acceptable.
+ */
+export function checkCommandWindow(c: SapcCommand, now: number): { reason: NakReason; field: string; text: string } | undefined {
+  const from = c.validFrom ?? now;
+  if (c.validTo <= from) return { reason: 'WINDOW_ORDER', field: 'to', text: 'to must be after from' };
+  if (c.validTo <= now) return { reason: 'WINDOW_PAST', field: 'to', text: 'window already ended' };
+  if (c.validTo - from > MAX_WINDOW_MS) return { reason: 'WINDOW_TOO_LONG', field: 'to', text: 'window longer than 24 h' };
+  return undefined;
+}

@@ -1,0 +1,15 @@
+export * from './frame.js';
+export { crc16arc, crcHex } from './crc.js';
+export { SspFramer } from './framer.js';
+export type { FramerStats, FramerEvent } from './framer.js';
+export * from './apc.js';
+export { SapcSession, SapcTimeoutError } from './session.js';
+export type { CommandAnswer, Reply, RequestBody, SessionHandler, SessionOptions, SessionStats, StatusAnswer } from './session.js';
+export { SapcReceiver, sourceOf } from './receiver.js';
+export type { ReceiverDecision, SlotConfig } from './receiver.js';
+export { SerialTransport } from './transport.js';
+export type { SerialTransportOptions, TransportState } from './transport.js';
+export { createLinePair } from './loopback.js';
+export type { LineEnd, LineDirection } from './loopback.js';
+export * from './client.js';
+export * from './mapping.js';

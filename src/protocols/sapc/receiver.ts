@@ -1,0 +1,113 @@
+/**
+ * The appliance side of SSP-1 wired to the shared arbiter: commands become ControlIntents on the slot's target
+ * (device + canonical point), cancels cancel them, status requests report the effective level.
+ * The arbiter draws the random delay (once per event id) unless the command says it is already randomised.
+ */
+import type { Clock } from '../../core/clock.js';
+import type { ControlIntent, ControlTarget } from '../../core/control.js';
+import type { Arbiter, ArbiterResult } from '../../core/arbitration/arbiter.js';
+import type { SapcCommand, SapcSource } from './frame.js';
+import type { SapcSlotConfig } from './mapping.js';
+import type { CommandAnswer, SessionHandler, StatusAnswer } from './session.js';
+
+export type SlotConfig = Pick<SapcSlotConfig, 'slot' | 'direction' | 'device'> & Partial<Omit<SapcSlotConfig, 'slot' | 'direction' | 'device'>>;
+
+export interface ReceiverDecision {
+  command: SapcCommand;
+  intent?: ControlIntent;
+  result?: ArbiterResult;
+  answer: CommandAnswer;
+}
+
+export class SapcReceiver implements SessionHandler {
+  readonly decisions: ReceiverDecision[] = [];
+  private readonly slots: Array<Required<Pick<SapcSlotConfig, 'slot' | 'direction' | 'device' | 'point' | 'default' | 'sources'>> & { as: SapcSlotConfig['as'] }>;
+
+  constructor(
+    private readonly arbiter: Arbiter,
+    slots: SlotConfig[],
+    private readonly clock: Clock,
+    private readonly onDecision?: (d: ReceiverDecision) => void,
+  ) {
+    this.slots = slots.map((s) => ({
+      slot: s.slot,
+      direction: s.direction,
+      device: s.device,
+      point: s.point ?? 'SAPCLevel',
+      default: s.default ?? 100,
+      sources: s.sources ?? ['load_controller', 'supplier', 'owner', 'aggregator'],
+      as: s.as ?? {},
+    }));
+    for (const s of this.slots) arbiter.configureTarget({ device: s.device, name: s.point, min: 0, max: 100, default: s.default });
+  }
+
+  target(slot: number, direction?: string): ControlTarget | undefined {
+    const s = this.slots.find((x) => x.slot === slot && (direction === undefined || x.direction === direction));
+    return s && { device: s.device, name: s.point };
+  }
+
+  onCommand(c: SapcCommand): CommandAnswer {
+    const s = this.slots.find((x) => x.slot === c.slot && x.direction === c.direction);
+    let answer: CommandAnswer;
+    if (!s) {
+      answer = { ok: false, reason: 'SLOT', field: 'slot', text: `slot ${c.slot} ${c.direction} not configured` };
+      this.log({ command: c, answer });
+      return answer;
+    }
+    if (!s.sources.includes(c.source)) {
+      answer = { ok: false, reason: 'REJECTED', field: 'src', text: `source ${c.source} not accepted on slot ${c.slot}` };
+      this.log({ command: c, answer });
+      return answer;
+    }
+    const kind = s.as[c.source] ?? (c.source === 'load_controller' ? 'cap' : 'setpoint');
+    const intent: ControlIntent = {
+      id: c.eventId,
+      source: sourceOf(c.source, c.slot),
+      sourceClass: c.source,
+      target: { device: s.device, name: s.point },
+      validFrom: c.validFrom ?? Math.min(c.timestamp, this.clock.now()),
+      validTo: c.validTo,
+      randomised: c.randomised,
+    };
+    if (kind === 'cap') intent.cap = c.level;
+    else intent.value = c.level;
+    const before = this.arbiter.audit.length;
+    const result = this.arbiter.submit(intent, { randomDelayMaxMs: c.randomised ? 0 : c.randomDelayS * 1000 });
+    const duplicate = this.arbiter.audit.slice(before).some((a) => a.action === 'duplicate');
+    answer =
+      result.outcome === 'rejected'
+        ? { ok: false, reason: 'REJECTED', text: (result.reason ?? 'rejected').slice(0, 64) }
+        : { ok: true, state: duplicate ? 'duplicate' : result.scheduled ? 'scheduled' : 'applied' };
+    this.log({ command: c, intent, result, answer });
+    return answer;
+  }
+
+  onCancel(eventId: string, source: SapcSource, slot: number | undefined): CommandAnswer {
+    let any = false;
+    for (const s of this.slots) if (slot === undefined || s.slot === slot) any = !!this.arbiter.cancel(eventId, sourceOf(source, s.slot)) || any;
+    return any ? { ok: true } : { ok: false, reason: 'NOT_FOUND', field: 'evt', text: `no event ${eventId} from ${source}` };
+  }
+
+  onStatusRequest(slot: number | undefined): StatusAnswer | CommandAnswer {
+    const s = slot === undefined ? this.slots[0] : this.slots.find((x) => x.slot === slot);
+    if (!s) return { ok: false, reason: 'SLOT', field: 'slot', text: `slot ${slot} not configured` };
+    const e = this.arbiter.effective({ device: s.device, name: s.point });
+    const level = typeof e.value === 'number' ? Math.round(Math.min(100, Math.max(0, e.value))) : s.default;
+    const cls = e.sourceClass;
+    const out: StatusAnswer = { slot: s.slot, direction: s.direction, level, source: cls === 'load_controller' || cls === 'supplier' || cls === 'owner' || cls === 'aggregator' ? cls : 'local' };
+    const id = e.governing.at(-1);
+    if (id && /^[A-Za-z0-9._:-]{1,32}$/.test(id)) out.eventId = id;
+    if (e.nextChange !== undefined && e.governing.length) out.validTo = e.nextChange;
+    return out;
+  }
+
+  private log(d: ReceiverDecision): void {
+    this.decisions.push(d);
+    if (this.decisions.length > 1000) this.decisions.shift();
+    this.onDecision?.(d);
+  }
+}
+
+export function sourceOf(source: SapcSource, slot: number): string {
+  return `sapc:slot${slot}:${source}`;
+}

@@ -1,0 +1,71 @@
+/** DERCapability: nameplate ratings (sep.xsd 2018 order). Seed 002 makes rtgMaxChargeRateW/DischargeRateW/W/Wh mandatory. */
+import { z } from 'zod';
+import { resource } from './xml.js';
+import {
+  ActivePower,
+  AmpereHour,
+  ApparentPower,
+  CurrentRMS,
+  HexBinary32,
+  PowerFactor,
+  ReactivePower,
+  ReactiveSusceptance,
+  UInt8,
+  VoltageRMS,
+  WattHour,
+  resourceAttrs,
+} from './primitives.js';
+
+export const DERCapabilitySchema = z.object({
+  ...resourceAttrs,
+  modesSupported: HexBinary32,
+  rtgAbnormalCategory: UInt8.optional(),
+  rtgMaxA: CurrentRMS.optional(),
+  rtgMaxAh: AmpereHour.optional(),
+  rtgMaxChargeRateVA: ApparentPower.optional(),
+  rtgMaxChargeRateW: ActivePower.optional(),
+  rtgMaxDischargeRateVA: ApparentPower.optional(),
+  rtgMaxDischargeRateW: ActivePower.optional(),
+  rtgMaxV: VoltageRMS.optional(),
+  rtgMaxVA: ApparentPower.optional(),
+  rtgMaxVar: ReactivePower.optional(),
+  rtgMaxVarNeg: ReactivePower.optional(),
+  rtgMaxW: ActivePower,
+  rtgMaxWh: WattHour.optional(),
+  rtgMinPFOverExcited: PowerFactor.optional(),
+  rtgMinPFUnderExcited: PowerFactor.optional(),
+  rtgMinV: VoltageRMS.optional(),
+  rtgNormalCategory: UInt8.optional(),
+  rtgOverExcitedPF: PowerFactor.optional(),
+  rtgOverExcitedW: ActivePower.optional(),
+  rtgReactiveSusceptance: ReactiveSusceptance.optional(),
+  rtgUnderExcitedPF: PowerFactor.optional(),
+  rtgUnderExcitedW: ActivePower.optional(),
+  rtgVNom: VoltageRMS.optional(),
+  type: UInt8,
+});
+export type DERCapability = z.output<typeof DERCapabilitySchema>;
+export const DERCapabilityResource = resource('DERCapability', DERCapabilitySchema);
+export const parseDERCapability = DERCapabilityResource.parse;
+export const serializeDERCapability = DERCapabilityResource.serialize;
+
+/** DERControlType bits (modesSupported / modesEnabled), sep.xsd 2018. */
+export const DER_CONTROL_TYPE_BITS = {
+  charge: 0,
+  discharge: 1,
+  opModConnect: 2,
+  opModEnergize: 3,
+  opModFixedPFAbsorbW: 4,
+  opModFixedPFInjectW: 5,
+  opModFixedVar: 6,
+  opModFixedW: 7,
+  opModMaxLimW: 19,
+  opModTargetVar: 20,
+  opModTargetW: 21,
+} as const;
+
+export function modesHex(modes: ReadonlyArray<keyof typeof DER_CONTROL_TYPE_BITS>): string {
+  let v = 0;
+  for (const m of modes) v |= 1 << DER_CONTROL_TYPE_BITS[m];
+  return (v >>> 0).toString(16).toUpperCase().padStart(8, '0');
+}

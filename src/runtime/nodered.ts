@@ -1,0 +1,96 @@
+/**
+ * Embedded Node-RED for the main job (`npm start`): editor and runtime on one loopback HTTP server, a user dir under
+ * `.gridbridge/`, this package linked into the user dir so its nodes load as an installed palette module, and the
+ * editor settings decided (no telemetry, no update-notification dialog, no welcome tour) so it opens on the flow.
+ */
+import { createServer, type Server } from 'node:http';
+import { existsSync, lstatSync, mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from './validate.js';
+
+export interface NodeRedOptions {
+  userDir: string;
+  host: string;
+  port: number;
+  flowFile: string;
+  /** Extra settings merged over the defaults. */
+  settings?: Record<string, unknown>;
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+}
+
+interface RedModule {
+  init(server: Server, settings: Record<string, unknown>): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  httpAdmin: (req: unknown, res: unknown, next: unknown) => void;
+  httpNode: (req: unknown, res: unknown, next: unknown) => void;
+}
+
+/** Make the package visible to Node-RED as an installed module of the user dir. */
+export function linkPackageIntoUserDir(userDir: string): void {
+  const pkg = require(join(packageRoot, 'package.json')) as { name: string; version: string };
+  const modules = join(userDir, 'node_modules');
+  mkdirSync(modules, { recursive: true });
+  const link = join(modules, pkg.name);
+  try {
+    if (lstatSync(link)) unlinkSync(link);
+  } catch {
+    /* not there yet */
+  }
+  symlinkSync(packageRoot, link, 'dir');
+  const userPkg = join(userDir, 'package.json');
+  if (!existsSync(userPkg)) {
+    writeFileSync(userPkg, JSON.stringify({ name: 'gridbridge-user-dir', private: true, dependencies: { [pkg.name]: pkg.version } }, null, 2) + '\n');
+  }
+}
+
+export async function startNodeRed(opts: NodeRedOptions): Promise<{ url: string; stop(): Promise<void> }> {
+  mkdirSync(opts.userDir, { recursive: true });
+  linkPackageIntoUserDir(opts.userDir);
+  const RED = require('node-red') as RedModule;
+  const express = require('express') as () => { use(path: string, h: unknown): void } & ((req: unknown, res: unknown) => void);
+  const app = express();
+  const server = createServer(app);
+  const settings: Record<string, unknown> = {
+    userDir: opts.userDir,
+    flowFile: opts.flowFile,
+    uiHost: opts.host,
+    uiPort: opts.port,
+    httpAdminRoot: '/',
+    httpNodeRoot: '/api',
+    flowFilePretty: true,
+    telemetry: { enabled: false, updateNotification: false },
+    diagnostics: { enabled: false },
+    editorTheme: {
+      tours: false,
+      projects: { enabled: false },
+      palette: { editable: false },
+      page: { title: 'GridBridge' },
+      header: { title: 'GridBridge' },
+    },
+    externalModules: { autoInstall: false, palette: { allowInstall: false }, modules: { allowInstall: false } },
+    logging: { console: { level: opts.logLevel ?? 'info', metrics: false, audit: false } },
+    functionExternalModules: false,
+    ...opts.settings,
+  };
+  RED.init(server, settings);
+  app.use('/', RED.httpAdmin);
+  app.use('/api', RED.httpNode);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new Error(`port ${opts.host}:${opts.port} is already in use (is another Node-RED running?)`) : e),
+    );
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  await RED.start();
+  return {
+    url: `http://${opts.host}:${opts.port}/`,
+    async stop() {
+      await RED.stop();
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      });
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './meter.js';
+export * from './appliance.js';
+export * from './rig.js';

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateFile, loadMappingFile } from '../../src/runtime/validate.js';
+import { formatProfileError } from '../../src/core/errors.js';
+
+const root = join(__dirname, '..', '..');
+const fixture = (f: string) => join(root, 'test', 'fixtures', f);
+
+describe('gridbridge validate', () => {
+  it('accepts every shipped profile and mapping', () => {
+    const files = [
+      ...readdirSync(join(root, 'device-profiles')).map((f) => join(root, 'device-profiles', f)),
+      ...readdirSync(join(root, 'mappings')).map((f) => join(root, 'mappings', f)),
+    ].filter((f) => /\.ya?ml$/.test(f));
+    expect(files.length).toBeGreaterThan(5);
+    for (const f of files) {
+      const r = validateFile(f);
+      expect(r.errors.map(formatProfileError), f).toEqual([]);
+    }
+  });
+
+  it('names line and field of every profile problem', () => {
+    const r = validateFile(fixture('bad-profile.yaml'));
+    expect(r.kind).toBe('profile');
+    const msgs = r.errors.map(formatProfileError);
+    // overlapping registers: W (f32 at 10-11) and Hz at 11, line 9 is the Hz point
+    expect(msgs.some((m) => /bad-profile\.yaml:(8|9):/.test(m) && /overlap/i.test(m))).toBe(true);
+    // unknown type on line 11
+    expect(msgs.some((m) => m.includes('bad-profile.yaml:11:') && /points\[3\]\.type/.test(m))).toBe(true);
+    // duplicate point name on line 12
+    expect(msgs.some((m) => m.includes('bad-profile.yaml:12:') && /duplicate/i.test(m))).toBe(true);
+  });
+
+  it('names the line of an address past 65535', () => {
+    const msgs = validateFile(fixture('bad-address.yaml')).errors.map(formatProfileError);
+    expect(msgs.some((m) => m.includes('bad-address.yaml:6:') && /points\[1\]\.address/.test(m))).toBe(true);
+  });
+
+  it('names line and field of every mapping problem', () => {
+    const r = loadMappingFile(fixture('bad-mapping.yaml'));
+    expect(r.mapping).toBeUndefined();
+    const msgs = r.errors.map(formatProfileError);
+    expect(msgs.find((m) => /missing profile "no-such-profile"/.test(m))).toMatch(/bad-mapping\.yaml:7:.*devices\[1\]\.profile/);
+    expect(msgs.find((m) => /unknown connection "nowhere"/.test(m))).toMatch(/:8:.*devices\[2\]\.connection/);
+    expect(msgs.find((m) => /duplicate device id "m1"/.test(m))).toMatch(/:9:.*devices\[3\]\.id/);
+    expect(msgs.find((m) => /already used by device "m1"/.test(m))).toMatch(/:9:/);
+    expect(msgs.find((m) => /no point "NoSuchPoint"/.test(m))).toMatch(/:13:.*upstream\.mqtt\.publish\[0\]\.name/);
+    expect(msgs.find((m) => /unknown device "ghost"/.test(m))).toMatch(/:14:.*upstream\.mqtt\.publish\[1\]\.device/);
+  });
+
+  it('reports YAML syntax errors and missing files with a place', () => {
+    expect(validateFile(fixture('does-not-exist.yaml')).errors[0]?.message).toBe('file not found');
+  });
+});
