@@ -28,9 +28,9 @@ export interface Node {
   type: string;
   name?: string;
   credentials?: Record<string, string | undefined>;
-  on(event: 'input', fn: (msg: NodeMessage, send: (msg: NodeMessage | Array<NodeMessage | null>) => void, done: (err?: Error) => void) => void): void;
+  on(event: 'input', fn: (msg: NodeMessage, send: (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void, done: (err?: Error) => void) => void): void;
   on(event: 'close', fn: (removed: boolean, done: () => void) => void): void;
-  send(msg: NodeMessage | Array<NodeMessage | null>): void;
+  send(msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>): void;
   status(s: NodeStatus | Record<string, never>): void;
   log(msg: string): void;
   warn(msg: string): void;

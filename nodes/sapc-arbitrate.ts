@@ -26,20 +26,19 @@ function asIntent(p: unknown): ControlIntent | string {
 export = function register(RED: NodeAPI): void {
   function SapcArbitrateNode(this: SapcArbiterNode, def: NodeDef): void {
     RED.nodes.createNode(this, def);
-    const node = this;
     const arb = RED.nodes.getNode((def as Def).arbiter) as SapcArbiterNode | null;
     const arbiter = arb?.arbiter;
     if (!arbiter) {
-      node.status({ fill: 'red', shape: 'ring', text: 'config error' });
-      node.error('sapc arbitrate: no arbiter configured');
+      this.status({ fill: 'red', shape: 'ring', text: 'config error' });
+      this.error('sapc arbitrate: no arbiter configured');
       return;
     }
     const onChange = (e: Effective) => {
-      node.send([null, { topic: `${e.target.device}/${e.target.name}`, payload: e }]);
-      node.status({ fill: 'green', shape: 'dot', text: `${e.target.device}/${e.target.name} = ${String(e.value)} (${e.basis})` });
+      this.send([null, { topic: `${e.target.device}/${e.target.name}`, payload: e }]);
+      this.status({ fill: 'green', shape: 'dot', text: `${e.target.device}/${e.target.name} = ${String(e.value)} (${e.basis})` });
     };
     arbiter.on('change', onChange);
-    node.on('input', (msg, send, done) => {
+    this.on('input', (msg, send, done) => {
       const p = msg.payload as Record<string, unknown> | undefined;
       if (p && typeof p.cancel === 'string') {
         const r = arbiter.cancel(p.cancel, typeof p.source === 'string' ? p.source : undefined);
@@ -49,11 +48,11 @@ export = function register(RED: NodeAPI): void {
       const intent = asIntent(p);
       if (typeof intent === 'string') return done(new Error(`sapc arbitrate: ${intent}`));
       const result = arbiter.submit(intent, typeof msg.randomDelayMaxMs === 'number' ? { randomDelayMaxMs: msg.randomDelayMaxMs } : {});
-      if (result.outcome === 'rejected') node.warn(`intent ${intent.id} rejected: ${result.reason ?? ''}`);
+      if (result.outcome === 'rejected') this.warn(`intent ${intent.id} rejected: ${result.reason ?? ''}`);
       send([{ ...msg, payload: result }, null]);
       done();
     });
-    node.on('close', (_r, done) => {
+    this.on('close', (_r, done) => {
       arbiter.off('change', onChange);
       done();
     });

@@ -23,12 +23,11 @@ export = function register(RED: NodeAPI): void {
   function SapcInNode(this: SapcPortNode, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const d = def as Def;
-    const node = this;
     const port = RED.nodes.getNode(d.port) as SapcPortNode | null;
     const arb = RED.nodes.getNode(d.arbiter) as SapcArbiterNode | null;
     if (!port?.sapc || !arb?.arbiter || !d.device) {
-      node.status({ fill: 'red', shape: 'ring', text: 'config error' });
-      node.error(!port?.sapc ? 'sapc in: no usable SAPC port configured' : !arb?.arbiter ? 'sapc in: no arbiter configured' : 'sapc in: device is required');
+      this.status({ fill: 'red', shape: 'ring', text: 'config error' });
+      this.error(!port?.sapc ? 'sapc in: no usable SAPC port configured' : !arb?.arbiter ? 'sapc in: no arbiter configured' : 'sapc in: device is required');
       return;
     }
     const arbiter = arb.arbiter;
@@ -38,17 +37,17 @@ export = function register(RED: NodeAPI): void {
       [{ slot: Number(d.slot) || 1, direction: d.direction === 'export' ? 'export' : 'import', device: target.device, point: target.name, default: d.defaultLevel === '' || d.defaultLevel === undefined ? 100 : Number(d.defaultLevel) }],
       port.sapc.session.clock,
       (dec) => {
-        node.send([{ topic: `${target.device}/${target.name}`, payload: { command: dec.command, answer: dec.answer, result: dec.result } }, null]);
-        node.status(dec.answer.ok ? { fill: 'green', shape: 'dot', text: `${dec.command.source} ${dec.command.level} % ${dec.answer.state ?? ''}` } : { fill: 'yellow', shape: 'dot', text: `NAK ${dec.answer.reason}` });
+        this.send([{ topic: `${target.device}/${target.name}`, payload: { command: dec.command, answer: dec.answer, result: dec.result } }, null]);
+        this.status(dec.answer.ok ? { fill: 'green', shape: 'dot', text: `${dec.command.source} ${dec.command.level} % ${dec.answer.state ?? ''}` } : { fill: 'yellow', shape: 'dot', text: `NAK ${dec.answer.reason}` });
       },
     );
     port.sapc.session.setHandler(receiver);
-    port.sapc.watch((s, text) => node.status(statusFor(s, text)));
+    port.sapc.watch((s, text) => this.status(statusFor(s, text)));
     const onChange = (e: { target: { device: string; name: string } }) => {
-      if (targetKey(e.target) === targetKey(target)) node.send([null, { topic: `${target.device}/${target.name}`, payload: e }]);
+      if (targetKey(e.target) === targetKey(target)) this.send([null, { topic: `${target.device}/${target.name}`, payload: e }]);
     };
     arbiter.on('change', onChange);
-    node.on('close', (_r, done) => {
+    this.on('close', (_r, done) => {
       arbiter.off('change', onChange);
       port.sapc?.session.setHandler({});
       done();

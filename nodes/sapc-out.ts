@@ -50,26 +50,25 @@ export = function register(RED: NodeAPI): void {
   function SapcOutNode(this: SapcPortNode, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const d = def as Def;
-    const node = this;
     const port = RED.nodes.getNode(d.port) as SapcPortNode | null;
     if (!port?.sapc) {
-      node.status({ fill: 'red', shape: 'ring', text: 'config error' });
-      node.error('sapc out: no usable SAPC port configured');
+      this.status({ fill: 'red', shape: 'ring', text: 'config error' });
+      this.error('sapc out: no usable SAPC port configured');
       return;
     }
     const { session } = port.sapc;
-    port.sapc.watch((s, text) => node.status(statusFor(s, text)));
-    node.on('input', (msg: NodeMessage, send, done) => {
+    port.sapc.watch((s, text) => this.status(statusFor(s, text)));
+    this.on('input', (msg: NodeMessage, send, done) => {
       const req = toRequest((msg.payload ?? {}) as Payload, d, session.clock.now());
       if (typeof req === 'string') return done(new Error(`sapc out: ${req}`));
       session.request(req).then(
         (r) => {
-          node.status(r.type === 'NAK' ? { fill: 'yellow', shape: 'dot', text: `NAK ${r.reason}` } : { fill: 'green', shape: 'dot', text: `${r.type} in ${Math.round(r.elapsedMs)} ms` });
+          this.status(r.type === 'NAK' ? { fill: 'yellow', shape: 'dot', text: `NAK ${r.reason}` } : { fill: 'green', shape: 'dot', text: `${r.type} in ${Math.round(r.elapsedMs)} ms` });
           send({ ...msg, payload: { ...r, request: req } });
           done();
         },
         (e: unknown) => {
-          node.status({ fill: 'red', shape: 'ring', text: 'no answer' });
+          this.status({ fill: 'red', shape: 'ring', text: 'no answer' });
           done(new Error(`sapc out: ${errorMessage(e)}`));
         },
       );

@@ -4,7 +4,7 @@
  */
 import type { NodeAPI, NodeDef } from './red.js';
 import type { SapcPortNode } from './sapc-common.js';
-import { statusFor, type LinkState } from './red.js';
+import type { LinkState } from './red.js';
 import { errorMessage } from '../src/core/errors.js';
 import { SerialTransport } from '../src/protocols/sapc/transport.js';
 import { SapcSession } from '../src/protocols/sapc/session.js';
@@ -23,10 +23,9 @@ export = function register(RED: NodeAPI): void {
   function SapcPortNode(this: SapcPortNode, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const d = def as Def;
-    const node = this;
     const watchers: Array<(s: LinkState, text?: string) => void> = [];
     if (!d.path) {
-      node.error('sapc port: no serial device path configured');
+      this.error('sapc port: no serial device path configured');
       return;
     }
     const transport = new SerialTransport({ path: d.path, baudRate: Number(d.baudRate) || 9600, parity: d.parity === 'even' || d.parity === 'odd' ? d.parity : 'none' });
@@ -34,15 +33,16 @@ export = function register(RED: NodeAPI): void {
       write: (t) => transport.write(t),
       heartbeatMs: (Number(d.heartbeatS) || 60) * 1000,
       ackTimeoutMs: Number(d.ackTimeoutMs) || 500,
+      baudRate: Number(d.baudRate) || 9600,
       retries: d.retries === '' || d.retries === undefined ? 3 : Number(d.retries),
     });
     const tell = (s: LinkState, text?: string) => watchers.forEach((w) => w(s, text));
     transport.on('data', (b) => session.receive(b));
     transport.on('state', (s, reason) => tell(s === 'up' ? (session.link === 'up' ? 'up' : 'degraded') : s, s === 'up' ? (session.link === 'up' ? 'link up' : 'port open, no heartbeat yet') : reason?.slice(0, 40)));
     session.on('link', (l) => transport.state === 'up' && tell(l === 'up' ? 'up' : 'degraded', l === 'up' ? 'link up' : 'no heartbeat'));
-    node.sapc = { session, transport, watch: (fn) => (watchers.push(fn), fn(transport.state === 'up' ? 'degraded' : 'connecting')) };
-    transport.open().catch((e: unknown) => node.warn(`sapc port ${d.path}: ${errorMessage(e)} (retrying)`));
-    node.on('close', (_removed, done) => {
+    this.sapc = { session, transport, watch: (fn) => (watchers.push(fn), fn(transport.state === 'up' ? 'degraded' : 'connecting')) };
+    transport.open().catch((e: unknown) => this.warn(`sapc port ${d.path}: ${errorMessage(e)} (retrying)`));
+    this.on('close', (_removed, done) => {
       session.close();
       transport.close().then(done, done);
     });

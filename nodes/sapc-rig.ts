@@ -18,31 +18,30 @@ export = function register(RED: NodeAPI): void {
   function SapcRigNode(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const d = def as Def;
-    const node = this;
     let running = false;
-    node.status({ fill: 'grey', shape: 'ring', text: 'idle' });
-    node.on('input', (msg, send, done) => {
+    this.status({ fill: 'grey', shape: 'ring', text: 'idle' });
+    this.on('input', (msg, send, done) => {
       if (running) return done(new Error('sapc rig: a run is already in progress'));
       running = true;
       const p = msg.payload as { scenarios?: unknown } | undefined;
       const scenarios = Array.isArray(p?.scenarios) ? p.scenarios.filter((s): s is string => typeof s === 'string') : undefined;
-      node.status({ fill: 'blue', shape: 'dot', text: 'running' });
+      this.status({ fill: 'blue', shape: 'dot', text: 'running' });
       runRig({
         clock: d.realTime ? systemClock : new FakeClock(Date.now()),
         baud: Number(d.baud) || 9600,
         applyDelayMs: d.applyDelayMs === '' || d.applyDelayMs === undefined ? 100 : Number(d.applyDelayMs),
         ...(scenarios ? { scenarios } : {}),
-        onProgress: (event, data) => event === 'scenario_start' && node.status({ fill: 'blue', shape: 'dot', text: String(data.name) }),
+        onProgress: (event, data) => event === 'scenario_start' && this.status({ fill: 'blue', shape: 'dot', text: String(data.name) }),
       }).then(
         (report) => {
           running = false;
-          node.status(report.failed ? { fill: 'red', shape: 'dot', text: `${report.failed} failed` } : { fill: 'green', shape: 'dot', text: `${report.passed} passed` });
+          this.status(report.failed ? { fill: 'red', shape: 'dot', text: `${report.failed} failed` } : { fill: 'green', shape: 'dot', text: `${report.passed} passed` });
           send({ ...msg, payload: report, summary: formatRigSummary(report) });
           done();
         },
         (e: unknown) => {
           running = false;
-          node.status({ fill: 'red', shape: 'ring', text: 'error' });
+          this.status({ fill: 'red', shape: 'ring', text: 'error' });
           done(new Error(`sapc rig: ${errorMessage(e)}`));
         },
       );

@@ -3,7 +3,7 @@
  * (@peculiar/x509 needs a Reflect metadata polyfill that is not installed.)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,8 +20,19 @@ export interface TestPki {
 
 let cached: TestPki | undefined;
 
+const CACHE = join(tmpdir(), 'gridbridge-openadr-test-pki-v1.json');
+
 export function testPki(): TestPki {
   if (cached) return cached;
+  // Test files run in separate processes: share one PKI for an hour (RSA key generation is slow on a loaded box).
+  try {
+    if (existsSync(CACHE) && Date.now() - statSync(CACHE).mtimeMs < 3600_000) {
+      cached = JSON.parse(readFileSync(CACHE, 'utf8')) as TestPki;
+      return cached;
+    }
+  } catch {
+    // regenerate
+  }
   const dir = mkdtempSync(join(tmpdir(), 'gb-oadr-pki-'));
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   try {
@@ -41,6 +52,9 @@ export function testPki(): TestPki {
       ven: leaf('ven', 'ven.test', false),
       other: leaf('other', 'other.test', false),
     };
+    const tmp = `${CACHE}.${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(cached));
+    renameSync(tmp, CACHE);
     return cached;
   } finally {
     rmSync(dir, { recursive: true, force: true });

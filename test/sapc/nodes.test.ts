@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import helper from 'node-red-node-test-helper';
 import portNode from '../../nodes/sapc-port.js';
 import arbiterNode from '../../nodes/sapc-arbiter.js';
 import inNode from '../../nodes/sapc-in.js';
@@ -9,6 +8,16 @@ import rigNode from '../../nodes/sapc-rig.js';
 import { wrapBody, decodeText } from '../../src/protocols/sapc/frame.js';
 import type { SapcPortNode } from '../../nodes/sapc-common.js';
 
+interface TestHelper {
+  init(path: string): void;
+  startServer(cb: () => void): void;
+  stopServer(cb: () => void): void;
+  load(nodes: unknown[], flow: unknown[]): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): unknown;
+}
+// The helper ships no types; only the calls used here are declared.
+const helper = require('node-red-node-test-helper') as TestHelper;
 helper.init(require.resolve('node-red'));
 
 type TestNode = { on(ev: string, fn: (msg: Record<string, unknown>) => void): void; receive(msg: unknown): void };

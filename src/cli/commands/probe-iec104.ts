@@ -7,7 +7,7 @@ import { Iec104Client } from '../../protocols/iec104/client.js';
 import { typeName } from '../../protocols/iec104/constants.js';
 import type { ObjectUpdate } from '../../protocols/iec104/points.js';
 import { TLS_USAGE, tlsFromFlags } from '../../sim/iec104/config.js';
-import { parseCommand, runAction, type ProbeAction } from '../../sim/iec104/probe.js';
+import { parseCommand, runAction, type ProbeAction } from '../../protocols/iec104/requests.js';
 
 export const summary = 'IEC 104 probe: general/counter interrogation, clock sync, read, commands (exit 1 on refusal/timeout)';
 

@@ -79,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
     warn(`sapc send: cannot open ${v.device}: ${errorMessage(e)}`);
     return 2;
   }
-  const session = new SapcSession({ write: (t) => transport.write(t), sendHeartbeats: false, ackTimeoutMs: Number(v['ack-timeout']), retries: Number(v.retries) });
+  const session = new SapcSession({ write: (t) => transport.write(t), baudRate: Number(v.baud), sendHeartbeats: false, ackTimeoutMs: Number(v['ack-timeout']), retries: Number(v.retries) });
   transport.on('data', (b) => session.receive(b));
   session.on('sent', (t) => emit('sent', { frame: t.trimEnd() }));
   session.on('rxError', (e) => emit('rx_error', { reason: e.reason, offset: e.offset }));

@@ -67,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
     warn(`sim sapc-meter: cannot open ${v.device}: ${errorMessage(e)}`);
     return 2;
   }
-  const session = new SapcSession({ write: (t) => transport.write(t), heartbeatMs: Number(v.heartbeat) * 1000 });
+  const session = new SapcSession({ write: (t) => transport.write(t), heartbeatMs: Number(v.heartbeat) * 1000, baudRate: Number(v.baud) });
   transport.on('data', (b) => session.receive(b));
   session.on('sent', (t) => emit('sent', { frame: t.trimEnd() }));
   session.on('heartbeat', (hb) => emit('heartbeat', { seq: hb.seq, uptimeS: hb.uptimeS }));

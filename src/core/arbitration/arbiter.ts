@@ -91,6 +91,7 @@ export interface AuditEntry {
 
 interface Stored {
   intent: ControlIntent;
+  tkey: string;
   order: number;
   randomDelayMs: number;
   result: ArbiterResult;
@@ -110,6 +111,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
   private readonly clock: Clock;
   private readonly targets = new Map<string, TargetConfig>();
   private readonly intents = new Map<string, Stored>();
+  private readonly byTarget = new Map<string, Set<Stored>>();
   private readonly last = new Map<string, Effective>();
   private readonly delays = new Map<string, number>();
   private order = 0;
@@ -165,9 +167,9 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
       stored.validTo = intent.validTo + delay;
       stored.randomised = true;
     }
-    const entry: Stored = { intent: stored, order: ++this.order, randomDelayMs: delay, fingerprint, result: undefined as unknown as ArbiterResult };
+    const entry: Stored = { intent: stored, tkey: targetKey(stored.target), order: ++this.order, randomDelayMs: delay, fingerprint, result: undefined as unknown as ArbiterResult };
     const before = this.evaluate(intent.target, Math.max(now, stored.validFrom));
-    this.intents.set(key, entry);
+    this.put(key, entry);
     const at = Math.max(now, stored.validFrom);
     const after = this.evaluate(intent.target, at);
     entry.result = this.outcomeOf(entry, before, after, at > now, clipReason);
@@ -187,7 +189,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
   cancel(id: string, source?: string): ArbiterResult | undefined {
     for (const [key, s] of this.intents) {
       if (s.intent.id !== id || (source !== undefined && s.intent.source !== source)) continue;
-      this.intents.delete(key);
+      this.drop(key);
       this.record({ action: 'cancel', ...describe(s.intent), outcome: 'cancelled' });
       this.refresh();
       return { intentId: id, outcome: 'cancelled', target: s.intent.target, validFrom: s.intent.validFrom, validTo: s.intent.validTo };
@@ -203,7 +205,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
   /** Intents held (active or pending), optionally for one target. */
   list(target?: ControlTarget): ControlIntent[] {
     const k = target && targetKey(target);
-    return [...this.intents.values()].filter((s) => !k || targetKey(s.intent.target) === k).map((s) => ({ ...s.intent }));
+    return [...this.intents.values()].filter((s) => !k || s.tkey === k).map((s) => ({ ...s.intent }));
   }
 
   close(): void {
@@ -213,6 +215,23 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
   }
 
   // ------------------------------------------------------------------ internals
+
+  private put(key: string, e: Stored): void {
+    this.drop(key);
+    this.intents.set(key, e);
+    let set = this.byTarget.get(e.tkey);
+    if (!set) this.byTarget.set(e.tkey, (set = new Set()));
+    set.add(e);
+  }
+
+  private drop(key: string): void {
+    const old = this.intents.get(key);
+    if (!old) return;
+    this.intents.delete(key);
+    const set = this.byTarget.get(old.tkey);
+    set?.delete(old);
+    if (set && set.size === 0) this.byTarget.delete(old.tkey);
+  }
 
   private storeKey(i: ControlIntent): string {
     return `${i.source}\u0000${i.id}`;
@@ -238,9 +257,8 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     let cap: Stored | undefined;
     let sp: Stored | undefined;
     let next: number | undefined;
-    for (const s of this.intents.values()) {
+    for (const s of this.byTarget.get(key) ?? []) {
       const i = s.intent;
-      if (targetKey(i.target) !== key) continue;
       if (i.validFrom > t && (next === undefined || i.validFrom < next)) next = i.validFrom;
       if (i.validTo > t && (next === undefined || i.validTo < next)) next = i.validTo;
       if (!(i.validFrom <= t && t < i.validTo)) continue;
@@ -257,7 +275,10 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     if (base !== undefined) {
       e.basis = sp ? 'setpoint' : 'default';
       e.value = base;
-      if (sp) (e.governing.push(sp.intent.id), (e.sourceClass = sp.intent.sourceClass));
+      if (sp) {
+        e.governing.push(sp.intent.id);
+        e.sourceClass = sp.intent.sourceClass;
+      }
       if (cap && typeof base === 'number' && cap.intent.cap! < base) {
         e.value = cap.intent.cap!;
         e.basis = 'cap';
@@ -302,13 +323,13 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     const now = this.clock.now();
     for (const [key, s] of this.intents) {
       if (s.intent.validTo <= now) {
-        this.intents.delete(key);
+        this.drop(key);
         this.record({ action: 'expire', ...describe(s.intent), outcome: 'expired' });
       }
     }
     const keys = new Set<string>([...this.last.keys(), ...this.targets.keys()]);
     const byKey = new Map<string, ControlTarget>();
-    for (const s of this.intents.values()) byKey.set(targetKey(s.intent.target), s.intent.target);
+    for (const set of this.byTarget.values()) for (const s of set) byKey.set(s.tkey, s.intent.target);
     for (const k of keys) if (!byKey.has(k)) byKey.set(k, this.targets.get(k) ?? this.last.get(k)!.target);
     let next: number | undefined;
     for (const [k, target] of byKey) {

@@ -135,8 +135,13 @@ export class Iec104Client extends EventEmitter {
   close(): void {
     this.stopped = true;
     this.clock.clearTimeout(this.retryTimer);
-    this.link?.close('closed by user');
+    const link = this.link;
+    this.link = undefined;
+    link?.close('closed by user');
     this.socket?.destroy();
+    this.socket = undefined;
+    this.current = undefined;
+    for (const p of [...this.pending.values()]) this.finish(p, false, 'client closed');
     this.setState('idle', 'closed');
     this.emit('stopped');
   }

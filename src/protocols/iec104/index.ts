@@ -12,3 +12,4 @@ export * from './tls.js';
 export * from './client.js';
 export * from './server.js';
 export * from './mapping.js';
+export * from './requests.js';

@@ -3,6 +3,7 @@
  * common address / IOA / type, and which IEC 104 commands become which field writes. Keyed by device id + canonical
  * point name. Pure functions here let the site runtime bridge Points ↔ the 104 server without knowing the protocol.
  */
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Point, PointValue } from '../../core/point.js';
 import { TypeId, typeIdOf, withoutTime, type TypeName } from './constants.js';
@@ -213,4 +214,19 @@ export function mappingCommandHandler(
     const ok = await write({ device: w.device, name: w.name, value: w.value });
     return ok ? { accept: true } : { accept: false, reason: `field write to ${w.device}/${w.name} failed` };
   };
+}
+
+/** Parse an `iec104` block given as YAML or JSON text (Node-RED config fields); errors name the field path. */
+export function parseIec104MappingText(text: string): { ok: true; mapping: Iec104Mapping } | { ok: false; error: string } {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    return { ok: false, error: `mapping is not valid YAML/JSON: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const block = raw && typeof raw === 'object' && 'iec104' in raw ? (raw as { iec104: unknown }).iec104 : (raw ?? {});
+  const r = iec104MappingSchema.safeParse(block);
+  if (r.success) return { ok: true, mapping: r.data };
+  const i = r.error.issues[0]!;
+  return { ok: false, error: `${i.path.map(String).join('.') || '(block)'}: ${i.message}` };
 }

@@ -159,9 +159,28 @@ export class Iec104Server extends EventEmitter {
   /** Queue a monitor-direction ASDU to the started connection of every group (buffered where none is started). */
   broadcastEvent(a: Asdu): void {
     for (const g of this.groups) {
-      if (g.active?.link.started) g.active.link.sendAsdu(a, EVENT);
-      else this.bufferEvent(g, a);
+      if (g.active?.link.started && g.buffer.length === 0) {
+        if (g.active.link.sendAsdu(a, EVENT)) continue;
+        this.emit('warn', `group ${g.def.name}: send queue of ${g.active.remote} full, event kept in the group buffer`);
+      }
+      this.bufferEvent(g, a);
     }
+  }
+
+  /** Move buffered events of a group to its started connection, as far as its send queue takes them. */
+  private drainGroup(g: GroupState): void {
+    const c = g.active;
+    if (!c?.link.started) return;
+    const room = Math.max(0, c.link.params.maxQueue - c.link.queued);
+    const batch = g.buffer.splice(0, room);
+    for (const a of batch) c.link.sendAsdu(a, EVENT);
+  }
+
+  /** Largest number of ASDUs waiting for the k window on a started connection (for producers that pace). */
+  backlog(): number {
+    let n = 0;
+    for (const g of this.groups) n = Math.max(n, (g.active?.link.queued ?? 0) + g.buffer.length);
+    return n;
   }
 
   private bufferEvent(g: GroupState, a: Asdu): void {
@@ -249,6 +268,9 @@ export class Iec104Server extends EventEmitter {
         asdu: (a) => this.onAsdu(conn, a),
         closed: (reason) => this.onClosed(conn, reason),
         state: (started) => this.onState(conn, started),
+        acked: () => {
+          if (conn.group.active === conn && conn.group.buffer.length) this.drainGroup(conn.group);
+        },
         warn: (m) => this.emit('warn', `${remote}: ${m}`),
       },
       this.clock,
@@ -290,9 +312,7 @@ export class Iec104Server extends EventEmitter {
         g.initSent = true;
         for (const ca of this.cas) conn.link.sendAsdu({ typeId: TypeId.M_EI_NA_1, cot: Cot.INITIALIZED, ca, objects: [{ ioa: 0, value: 0 }] });
       }
-      const buffered = g.buffer;
-      g.buffer = [];
-      for (const a of buffered) conn.link.sendAsdu(a, EVENT);
+      this.drainGroup(g);
     } else if (g.active === conn) {
       g.active = undefined;
       const back = conn.link.pending().filter((p) => p.tag === EVENT).map((p) => p.asdu);

@@ -1,5 +1,7 @@
 /** MQTT upstream stack: publish Points to a broker, take commands from `…/set`, embedded aedes broker helper. */
 export { MqttUpstream, redactUrl } from './upstream.js';
+export { CommandDispatcher, MAX_PENDING_COMMANDS } from './commands.js';
+export type { CommandAnswer, CommandDispatcherDeps } from './commands.js';
 export type { MqttCommand, CommandOutcome, CommandHandler, MqttStats, MqttStatus, MqttLinkState, PublishReport, MqttUpstreamEvents, MqttUpstreamOptions } from './upstream.js';
 export { mqttUpstreamSchema, mqttPointSelectorSchema, mqttTlsSchema, mqttCommandsSchema, resolveMqttSettings, mqttSettings, MqttConfigError } from './mapping.js';
 export type { MqttUpstreamBlock, MqttUpstreamBlockInput, MqttSettings, MqttCommandSettings, MqttPointSelector, ResolveContext } from './mapping.js';

@@ -9,13 +9,13 @@
  * - Birth "online" (retained) on every connect, last will "offline" (retained), "offline" on a graceful stop.
  */
 import { EventEmitter } from 'node:events';
-import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
-import type { ControlIntent } from '../../core/control.js';
 import { errorMessage } from '../../core/errors.js';
-import type { Point, PointValue } from '../../core/point.js';
+import type { Point } from '../../core/point.js';
 import { BoundedBuffer } from './buffer.js';
-import { CommandError, encodeCommandResult, encodePointPayload, parseCommandPayload } from './codec.js';
+import { encodePointPayload } from './codec.js';
+import { CommandDispatcher, type CommandAnswer, type CommandHandler, type MqttCommand } from './commands.js';
 import { ReportByException, type ExceptionRule } from './exception.js';
 import { POINT_VARIABLES, STATUS_VARIABLES, BASE_VARIABLES, type MqttSettings } from './mapping.js';
 import { TopicTemplate, TopicTemplateError, type TopicValues } from './topic.js';
@@ -28,21 +28,6 @@ export interface MqttStatus {
   /** Wall-clock epoch ms of the change. */
   since: number;
 }
-
-/** A command from `…/set`, as a control intent (always with validTo) plus where it came from. */
-export interface MqttCommand extends ControlIntent {
-  value: PointValue;
-  topic: string;
-}
-
-export interface CommandOutcome {
-  ok: boolean;
-  reason?: string;
-  /** The value actually applied (e.g. clipped), when known. */
-  value?: PointValue;
-}
-
-export type CommandHandler = (cmd: MqttCommand) => Promise<CommandOutcome>;
 
 export interface MqttStats {
   state: MqttLinkState;
@@ -79,7 +64,7 @@ export interface MqttUpstreamEvents {
   /** Things an operator must see: insecure TLS, drops, refused messages, late command results. */
   warning: [string];
   /** Every command and its answer, for the audit log. */
-  command: [MqttCommand | undefined, CommandOutcome & { topic: string; id?: string | undefined }];
+  command: [MqttCommand | undefined, CommandAnswer];
 }
 
 export interface MqttUpstreamOptions {
@@ -96,15 +81,14 @@ interface OutMessage {
   retain: boolean;
 }
 
-const MAX_PENDING_COMMANDS = 32;
-const RECENT_COMMAND_IDS = 256;
+export type { MqttCommand, CommandOutcome, CommandHandler, CommandAnswer } from './commands.js';
 
 export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
   readonly base: string;
   readonly statusTopic: string;
   private readonly topicTpl: TopicTemplate;
   private readonly clock: Clock;
-  private onCommand: CommandHandler | undefined;
+  private readonly commands: CommandDispatcher | undefined;
   private client: MqttClient | undefined;
   private readonly buffer: BoundedBuffer<OutMessage>;
   private readonly inflight = new Map<number, OutMessage>();
@@ -119,11 +103,9 @@ export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
   private readonly rbe: ReportByException;
   private readonly topicOwner = new Map<string, string>();
   private readonly topicCache = new Map<string, { topic: string; kind: string | undefined; unit: string | undefined }>();
-  private readonly recentCommands = new Map<string, Promise<CommandOutcome>>();
-  private pendingCommands = 0;
   private dropsWarned = false;
   private drained: (() => void) | undefined;
-  private readonly counters = { published: 0, failed: 0, suppressed: 0, skipped: 0, topicErrors: 0, commands: 0, commandsRejected: 0, connects: 0, disconnects: 0 };
+  private readonly counters = { published: 0, failed: 0, suppressed: 0, skipped: 0, topicErrors: 0, connects: 0, disconnects: 0 };
   private lastError: string | undefined;
   private readonly clientOptions: Partial<IClientOptions>;
 
@@ -133,7 +115,6 @@ export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
   ) {
     super();
     this.clock = opts.clock ?? systemClock;
-    this.onCommand = opts.onCommand;
     this.clientOptions = opts.clientOptions ?? {};
     this.base = TopicTemplate.compile(settings.baseTopic, BASE_VARIABLES).render({ site: settings.site });
     this.topicTpl = TopicTemplate.compile(settings.topic, POINT_VARIABLES, ['base']);
@@ -141,6 +122,18 @@ export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
     this.buffer = new BoundedBuffer(settings.bufferMaxMessages);
     this.rbe = new ReportByException(this.clock, (p) => this.enqueuePoint(p));
     this.current = { state: 'down', reason: 'not started', since: this.clock.now() };
+    if (settings.commands) {
+      this.commands = new CommandDispatcher({
+        clock: this.clock,
+        settings: settings.commands,
+        resolve: (t) => this.resolveTarget(t),
+        template: settings.topic,
+        send: (topic, payload) => this.enqueue({ topic, payload, qos: settings.qos, retain: false }),
+        audit: (cmd, answer) => this.emit('command', cmd, answer),
+        warn: (m) => this.emit('warning', m),
+      });
+      this.commands.handler = opts.onCommand;
+    }
   }
 
   /** The subscription filter for commands, e.g. `gridbridge/site1/+/+/set`. */
@@ -148,8 +141,9 @@ export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
     return this.topicTpl.filter({ base: this.base, site: this.settings.site }) + '/set';
   }
 
+  /** Set (or clear) the runtime's command handler; without one every command is answered with an error. */
   setCommandHandler(fn: CommandHandler | undefined): void {
-    this.onCommand = fn;
+    if (this.commands) this.commands.handler = fn;
   }
 
   status(): MqttStatus {
@@ -157,7 +151,15 @@ export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
   }
 
   stats(): MqttStats {
-    const s: MqttStats = { state: this.current.state, ...this.counters, buffered: this.buffer.size, inflight: this.inflight.size, dropped: this.buffer.dropped };
+    const s: MqttStats = {
+      state: this.current.state,
+      ...this.counters,
+      buffered: this.buffer.size,
+      inflight: this.inflight.size,
+      dropped: this.buffer.dropped,
+      commands: this.commands?.received ?? 0,
+      commandsRejected: this.commands?.rejected ?? 0,
+    };
     if (this.lastError !== undefined) s.lastError = this.lastError;
     return s;
   }
@@ -226,18 +228,19 @@ export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
       this.lastError = errorMessage(e);
     });
     client.on('message', (topic, payload, packet) => {
-      void this.onMessage(topic, payload, packet);
+      if (!this.commands || !topic.endsWith('/set')) return;
+      this.commands.handle(topic, payload, packet.retain).catch((e: unknown) => this.emit('warning', `command on ${topic} not handled: ${errorMessage(e)}`));
     });
   }
 
   /**
-   * Offer points for publishing. Points outside `publish` are skipped; report-by-exception rules may hold them
-   * back. Returns what happened; topic errors are returned (and counted), never thrown.
+   * Offer points for publishing. Points outside `publish` (or offered after stop()) are skipped and counted;
+   * report-by-exception rules may hold them back. Returns what happened; topic errors are returned (and counted), never thrown.
    */
   publishPoints(points: Iterable<Point>): PublishReport {
     const r: PublishReport = { queued: 0, suppressed: 0, deferred: 0, skipped: 0, errors: [] };
     for (const p of points) {
-      const rule = this.ruleFor(p.device, p.name);
+      const rule = this.stopping ? undefined : this.ruleFor(p.device, p.name);
       if (!rule) {
         r.skipped++;
         this.counters.skipped++;
@@ -456,79 +459,6 @@ export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
     });
   }
 
-  // ---- commands ----
-
-  private async onMessage(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
-    const commands = this.settings.commands;
-    if (!commands || !topic.endsWith('/set')) return;
-    const pointTopic = topic.slice(0, -'/set'.length);
-    const answer = (o: CommandOutcome & { id?: string | undefined }, cmd?: MqttCommand): void => {
-      if (!o.ok) this.counters.commandsRejected++;
-      this.emit('command', cmd, { ...o, topic });
-      const r: { id?: string; ok: boolean; reason?: string; value?: PointValue } = { ok: o.ok };
-      if (o.id !== undefined) r.id = o.id;
-      if (o.reason !== undefined) r.reason = o.reason;
-      if (o.value !== undefined) r.value = o.value;
-      this.enqueue({ topic: `${pointTopic}/result`, payload: encodeCommandResult(r, this.clock.now()), qos: this.settings.qos, retain: false });
-    };
-    this.counters.commands++;
-    let parsed;
-    try {
-      parsed = parseCommandPayload(payload);
-    } catch (e) {
-      answer({ ok: false, reason: `malformed command: ${e instanceof CommandError ? e.message : errorMessage(e)}` });
-      return;
-    }
-    const id = parsed.id;
-    if (packet.retain) {
-      answer({ id, ok: false, reason: 'retained command refused: a stored command is stale by nature; publish commands with retain=false' });
-      return;
-    }
-    const target = this.resolveTarget(pointTopic);
-    if (!target) {
-      answer({ id, ok: false, reason: `unknown point: topic "${pointTopic}" does not match template "${this.settings.topic}"` });
-      return;
-    }
-    const validForMs = parsed.validForMs ?? commands.validForMs;
-    if (validForMs > commands.maxValidForMs) {
-      answer({ id, ok: false, reason: `validFor ${validForMs / 1000} s exceeds the maximum of ${commands.maxValidForMs / 1000} s` });
-      return;
-    }
-    if (id !== undefined) {
-      const prior = this.recentCommands.get(id);
-      if (prior) {
-        const o = await prior;
-        answer({ ...o, id, reason: o.reason ?? 'duplicate id: this is the result of the earlier command, not run again' });
-        return;
-      }
-    }
-    if (!this.onCommand) {
-      answer({ id, ok: false, reason: 'commands are not handled by this gateway (no command handler)' });
-      return;
-    }
-    if (this.pendingCommands >= MAX_PENDING_COMMANDS) {
-      answer({ id, ok: false, reason: `busy: ${MAX_PENDING_COMMANDS} commands already pending` });
-      return;
-    }
-    const now = this.clock.now();
-    const cmd: MqttCommand = {
-      id: id ?? `mqtt-${now}-${++this.seq}`,
-      source: `mqtt:${topic}`,
-      sourceClass: commands.sourceClass,
-      target,
-      value: parsed.value,
-      validFrom: now,
-      validTo: now + validForMs,
-      topic,
-    };
-    const outcome = this.runCommand(this.onCommand, cmd, commands.timeoutMs);
-    if (id !== undefined) {
-      this.recentCommands.set(id, outcome);
-      if (this.recentCommands.size > RECENT_COMMAND_IDS) this.recentCommands.delete(this.recentCommands.keys().next().value!);
-    }
-    answer({ id: cmd.id, ...(await outcome) }, cmd);
-  }
-
   private resolveTarget(pointTopic: string): { device: string; name: string } | undefined {
     const key = this.topicOwner.get(pointTopic);
     if (key !== undefined) {
@@ -538,50 +468,6 @@ export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
     const m = this.topicTpl.match(pointTopic, { base: this.base, site: this.settings.site });
     return m?.device && m.name ? { device: m.device, name: m.name } : undefined;
   }
-
-  private runCommand(handler: CommandHandler, cmd: MqttCommand, timeoutMs: number): Promise<CommandOutcome> {
-    this.pendingCommands++;
-    return new Promise<CommandOutcome>((res) => {
-      let done = false;
-      const finish = (o: CommandOutcome): void => {
-        if (done) return;
-        done = true;
-        this.pendingCommands--;
-        this.clock.clearTimeout(timer);
-        res(o);
-      };
-      const timer = this.clock.setTimeout(() => {
-        finish({ ok: false, reason: `no result within ${timeoutMs} ms` });
-      }, timeoutMs);
-      let p: Promise<CommandOutcome>;
-      try {
-        p = Promise.resolve(handler(cmd));
-      } catch (e) {
-        p = Promise.reject(e instanceof Error ? e : new Error(String(e)));
-      }
-      p.then(
-        (o) => {
-          if (done) this.emit('warning', `command ${cmd.id} on ${cmd.topic} finished after its timeout: ${o.ok ? 'ok' : o.reason ?? 'failed'}`);
-          finish(normaliseOutcome(o));
-        },
-        (e: unknown) => {
-          if (done) this.emit('warning', `command ${cmd.id} on ${cmd.topic} failed after its timeout: ${errorMessage(e)}`);
-          finish({ ok: false, reason: errorMessage(e) });
-        },
-      );
-    });
-  }
-}
-
-function normaliseOutcome(o: unknown): CommandOutcome {
-  if (typeof o !== 'object' || o === null || typeof (o as CommandOutcome).ok !== 'boolean') {
-    return { ok: false, reason: 'command handler returned no {ok} result' };
-  }
-  const c = o as CommandOutcome;
-  const r: CommandOutcome = { ok: c.ok };
-  if (typeof c.reason === 'string') r.reason = c.reason;
-  if (typeof c.value === 'number' || typeof c.value === 'boolean' || typeof c.value === 'string') r.value = c.value;
-  return r;
 }
 
 /** URL without user info, for logs and status. */

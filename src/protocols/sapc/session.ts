@@ -48,6 +48,11 @@ export interface SessionOptions {
   duplicateMemory?: number;
   /** Drop a partial frame after this much silence (ms). */
   interCharTimeoutMs?: number;
+  /**
+   * Line speed; when given, the answer timeout also covers the time to transmit the request and a 64-byte answer
+   * (10 bits per byte), per SSP-1 §4. Without it the timeout counts from the write.
+   */
+  baudRate?: number;
 }
 
 export type Reply = (Extract<SapcFrame, { type: 'ACK' }> | Extract<SapcFrame, { type: 'NAK' }> | Extract<SapcFrame, { type: 'STA' }>) & {
@@ -132,6 +137,7 @@ export class SapcSession extends EventEmitter<SapcSessionEvents> {
       linkTimeoutMs: options.linkTimeoutMs ?? 3 * hb,
       duplicateMemory: options.duplicateMemory ?? 32,
       interCharTimeoutMs: options.interCharTimeoutMs ?? 1000,
+      baudRate: options.baudRate ?? 0,
     };
     this.started = this.clock.monotonic();
     if (this.opts.sendHeartbeats) this.scheduleHeartbeat();
@@ -231,7 +237,8 @@ export class SapcSession extends EventEmitter<SapcSessionEvents> {
     }
     if (p.attempts > 0) this.counters.retries++;
     p.attempts++;
-    p.timer = this.clock.setTimeout(() => this.attempt(), this.opts.ackTimeoutMs);
+    const lineMs = this.opts.baudRate > 0 ? ((p.text.length + 64) * 10 * 1000) / this.opts.baudRate : 0;
+    p.timer = this.clock.setTimeout(() => this.attempt(), this.opts.ackTimeoutMs + lineMs);
     this.counters.sent++;
     this.opts.write(p.text);
     this.emit('sent', p.text);

@@ -290,20 +290,21 @@ export async function runRig(o: RigOptions = {}): Promise<RigReport> {
   for (const s of chosen) {
     o.onProgress?.('scenario_start', { name: s.name });
     const link = await (o.link ?? ((c: Clock) => memoryLink(c, baud)))(clock);
-    let ctx: ScenarioContext | undefined;
-    const meter = new SapcSession({ clock, write: (t) => link.meterWrite(t), sendHeartbeats: false });
+    const holder: { ctx?: ScenarioContext } = {};
+    const meter = new SapcSession({ clock, write: (t) => link.meterWrite(t), sendHeartbeats: false, baudRate: baud });
     const appliance = new SapcApplianceSim({
       clock,
       applyDelayMs,
       write: (t) => {
-        if (ctx && ctx.dropAppliance > 0 && decodeSafe(t) === 'ACK') ctx.dropAppliance--;
+        if (holder.ctx && holder.ctx.dropAppliance > 0 && decodeSafe(t) === 'ACK') holder.ctx.dropAppliance--;
         else link.applianceWrite(t);
       },
       session: { sendHeartbeats: false },
     });
     link.onMeterData((c) => meter.receive(c));
     link.onApplianceData((c) => appliance.receive(c));
-    ctx = new ScenarioContext(clock, meter, appliance, (t) => link.meterWrite(t));
+    const ctx = new ScenarioContext(clock, meter, appliance, (t) => link.meterWrite(t));
+    holder.ctx = ctx;
     let error: string | undefined;
     try {
       await s.run(ctx);

@@ -7,6 +7,7 @@
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
 import { EventEmitter } from 'node:events';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
@@ -60,6 +61,7 @@ export class Sep2TestServer extends EventEmitter {
   readonly mirrors = new Map<string, MirrorUsagePoint>();
   readonly derResources = new Map<string, unknown>();
   private server?: https.Server;
+  private sockets = new Set<Socket>();
   private readonly clock: Clock;
   private readonly scenario: Scenario;
   private programs: Program[];
@@ -102,6 +104,10 @@ export class Sep2TestServer extends EventEmitter {
     this.server.keepAliveTimeout = 300_000;
     this.server.headersTimeout = 310_000;
     this.server.on('tlsClientError', (e) => this.emit('tlsError', errorMessage(e)));
+    this.server.on('connection', (sock: Socket) => {
+      this.sockets.add(sock);
+      sock.on('close', () => this.sockets.delete(sock));
+    });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => resolve());
@@ -130,8 +136,11 @@ export class Sep2TestServer extends EventEmitter {
     const s = this.server;
     this.server = undefined;
     if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+    // Raw sockets too: a connection still in its TLS handshake is not an HTTP connection yet.
+    for (const sock of this.sockets) sock.destroy();
+    this.sockets.clear();
+    await closed;
   }
 
   /** Add a DERControl now (times relative to now); returns it. */

@@ -105,7 +105,8 @@ export function sunspecProfilePoint(def: SunSpecPointDef, address: number, name 
   };
   if (m.notImplemented !== undefined) p.notImplemented = m.notImplemented;
   if (def.sf) p.sf = def.sf;
-  if (def.units) p.unit = normalizeUnit(def.units) ?? def.units;
+  // SunSpec writes relative units as "% WMax", "% WChaMax/sec": the unit is %, the rest says of what.
+  if (def.units) p.unit = normalizeUnit(def.units) ?? (/^%\s/.test(def.units) && !def.units.includes('/') ? '%' : def.units);
   if (def.symbols) {
     const codes = Object.fromEntries(Object.entries(def.symbols).map(([k, v]) => [Number(k), v]));
     if (m.type === 'enum') p.enum = codes;

@@ -1,6 +1,6 @@
-/** The logic behind `gridbridge probe iec104`: parse a command line into a request and run it with a client. */
-import { TypeId } from '../../protocols/iec104/constants.js';
-import type { CommandSpec, Iec104Client, RequestResult } from '../../protocols/iec104/client.js';
+/** Requests by name (as the probe CLI and the command node take them): parse a command line into a request and run it. */
+import { TypeId } from './constants.js';
+import type { CommandSpec, Iec104Client, RequestResult } from './client.js';
 
 export const COMMAND_KINDS: Record<string, number> = {
   sc: TypeId.C_SC_NA_1,

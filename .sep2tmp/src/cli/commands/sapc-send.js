@@ -1,0 +1,123 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.summary = void 0;
+exports.run = run;
+/** `gridbridge sapc send --device DEV --level L --for DURATION …`: send one SSP-1 command and print the answer. */
+const node_util_1 = require("node:util");
+const jsonl_js_1 = require("../jsonl.js");
+const errors_js_1 = require("../../core/errors.js");
+const transport_js_1 = require("../../protocols/sapc/transport.js");
+const session_js_1 = require("../../protocols/sapc/session.js");
+const client_js_1 = require("../../protocols/sapc/client.js");
+exports.summary = 'send one SAPC (SSP-1) override command on a serial port and print the ACK/NAK';
+const USAGE = `usage: gridbridge sapc send --device DEV --level L --for DURATION [options]
+  --device DEV        serial port (e.g. /dev/ttyUSB0, or a socat pty)
+  --level L           level 0..100 (%)
+  --for DURATION      window length: 90s, 15m, 2h, … (at most 24h)
+  --baud B            baud rate (default 9600, 8N1)
+  --slot N            controller slot 1..15 (default 1)
+  --direction D       import | export (default import)
+  --source S          lc | sup | own | agg (default lc)
+  --start-in DURATION start later than now (default: now)
+  --event-id ID       event id (default generated)
+  --random-delay S    maximum random delay in seconds (default 0)
+  --randomised        the random delay was already applied
+  --text T            up to 64 free characters
+  --ack-timeout MS    answer timeout per attempt (default 500)
+  --retries N         retries after a missed answer (default 3)
+Exit code: 0 ACK, 1 NAK, 3 no answer, 2 usage or port error.`;
+async function run(argv) {
+    let v;
+    try {
+        v = (0, node_util_1.parseArgs)({
+            args: argv,
+            options: {
+                device: { type: 'string' },
+                level: { type: 'string' },
+                for: { type: 'string' },
+                baud: { type: 'string', default: '9600' },
+                slot: { type: 'string', default: '1' },
+                direction: { type: 'string', default: 'import' },
+                source: { type: 'string', default: 'lc' },
+                'start-in': { type: 'string' },
+                'event-id': { type: 'string' },
+                'random-delay': { type: 'string', default: '0' },
+                randomised: { type: 'boolean', default: false },
+                text: { type: 'string' },
+                'ack-timeout': { type: 'string', default: '500' },
+                retries: { type: 'string', default: '3' },
+                help: { type: 'boolean', short: 'h' },
+            },
+        }).values;
+    }
+    catch (e) {
+        (0, jsonl_js_1.warn)(`${(0, errors_js_1.errorMessage)(e)}\n${USAGE}`);
+        return 2;
+    }
+    if (v.help) {
+        process.stdout.write(USAGE + '\n');
+        return 0;
+    }
+    const level = Number(v.level);
+    const forMs = v.for ? (0, client_js_1.parseDuration)(v.for) : undefined;
+    const startIn = v['start-in'] ? (0, client_js_1.parseDuration)(v['start-in']) : 0;
+    const source = client_js_1.SOURCE_ALIASES[(v.source ?? '').toLowerCase()];
+    const problems = [];
+    if (!v.device)
+        problems.push('--device is required');
+    // Out-of-range levels are sent on purpose (to test NAKs), so only syntax is checked here.
+    if (v.level === undefined || !Number.isInteger(level) || level < 0)
+        problems.push('--level must be a non-negative integer');
+    if (forMs === undefined)
+        problems.push('--for must be a duration like 90s, 15m, 2h');
+    if (startIn === undefined)
+        problems.push('--start-in must be a duration');
+    if (!source)
+        problems.push('--source must be lc, sup, own or agg');
+    if (v.direction !== 'import' && v.direction !== 'export')
+        problems.push('--direction must be import or export');
+    if (problems.length) {
+        (0, jsonl_js_1.warn)(`${problems.join('\n')}\n${USAGE}`);
+        return 2;
+    }
+    const transport = new transport_js_1.SerialTransport({ path: v.device, baudRate: Number(v.baud), reconnect: false });
+    try {
+        await transport.open();
+    }
+    catch (e) {
+        (0, jsonl_js_1.warn)(`sapc send: cannot open ${v.device}: ${(0, errors_js_1.errorMessage)(e)}`);
+        return 2;
+    }
+    const session = new session_js_1.SapcSession({ write: (t) => transport.write(t), baudRate: Number(v.baud), sendHeartbeats: false, ackTimeoutMs: Number(v['ack-timeout']), retries: Number(v.retries) });
+    transport.on('data', (b) => session.receive(b));
+    session.on('sent', (t) => (0, jsonl_js_1.emit)('sent', { frame: t.trimEnd() }));
+    session.on('rxError', (e) => (0, jsonl_js_1.emit)('rx_error', { reason: e.reason, offset: e.offset }));
+    const now = Date.now();
+    const command = (0, client_js_1.buildCommand)({
+        level,
+        forMs: forMs,
+        slot: Number(v.slot),
+        direction: v.direction,
+        source: source,
+        randomDelayS: Number(v['random-delay']),
+        randomised: v.randomised ?? false,
+        ...(startIn ? { from: now + startIn } : {}),
+        ...(v['event-id'] ? { eventId: v['event-id'] } : {}),
+        ...(v.text !== undefined ? { text: v.text } : {}),
+    }, now);
+    let code;
+    try {
+        const r = await session.request({ type: 'CMD', command });
+        const { attempts, elapsedMs, ...frame } = r;
+        (0, jsonl_js_1.emit)('answer', { ...frame, attempts, elapsedMs: Math.round(elapsedMs) });
+        code = r.type === 'ACK' ? 0 : 1;
+    }
+    catch (e) {
+        (0, jsonl_js_1.emit)('timeout', { message: (0, errors_js_1.errorMessage)(e), attempts: e instanceof session_js_1.SapcTimeoutError ? e.attempts : undefined });
+        code = 3;
+    }
+    session.close();
+    await transport.close();
+    return code;
+}
+//# sourceMappingURL=sapc-send.js.map

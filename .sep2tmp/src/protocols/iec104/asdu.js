@@ -1,0 +1,185 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.MAX_IOA = exports.MAX_ASDU = exports.ASDU_HEADER = void 0;
+exports.decodeAsdu = decodeAsdu;
+exports.asduLength = asduLength;
+exports.encodeAsdu = encodeAsdu;
+exports.packAsdus = packAsdus;
+/**
+ * ASDU codec (IEC 60870-5-101 §7.1 as profiled by IEC 60870-5-104 §9: 2-octet COT with originator address,
+ * 2-octet common address, 3-octet IOA). Layout:
+ *   0 type identification
+ *   1 VSQ: SQ (bit 7), number of objects (bits 0-6)
+ *   2 COT: cause (bits 0-5), P/N negative (bit 6), T test (bit 7)
+ *   3 originator address
+ *   4-5 common address (little endian)
+ *   6.. objects: SQ=0 → n × (IOA, elements); SQ=1 → IOA, n × elements (IOAs consecutive)
+ */
+const errors_js_1 = require("../../core/errors.js");
+const constants_js_1 = require("./constants.js");
+const elements_js_1 = require("./types/elements.js");
+exports.ASDU_HEADER = 6;
+/** APDU length ≤ 253 octets, 4 of them control fields: IEC 60870-5-104 §5. */
+exports.MAX_ASDU = 249;
+exports.MAX_IOA = 0xffffff;
+const P = 'iec104';
+function decodeAsdu(buf, base = 0) {
+    if (buf.length < exports.ASDU_HEADER)
+        throw new errors_js_1.DecodeError(`ASDU shorter than its ${exports.ASDU_HEADER}-octet header (${buf.length})`, base + buf.length, P);
+    const typeId = buf[0];
+    const vsq = buf[1];
+    const cotByte = buf[2];
+    const asdu = {
+        typeId,
+        sq: (vsq & 0x80) !== 0,
+        cot: cotByte & 0x3f,
+        negative: (cotByte & 0x40) !== 0,
+        test: (cotByte & 0x80) !== 0,
+        originator: buf[3],
+        ca: buf[4] | (buf[5] << 8),
+        objects: [],
+    };
+    const n = vsq & 0x7f;
+    const codec = elements_js_1.ELEMENTS.get(typeId);
+    if (!codec) {
+        asdu.raw = Buffer.from(buf.subarray(exports.ASDU_HEADER));
+        asdu.count = n;
+        return asdu;
+    }
+    const body = buf.length - exports.ASDU_HEADER;
+    const expected = n === 0 ? 0 : asdu.sq ? 3 + n * codec.size : n * (3 + codec.size);
+    if (body !== expected) {
+        throw new errors_js_1.DecodeError(`${(0, constants_js_1.typeName)(typeId)} with ${n} object(s)${asdu.sq ? ' (SQ=1)' : ''} needs ${expected} octets of objects, got ${body}`, base + exports.ASDU_HEADER + Math.min(body, expected), P);
+    }
+    let o = exports.ASDU_HEADER;
+    if (asdu.sq && n > 0) {
+        const first = buf[o] | (buf[o + 1] << 8) | (buf[o + 2] << 16);
+        if (first + n - 1 > exports.MAX_IOA)
+            throw new errors_js_1.DecodeError(`SQ=1 sequence from IOA ${first} runs past ${exports.MAX_IOA}`, base + o, P);
+        o += 3;
+        for (let i = 0; i < n; i++, o += codec.size) {
+            const obj = { ioa: first + i };
+            codec.read(buf, o, obj);
+            asdu.objects.push(obj);
+        }
+    }
+    else {
+        for (let i = 0; i < n; i++) {
+            const obj = { ioa: buf[o] | (buf[o + 1] << 8) | (buf[o + 2] << 16) };
+            o += 3;
+            codec.read(buf, o, obj);
+            o += codec.size;
+            asdu.objects.push(obj);
+        }
+    }
+    return asdu;
+}
+/** Length of the encoded ASDU, or undefined for an unknown type without `raw`. */
+function asduLength(a) {
+    const codec = elements_js_1.ELEMENTS.get(a.typeId);
+    if (!codec)
+        return exports.ASDU_HEADER + (a.raw?.length ?? 0);
+    const n = a.objects.length;
+    if (n === 0)
+        return exports.ASDU_HEADER;
+    return exports.ASDU_HEADER + (a.sq ? 3 + n * codec.size : n * (3 + codec.size));
+}
+/**
+ * Encode into `out` at `offset` (for writing straight after an APCI) or a fresh buffer. Throws RangeError on
+ * input that cannot be encoded (too many objects, non-consecutive IOAs with SQ=1, address out of range).
+ */
+function encodeAsdu(a, out, offset = 0) {
+    const len = asduLength(a);
+    if (len > exports.MAX_ASDU)
+        throw new RangeError(`ASDU of ${len} octets exceeds ${exports.MAX_ASDU}`);
+    const n = a.raw && !elements_js_1.ELEMENTS.has(a.typeId) ? (a.count ?? 0) : a.objects.length;
+    if (n > 127)
+        throw new RangeError(`${n} objects exceed the VSQ limit of 127`);
+    if (!Number.isInteger(a.ca) || a.ca < 0 || a.ca > 0xffff)
+        throw new RangeError(`common address ${a.ca} out of range`);
+    const buf = out ?? Buffer.allocUnsafe(len);
+    let o = out ? offset : 0;
+    buf[o] = a.typeId & 0xff;
+    buf[o + 1] = (a.sq ? 0x80 : 0) | n;
+    buf[o + 2] = (a.cot & 0x3f) | (a.negative ? 0x40 : 0) | (a.test ? 0x80 : 0);
+    buf[o + 3] = (a.originator ?? 0) & 0xff;
+    buf[o + 4] = a.ca & 0xff;
+    buf[o + 5] = a.ca >> 8;
+    o += exports.ASDU_HEADER;
+    const codec = elements_js_1.ELEMENTS.get(a.typeId);
+    if (!codec) {
+        if (a.raw)
+            a.raw.copy(buf, o);
+        return buf;
+    }
+    if (a.sq && n > 0) {
+        const first = a.objects[0].ioa;
+        writeIoa(buf, o, first);
+        o += 3;
+        for (let i = 0; i < n; i++, o += codec.size) {
+            const obj = a.objects[i];
+            if (obj.ioa !== first + i)
+                throw new RangeError(`SQ=1 needs consecutive IOAs: object ${i} has ${obj.ioa}, expected ${first + i}`);
+            codec.write(buf, o, obj);
+        }
+    }
+    else {
+        for (let i = 0; i < n; i++) {
+            const obj = a.objects[i];
+            writeIoa(buf, o, obj.ioa);
+            o += 3;
+            codec.write(buf, o, obj);
+            o += codec.size;
+        }
+    }
+    return buf;
+}
+function writeIoa(buf, o, ioa) {
+    if (!Number.isInteger(ioa) || ioa < 0 || ioa > exports.MAX_IOA)
+        throw new RangeError(`IOA ${ioa} out of range 0..${exports.MAX_IOA}`);
+    buf[o] = ioa & 0xff;
+    buf[o + 1] = (ioa >> 8) & 0xff;
+    buf[o + 2] = ioa >> 16;
+}
+/**
+ * Split objects of one type into as few ASDUs as fit: runs of consecutive IOAs go out with SQ=1, the rest as SQ=0
+ * lists. Objects are sorted by IOA first.
+ */
+function packAsdus(typeId, objects, opts) {
+    const codec = elements_js_1.ELEMENTS.get(typeId);
+    if (!codec)
+        throw new RangeError(`unknown type ${typeId}`);
+    const max = opts.maxAsdu ?? exports.MAX_ASDU;
+    const perSq = Math.min(127, Math.floor((max - exports.ASDU_HEADER - 3) / codec.size));
+    const perList = Math.min(127, Math.floor((max - exports.ASDU_HEADER) / (3 + codec.size)));
+    const sorted = [...objects].sort((a, b) => a.ioa - b.ioa);
+    const out = [];
+    const head = (sq, objs) => ({ typeId, sq, cot: opts.cot, negative: false, test: opts.test ?? false, originator: opts.originator ?? 0, ca: opts.ca, objects: objs });
+    let list = [];
+    const flushList = () => {
+        if (list.length)
+            out.push(head(false, list));
+        list = [];
+    };
+    let i = 0;
+    while (i < sorted.length) {
+        let j = i + 1;
+        if (opts.packed !== false)
+            while (j < sorted.length && sorted[j].ioa === sorted[j - 1].ioa + 1 && j - i < perSq)
+                j++;
+        // A run pays off when SQ=1 carries more than a list would in the space left.
+        if (j - i >= 3) {
+            flushList();
+            out.push(head(true, sorted.slice(i, j)));
+            i = j;
+            continue;
+        }
+        list.push(sorted[i]);
+        if (list.length === perList)
+            flushList();
+        i++;
+    }
+    flushList();
+    return out;
+}
+//# sourceMappingURL=asdu.js.map

@@ -1,0 +1,646 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.describeRequest = exports.BusScheduler = void 0;
+/**
+ * BusScheduler: one worker per bus ("one bridge worker per bus").
+ * - Serial line: exactly one transaction at a time across all unit ids. TCP: `maxInFlight` (default 1).
+ * - Two queues: urgent (writes, read-backs) always served before normal (polls, probes, one-shot reads).
+ * - Poll tasks run at a fixed rate per poll class; a task has at most one job queued (an overrun is counted, not
+ *   queued twice), the normal queue is bounded and drops its OLDEST POLL on overload (never a write), counted.
+ * - Per-request timeout and retries; exceptions are answers (no retry, device stays online); a device that fails
+ *   `offlineAfter` jobs in a row goes offline, its polls leave the queue and one probe is sent after an exponential
+ *   backoff with jitter (capped) — the rest of the bus keeps its rate.
+ * - The transport is (re)opened with backoff + jitter; it being down fails writes after their deadline with a
+ *   reason (never silently), and keeps poll schedules and queues.
+ * All timers use the injected Clock (monotonic).
+ */
+const clock_js_1 = require("../../core/clock.js");
+const emitter_js_1 = require("./emitter.js");
+const types_js_1 = require("./types.js");
+Object.defineProperty(exports, "describeRequest", { enumerable: true, get: function () { return types_js_1.describeRequest; } });
+const types_js_2 = require("./types.js");
+function backoff(b, d) {
+    return { ...d, ...b };
+}
+class BusScheduler extends emitter_js_1.TypedEmitter {
+    transport;
+    clock;
+    o;
+    probe;
+    reconnect;
+    random;
+    devices = new Map();
+    urgent = [];
+    normal = [];
+    inFlight = 0;
+    running = false;
+    opening = false;
+    st = { state: 'down', reason: 'not started' };
+    dueTimer;
+    dueTimerAt = Infinity;
+    reconnectTimer;
+    reconnectDelay;
+    deadlineTimer;
+    classes = new Map();
+    totals = { requests: 0, responses: 0, timeouts: 0, exceptions: 0, protocolErrors: 0, retries: 0, dropped: 0, overruns: 0, reconnects: 0 };
+    busyMs = 0;
+    startedAt = 0;
+    pumping = false;
+    constructor(transport, opts = {}) {
+        super();
+        this.transport = transport;
+        this.clock = opts.clock ?? clock_js_1.systemClock;
+        this.random = opts.random ?? Math.random;
+        this.o = {
+            timeoutMs: opts.timeoutMs ?? 1000,
+            retries: opts.retries ?? 1,
+            maxInFlight: transport.serial ? 1 : Math.max(1, opts.maxInFlight ?? 1),
+            maxQueue: Math.max(1, opts.maxQueue ?? 256),
+            maxUrgentQueue: Math.max(1, opts.maxUrgentQueue ?? 64),
+            offlineAfter: Math.max(1, opts.offlineAfter ?? 3),
+            connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
+            writeDeadlineMs: opts.writeDeadlineMs ?? 5000,
+        };
+        this.probe = backoff(opts.probeBackoff, { initialMs: 1000, maxMs: 60000, factor: 2, jitter: 0.2 });
+        this.reconnect = backoff(opts.reconnectBackoff, { initialMs: 500, maxMs: 30000, factor: 2, jitter: 0.2 });
+        this.reconnectDelay = this.reconnect.initialMs;
+        transport.onLost((reason) => this.onTransportLost(reason));
+    }
+    // ------------------------------------------------------------ public API
+    get status() {
+        return this.st;
+    }
+    addDevice(key, unitId) {
+        if (this.devices.has(key))
+            throw new Error(`device "${key}" already on this port`);
+        this.devices.set(key, {
+            key,
+            unitId,
+            state: 'unknown',
+            failuresInRow: 0,
+            probeDelayMs: this.probe.initialMs,
+            probeQueued: false,
+            tasks: [],
+            c: { requests: 0, responses: 0, timeouts: 0, exceptions: 0, protocolErrors: 0, retries: 0, dropped: 0, overruns: 0, writes: 0, writeFailures: 0, probes: 0 },
+        });
+    }
+    removeDevice(key) {
+        const d = this.devices.get(key);
+        if (!d)
+            return;
+        this.devices.delete(key);
+        this.normal = this.normal.filter((j) => {
+            if (j.device !== d)
+                return true;
+            this.failJob(j, new Error(`device "${key}" removed`));
+            return false;
+        });
+    }
+    deviceState(key) {
+        const d = this.devices.get(key);
+        return d && { device: d.key, unitId: d.unitId, state: d.state, ...(d.reason ? { reason: d.reason } : {}) };
+    }
+    addPollTask(deviceKey, spec) {
+        const d = this.device(deviceKey);
+        const now = this.clock.monotonic();
+        // Spread first polls of a class over a small window so a large site does not fire all at once.
+        d.tasks.push({ ...spec, device: d, nextDue: now, queued: false });
+        if (!this.classes.has(spec.cls))
+            this.classes.set(spec.cls, { intervalMs: spec.intervalMs, polls: 0, overruns: 0, lagAvgMs: 0, lagMaxMs: 0, lagSum: 0 });
+        if (this.running)
+            this.armDue(now);
+    }
+    /** Urgent queue: served before any poll. Waits up to writeDeadlineMs for the port to be up. */
+    write(deviceKey, request) {
+        return this.submit(deviceKey, request, 'write', true);
+    }
+    /** One-shot read in the normal queue (or urgent, e.g. a read-back after a write). */
+    read(deviceKey, request, urgent = false) {
+        return this.submit(deviceKey, request, 'read', urgent);
+    }
+    start() {
+        if (this.running)
+            return;
+        this.running = true;
+        this.startedAt = this.clock.monotonic();
+        this.busyMs = 0;
+        void this.openTransport();
+    }
+    async stop() {
+        this.running = false;
+        this.clock.clearTimeout(this.dueTimer);
+        this.clock.clearTimeout(this.reconnectTimer);
+        this.clock.clearTimeout(this.deadlineTimer);
+        this.dueTimer = this.reconnectTimer = this.deadlineTimer = undefined;
+        this.dueTimerAt = Infinity;
+        const stopped = new types_js_1.ModbusConnectionError('port stopped');
+        for (const j of [...this.urgent, ...this.normal])
+            this.failJob(j, stopped);
+        this.urgent = [];
+        this.normal = [];
+        for (const d of this.devices.values())
+            for (const t of d.tasks)
+                t.queued = false;
+        await this.transport.close().catch(() => undefined);
+        this.setStatus({ state: 'down', reason: 'stopped' });
+    }
+    stats() {
+        const now = this.clock.monotonic();
+        const classes = {};
+        for (const [k, c] of this.classes)
+            classes[k] = { intervalMs: c.intervalMs, polls: c.polls, overruns: c.overruns, lagAvgMs: c.polls ? c.lagSum / c.polls : 0, lagMaxMs: c.lagMaxMs };
+        const devices = {};
+        for (const d of this.devices.values())
+            devices[d.key] = { ...d.c, state: d.state, unitId: d.unitId };
+        const elapsed = now - this.startedAt;
+        return {
+            state: this.st.state,
+            ...this.totals,
+            queued: this.normal.length,
+            urgentQueued: this.urgent.length,
+            inFlight: this.inFlight,
+            busyMs: this.busyMs,
+            utilisation: elapsed > 0 ? Math.min(1, this.busyMs / elapsed) : 0,
+            classes,
+            devices,
+        };
+    }
+    // ------------------------------------------------------------ connection
+    setStatus(s) {
+        if (s.state === this.st.state && s.reason === this.st.reason)
+            return;
+        this.st = s;
+        this.emit('status', s);
+    }
+    refreshStatus() {
+        if (!this.transport.isOpen || (this.st.state !== 'up' && this.st.state !== 'degraded'))
+            return;
+        const off = [...this.devices.values()].filter((d) => d.state === 'offline');
+        if (off.length === 0)
+            this.setStatus({ state: 'up' });
+        else
+            this.setStatus({ state: 'degraded', reason: `offline: ${off.map((d) => d.key).join(', ')}` });
+    }
+    async openTransport() {
+        if (!this.running || this.opening)
+            return;
+        this.opening = true;
+        this.setStatus({ state: 'connecting', reason: this.transport.description });
+        let timer;
+        try {
+            await Promise.race([
+                this.transport.open(),
+                new Promise((_, reject) => {
+                    timer = this.clock.setTimeout(() => reject(new types_js_1.ModbusConnectionError(`connect timeout after ${this.o.connectTimeoutMs} ms`)), this.o.connectTimeoutMs);
+                }),
+            ]);
+            this.clock.clearTimeout(timer);
+            this.opening = false;
+            if (!this.running) {
+                await this.transport.close();
+                return;
+            }
+            this.reconnectDelay = this.reconnect.initialMs;
+            this.setStatus({ state: 'up' });
+            this.refreshStatus();
+            const now = this.clock.monotonic();
+            for (const d of this.devices.values())
+                if (d.state === 'offline')
+                    this.scheduleProbe(d, now, true);
+            this.armDue(now);
+            this.pump();
+        }
+        catch (e) {
+            this.clock.clearTimeout(timer);
+            this.opening = false;
+            void this.transport.close().catch(() => undefined);
+            this.goDown(e instanceof Error ? e.message : String(e));
+        }
+    }
+    onTransportLost(reason) {
+        if (!this.running)
+            return;
+        this.goDown(reason);
+    }
+    goDown(reason) {
+        if (!this.running)
+            return;
+        this.totals.reconnects++;
+        const delay = this.jittered(this.reconnectDelay, this.reconnect);
+        this.reconnectDelay = Math.min(this.reconnect.maxMs, this.reconnectDelay * this.reconnect.factor);
+        this.setStatus({ state: 'down', reason: `${reason}; retry in ${Math.round(delay)} ms` });
+        this.clock.clearTimeout(this.reconnectTimer);
+        this.reconnectTimer = this.clock.setTimeout(() => {
+            this.reconnectTimer = undefined;
+            void this.openTransport();
+        }, delay);
+        this.armDeadlines();
+    }
+    jittered(ms, b) {
+        return Math.max(0, ms * (1 + b.jitter * (2 * this.random() - 1)));
+    }
+    // ------------------------------------------------------------ queueing
+    device(key) {
+        const d = this.devices.get(key);
+        if (!d)
+            throw new Error(`unknown device "${key}"`);
+        return d;
+    }
+    submit(deviceKey, request, kind, urgent) {
+        return new Promise((resolve, reject) => {
+            const d = deviceKey === undefined ? undefined : this.devices.get(deviceKey);
+            if (deviceKey !== undefined && !d)
+                return reject(new Error(`unknown device "${deviceKey}"`));
+            if (!this.running)
+                return reject(new types_js_1.ModbusConnectionError('port not started'));
+            const now = this.clock.monotonic();
+            const job = { kind, urgent, device: d, request, due: now, attempts: 0, deadline: now + this.o.writeDeadlineMs, resolve, reject };
+            if (urgent) {
+                if (this.urgent.length >= this.o.maxUrgentQueue)
+                    return reject(new Error(`write queue full (${this.o.maxUrgentQueue})`));
+                this.urgent.push(job);
+            }
+            else if (!this.enqueueNormal(job)) {
+                return reject(new Error(`queue full (${this.o.maxQueue}) with no poll to drop`));
+            }
+            if (!this.transport.isOpen)
+                this.armDeadlines();
+            this.pump();
+        });
+    }
+    /** Put a job in the bounded normal queue, dropping the oldest poll when full. */
+    enqueueNormal(job) {
+        if (this.normal.length >= this.o.maxQueue) {
+            const i = this.normal.findIndex((j) => j.kind === 'poll');
+            if (i < 0)
+                return false;
+            const [old] = this.normal.splice(i, 1);
+            if (old) {
+                if (old.task)
+                    old.task.queued = false;
+                this.totals.dropped++;
+                if (old.device)
+                    old.device.c.dropped++;
+                this.emit('dropped', old.device?.key ?? '', old.request);
+            }
+        }
+        this.normal.push(job);
+        return true;
+    }
+    /** Fail writes whose deadline passed while the port is down. */
+    armDeadlines() {
+        this.clock.clearTimeout(this.deadlineTimer);
+        this.deadlineTimer = undefined;
+        const waiting = [...this.urgent, ...this.normal].filter((j) => j.deadline !== undefined && j.resolve);
+        if (waiting.length === 0 || this.transport.isOpen)
+            return;
+        const next = Math.min(...waiting.map((j) => j.deadline));
+        this.deadlineTimer = this.clock.setTimeout(() => {
+            this.deadlineTimer = undefined;
+            if (this.transport.isOpen)
+                return;
+            const now = this.clock.monotonic();
+            const reason = new types_js_1.ModbusConnectionError(`port ${this.st.state}${this.st.reason ? ` (${this.st.reason})` : ''}`);
+            const keep = (j) => {
+                if (j.deadline === undefined || !j.resolve || j.deadline > now)
+                    return true;
+                this.failJob(j, reason);
+                return false;
+            };
+            this.urgent = this.urgent.filter(keep);
+            this.normal = this.normal.filter(keep);
+            this.armDeadlines();
+        }, Math.max(0, next - this.clock.monotonic()));
+    }
+    /** Reject a job's promise or report the failure to its poll task. */
+    failJob(j, e) {
+        if (j.task)
+            j.task.queued = false;
+        if (j.device && j.device.probeQueued && j.kind === 'probe')
+            j.device.probeQueued = false;
+        if (j.reject)
+            j.reject(e);
+        else if (j.task)
+            j.task.onResult({ ok: false, request: j.task.request, error: e, time: this.clock.now(), sentAt: j.sentAt ?? this.clock.now() });
+    }
+    scheduleProbe(d, now, immediate = false) {
+        const delay = immediate ? 0 : this.jittered(d.probeDelayMs, this.probe);
+        d.probeAt = now + delay;
+        this.armDue(now);
+    }
+    /** Move due poll tasks and probes into the normal queue; arm the timer for the next due time. */
+    enqueueDue(now) {
+        const due = [];
+        let next = Infinity;
+        for (const d of this.devices.values()) {
+            if (d.state === 'offline') {
+                if (d.probeAt !== undefined && !d.probeQueued) {
+                    if (d.probeAt <= now) {
+                        const t = d.tasks[0];
+                        d.probeQueued = true;
+                        d.probeAt = undefined;
+                        d.c.probes++;
+                        if (t)
+                            this.enqueueNormal({ kind: 'probe', urgent: false, device: d, request: t.request, task: t, due: now, attempts: 0 });
+                    }
+                    else
+                        next = Math.min(next, d.probeAt);
+                }
+                continue;
+            }
+            for (const t of d.tasks) {
+                if (t.nextDue <= now) {
+                    if (t.queued) {
+                        // Still waiting from the previous period: count the overrun, never queue twice.
+                        t.device.c.overruns++;
+                        this.totals.overruns++;
+                        const c = this.classes.get(t.cls);
+                        if (c)
+                            c.overruns++;
+                        t.nextDue = this.nextPeriod(t, now);
+                    }
+                    else
+                        due.push(t);
+                }
+                if (!t.queued || t.nextDue > now)
+                    next = Math.min(next, t.nextDue > now ? t.nextDue : Infinity);
+            }
+        }
+        // Oldest due first; equal due times alternate devices so one device's many blocks cannot crowd out another's.
+        due.sort((a, b) => a.nextDue - b.nextDue);
+        for (const t of interleave(due)) {
+            t.queued = true;
+            this.enqueueNormal({ kind: 'poll', urgent: false, device: t.device, request: t.request, task: t, due: t.nextDue, attempts: 0 });
+            t.nextDue = this.nextPeriod(t, now);
+            if (t.intervalMs > 0)
+                next = Math.min(next, t.nextDue);
+        }
+        this.armTimer(next, now);
+    }
+    nextPeriod(t, now) {
+        if (t.intervalMs <= 0)
+            return now;
+        let n = t.nextDue + t.intervalMs;
+        if (n <= now)
+            n = now + t.intervalMs - ((now - t.nextDue) % t.intervalMs); // skip missed periods, keep phase
+        return n;
+    }
+    armDue(now) {
+        this.dueTimerAt = Infinity;
+        this.clock.clearTimeout(this.dueTimer);
+        this.dueTimer = undefined;
+        this.enqueueDue(now);
+        this.pump();
+    }
+    armTimer(at, now) {
+        if (!this.running || at === Infinity || at >= this.dueTimerAt)
+            return;
+        this.clock.clearTimeout(this.dueTimer);
+        this.dueTimerAt = at;
+        this.dueTimer = this.clock.setTimeout(() => {
+            this.dueTimer = undefined;
+            this.dueTimerAt = Infinity;
+            this.enqueueDue(this.clock.monotonic());
+            this.pump();
+        }, Math.max(0, at - now));
+    }
+    // ------------------------------------------------------------ execution
+    pump() {
+        if (this.pumping)
+            return;
+        this.pumping = true;
+        try {
+            while (this.running && this.transport.isOpen && this.inFlight < this.o.maxInFlight) {
+                const job = this.urgent.shift() ?? this.normal.shift();
+                if (!job)
+                    break;
+                if (job.device?.state === 'offline' && job.kind === 'poll') {
+                    if (job.task)
+                        job.task.queued = false;
+                    continue;
+                }
+                this.execute(job);
+            }
+        }
+        finally {
+            this.pumping = false;
+        }
+    }
+    execute(job) {
+        this.inFlight++;
+        const started = this.clock.monotonic();
+        if (job.attempts === 0 && job.task && job.kind === 'poll') {
+            const c = this.classes.get(job.task.cls);
+            if (c) {
+                const lag = Math.max(0, started - job.due);
+                c.polls++;
+                c.lagSum += lag;
+                c.lagMaxMs = Math.max(c.lagMaxMs, lag);
+            }
+        }
+        job.attempts++;
+        job.sentAt = this.clock.now();
+        this.totals.requests++;
+        if (job.device)
+            job.device.c.requests++;
+        let settled = false;
+        const timeoutMs = this.o.timeoutMs;
+        const timer = this.clock.setTimeout(() => finish(undefined, new types_js_1.ModbusTimeoutError(timeoutMs, job.request)), timeoutMs);
+        const finish = (res, err) => {
+            if (settled)
+                return;
+            settled = true;
+            this.clock.clearTimeout(timer);
+            this.inFlight--;
+            this.busyMs += this.clock.monotonic() - started;
+            this.complete(job, res, err);
+            if (this.running) {
+                this.enqueueDue(this.clock.monotonic());
+                this.pump();
+            }
+        };
+        let p;
+        try {
+            p = this.transport.request(job.request, timeoutMs);
+        }
+        catch (e) {
+            p = Promise.reject(e);
+        }
+        p.then((r) => finish(r, undefined), (e) => finish(undefined, e instanceof Error ? e : new Error(String(e))));
+    }
+    complete(job, res, err) {
+        const d = job.device;
+        const now = this.clock.now();
+        if (res) {
+            this.totals.responses++;
+            if (d) {
+                d.c.responses++;
+                if (job.kind === 'write')
+                    d.c.writes++;
+                this.markAlive(d);
+            }
+            if (job.kind === 'probe' && d)
+                d.probeQueued = false;
+            if (job.task)
+                job.task.queued = false;
+            if (job.resolve)
+                job.resolve(res);
+            else if (job.task)
+                job.task.onResult({ ok: true, request: job.task.request, response: res, time: now, sentAt: job.sentAt ?? now });
+            return;
+        }
+        const e = err ?? new Error('unknown failure');
+        if (d)
+            d.c.lastError = e.message;
+        if (e instanceof types_js_1.ModbusExceptionError) {
+            this.totals.exceptions++;
+            if (d) {
+                d.c.exceptions++;
+                if (job.kind === 'write')
+                    d.c.writeFailures++;
+                this.markAlive(d); // an exception is an answer: the device is there
+            }
+            if (job.kind === 'probe' && d)
+                d.probeQueued = false;
+            this.failJob(job, e);
+            return;
+        }
+        if (this.running && !this.transport.isOpen) {
+            // Transport trouble is not the device's fault: put one-shot jobs back at their queue's head (they fail at
+            // their deadline if the port stays down); polls simply wait for their next period.
+            {
+                job.attempts = Math.max(0, job.attempts - 1);
+                if (job.urgent)
+                    this.urgent.unshift(job);
+                else if (job.kind === 'read')
+                    this.normal.unshift(job);
+                else {
+                    if (job.task)
+                        job.task.queued = false;
+                    if (job.kind === 'probe' && d)
+                        d.probeQueued = false;
+                }
+                this.armDeadlines();
+                return;
+            }
+        }
+        if (e instanceof types_js_1.ModbusConnectionError || !(0, types_js_1.isModbusError)(e)) {
+            if (d)
+                d.c.protocolErrors++;
+            this.totals.protocolErrors++;
+            if (job.kind === 'write' && d)
+                d.c.writeFailures++;
+            if (job.kind === 'probe' && d)
+                d.probeQueued = false;
+            this.failJob(job, e);
+            return;
+        }
+        // Timeout or malformed answer.
+        if (e instanceof types_js_1.ModbusTimeoutError) {
+            this.totals.timeouts++;
+            if (d)
+                d.c.timeouts++;
+        }
+        else if (e instanceof types_js_2.ModbusProtocolError) {
+            this.totals.protocolErrors++;
+            if (d)
+                d.c.protocolErrors++;
+        }
+        const broadcast = job.request.unitId === 0;
+        if (job.attempts <= this.o.retries && job.kind !== 'probe' && !broadcast && d?.state !== 'offline') {
+            this.totals.retries++;
+            if (d)
+                d.c.retries++;
+            // Retry next, at the head of its own queue.
+            if (job.urgent)
+                this.urgent.unshift(job);
+            else
+                this.normal.unshift(job);
+            return;
+        }
+        if (job.kind === 'write' && d)
+            d.c.writeFailures++;
+        this.failJob(job, e);
+        if (d) {
+            d.failuresInRow++;
+            if (job.kind === 'probe') {
+                d.probeQueued = false;
+                d.probeDelayMs = Math.min(this.probe.maxMs, d.probeDelayMs * this.probe.factor);
+                this.scheduleProbe(d, this.clock.monotonic());
+            }
+            else if (d.state !== 'offline' && d.failuresInRow >= this.o.offlineAfter) {
+                this.markOffline(d, e.message);
+            }
+        }
+    }
+    markAlive(d) {
+        d.failuresInRow = 0;
+        if (d.state === 'online')
+            return;
+        const wasOffline = d.state === 'offline';
+        d.state = 'online';
+        d.reason = undefined;
+        d.probeDelayMs = this.probe.initialMs;
+        d.probeAt = undefined;
+        if (wasOffline) {
+            const now = this.clock.monotonic();
+            for (const t of d.tasks)
+                if (!t.queued)
+                    t.nextDue = Math.min(t.nextDue, now);
+        }
+        this.emit('device', { device: d.key, unitId: d.unitId, state: 'online' });
+        this.refreshStatus();
+    }
+    markOffline(d, reason) {
+        d.state = 'offline';
+        d.reason = reason;
+        d.probeDelayMs = this.probe.initialMs;
+        // Its polls leave the queue: the rest of the bus keeps its rate.
+        this.normal = this.normal.filter((j) => {
+            if (j.device !== d || j.kind !== 'poll')
+                return true;
+            if (j.task)
+                j.task.queued = false;
+            return false;
+        });
+        this.emit('device', { device: d.key, unitId: d.unitId, state: 'offline', reason });
+        this.refreshStatus();
+        this.scheduleProbe(d, this.clock.monotonic());
+    }
+    /** For tests and diagnostics: the current probe delay (before jitter) of a device. */
+    probeDelayOf(key) {
+        return this.devices.get(key)?.probeDelayMs;
+    }
+    describe() {
+        return `${this.transport.description} (${this.devices.size} devices, ${this.normal.length}+${this.urgent.length} queued)`;
+    }
+}
+exports.BusScheduler = BusScheduler;
+/** Interleave tasks with the same due time across devices (round robin), keeping due order otherwise. */
+function interleave(tasks) {
+    const out = [];
+    let i = 0;
+    while (i < tasks.length) {
+        let j = i;
+        while (j < tasks.length && tasks[j].nextDue === tasks[i].nextDue)
+            j++;
+        const group = tasks.slice(i, j);
+        const byDev = new Map();
+        for (const t of group) {
+            const l = byDev.get(t.device);
+            if (l)
+                l.push(t);
+            else
+                byDev.set(t.device, [t]);
+        }
+        const lists = [...byDev.values()];
+        const longest = Math.max(...lists.map((l) => l.length));
+        for (let k = 0; k < longest; k++)
+            for (const l of lists)
+                if (l[k])
+                    out.push(l[k]);
+        i = j;
+    }
+    return out;
+}
+//# sourceMappingURL=scheduler.js.map

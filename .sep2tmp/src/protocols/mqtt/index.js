@@ -1,0 +1,35 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.startEmbeddedBroker = exports.ReportByException = exports.BoundedBuffer = exports.CommandError = exports.encodeCommandResult = exports.parseCommandPayload = exports.decodePointPayload = exports.encodePointPayload = exports.topicMatches = exports.TopicTemplateError = exports.TopicTemplate = exports.MqttConfigError = exports.mqttSettings = exports.resolveMqttSettings = exports.mqttCommandsSchema = exports.mqttTlsSchema = exports.mqttPointSelectorSchema = exports.mqttUpstreamSchema = exports.MAX_PENDING_COMMANDS = exports.CommandDispatcher = exports.redactUrl = exports.MqttUpstream = void 0;
+/** MQTT upstream stack: publish Points to a broker, take commands from `…/set`, embedded aedes broker helper. */
+var upstream_js_1 = require("./upstream.js");
+Object.defineProperty(exports, "MqttUpstream", { enumerable: true, get: function () { return upstream_js_1.MqttUpstream; } });
+Object.defineProperty(exports, "redactUrl", { enumerable: true, get: function () { return upstream_js_1.redactUrl; } });
+var commands_js_1 = require("./commands.js");
+Object.defineProperty(exports, "CommandDispatcher", { enumerable: true, get: function () { return commands_js_1.CommandDispatcher; } });
+Object.defineProperty(exports, "MAX_PENDING_COMMANDS", { enumerable: true, get: function () { return commands_js_1.MAX_PENDING_COMMANDS; } });
+var mapping_js_1 = require("./mapping.js");
+Object.defineProperty(exports, "mqttUpstreamSchema", { enumerable: true, get: function () { return mapping_js_1.mqttUpstreamSchema; } });
+Object.defineProperty(exports, "mqttPointSelectorSchema", { enumerable: true, get: function () { return mapping_js_1.mqttPointSelectorSchema; } });
+Object.defineProperty(exports, "mqttTlsSchema", { enumerable: true, get: function () { return mapping_js_1.mqttTlsSchema; } });
+Object.defineProperty(exports, "mqttCommandsSchema", { enumerable: true, get: function () { return mapping_js_1.mqttCommandsSchema; } });
+Object.defineProperty(exports, "resolveMqttSettings", { enumerable: true, get: function () { return mapping_js_1.resolveMqttSettings; } });
+Object.defineProperty(exports, "mqttSettings", { enumerable: true, get: function () { return mapping_js_1.mqttSettings; } });
+Object.defineProperty(exports, "MqttConfigError", { enumerable: true, get: function () { return mapping_js_1.MqttConfigError; } });
+var topic_js_1 = require("./topic.js");
+Object.defineProperty(exports, "TopicTemplate", { enumerable: true, get: function () { return topic_js_1.TopicTemplate; } });
+Object.defineProperty(exports, "TopicTemplateError", { enumerable: true, get: function () { return topic_js_1.TopicTemplateError; } });
+Object.defineProperty(exports, "topicMatches", { enumerable: true, get: function () { return topic_js_1.topicMatches; } });
+var codec_js_1 = require("./codec.js");
+Object.defineProperty(exports, "encodePointPayload", { enumerable: true, get: function () { return codec_js_1.encodePointPayload; } });
+Object.defineProperty(exports, "decodePointPayload", { enumerable: true, get: function () { return codec_js_1.decodePointPayload; } });
+Object.defineProperty(exports, "parseCommandPayload", { enumerable: true, get: function () { return codec_js_1.parseCommandPayload; } });
+Object.defineProperty(exports, "encodeCommandResult", { enumerable: true, get: function () { return codec_js_1.encodeCommandResult; } });
+Object.defineProperty(exports, "CommandError", { enumerable: true, get: function () { return codec_js_1.CommandError; } });
+var buffer_js_1 = require("./buffer.js");
+Object.defineProperty(exports, "BoundedBuffer", { enumerable: true, get: function () { return buffer_js_1.BoundedBuffer; } });
+var exception_js_1 = require("./exception.js");
+Object.defineProperty(exports, "ReportByException", { enumerable: true, get: function () { return exception_js_1.ReportByException; } });
+var broker_js_1 = require("./broker.js");
+Object.defineProperty(exports, "startEmbeddedBroker", { enumerable: true, get: function () { return broker_js_1.startEmbeddedBroker; } });
+//# sourceMappingURL=index.js.map

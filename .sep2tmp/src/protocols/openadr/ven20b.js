@@ -1,0 +1,573 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.Ven20b = void 0;
+/**
+ * OpenADR 2.0b VEN, B profile, simple HTTP, PULL or PUSH. Registration, report registration (METADATA
+ * TELEMETRY_USAGE / TELEMETRY_STATUS from mapped points), poll loop at the VTN's poll frequency, events →
+ * oadrCreatedEvent + ControlIntents with expiry, periodic oadrUpdateReport, cancel report, re-registration and
+ * cancel registration; optional mutual TLS (VEN ID = certificate fingerprint) and XML signatures.
+ * With `reportOnly` it is the PAS 1878 CEM of seed 004 (EiRegisterParty + EiReport only).
+ */
+const node_crypto_1 = require("node:crypto");
+const controls_js_1 = require("./controls.js");
+const emitter_js_1 = require("./emitter.js");
+const fingerprint_js_1 = require("./fingerprint.js");
+const http_js_1 = require("./http.js");
+const build_js_1 = require("./oadr20b/build.js");
+const parse_js_1 = require("./oadr20b/parse.js");
+const types_js_1 = require("./oadr20b/types.js");
+const reports_js_1 = require("./reports.js");
+const signature_js_1 = require("./signature.js");
+const BASE = '/OpenADR2/Simple/2.0b';
+class Ven20b extends emitter_js_1.Emitter {
+    cfg;
+    venID;
+    registrationID;
+    vtnID;
+    pollFreqSec;
+    state = 'idle';
+    reports = new Map();
+    book = new controls_js_1.ControlBook();
+    /** eventID → modificationNumber already answered (a VTN repeats every event in each oadrDistributeEvent). */
+    answered = new Map();
+    pollTimer;
+    retryTimer;
+    pushServer;
+    stopped = false;
+    inflight = new Set();
+    constructor(cfg) {
+        super();
+        this.cfg = cfg;
+        this.pollFreqSec = cfg.pollFallbackSec;
+        this.venID = cfg.venID ?? (cfg.tls?.cert ? (0, fingerprint_js_1.fingerprintFromPem)(cfg.tls.cert) : undefined);
+    }
+    /** Resolves when no request started by a timer or by start() is still running (for tests and clean shutdown). */
+    async idle() {
+        while (this.inflight.size > 0)
+            await Promise.allSettled([...this.inflight]);
+    }
+    track(p) {
+        this.inflight.add(p);
+        void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
+        return p;
+    }
+    setState(state, reason) {
+        if (this.state === state && !reason)
+            return;
+        this.state = state;
+        this.emit('state', reason ? { state, reason } : { state });
+    }
+    async start() {
+        this.stopped = false;
+        if (this.cfg.transport === 'push') {
+            this.pushServer = await (0, http_js_1.serve)((req) => this.onPush(req.path, req.body), {
+                port: this.cfg.pushPort ?? 0,
+                ...(this.cfg.tls ? { tls: this.cfg.tls } : {}),
+            });
+        }
+        await this.track(this.connect());
+    }
+    /** Local URL of the PUSH listener (when transport is push). */
+    get pushListenUrl() {
+        return this.pushServer?.url;
+    }
+    async stop() {
+        this.stopped = true;
+        this.cfg.clock.clearTimeout(this.pollTimer);
+        this.cfg.clock.clearTimeout(this.retryTimer);
+        for (const r of this.reports.values())
+            this.stopReport(r);
+        this.reports.clear();
+        await this.idle();
+        await this.pushServer?.close();
+        this.pushServer = undefined;
+        this.setState('idle', 'stopped');
+    }
+    async connect() {
+        this.setState('connecting');
+        try {
+            await this.register();
+            await this.registerReports();
+            this.setState('up');
+            if (this.cfg.transport === 'pull')
+                this.schedulePoll(0);
+        }
+        catch (e) {
+            this.fail(e);
+            this.scheduleRetry();
+        }
+    }
+    fail(e) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        this.emit('error', err);
+        this.setState('down', err.message);
+    }
+    scheduleRetry() {
+        if (this.stopped)
+            return;
+        this.cfg.clock.clearTimeout(this.retryTimer);
+        this.retryTimer = this.cfg.clock.setTimeout(() => void this.track(this.connect()), (this.cfg.retrySec ?? 30) * 1000);
+    }
+    pollTimerPending = false;
+    schedulePoll(delaySec) {
+        if (this.stopped)
+            return;
+        this.cfg.clock.clearTimeout(this.pollTimer);
+        this.pollTimerPending = true;
+        this.pollTimer = this.cfg.clock.setTimeout(() => {
+            this.pollTimerPending = false;
+            void this.track(this.pollOnce());
+        }, delaySec * 1000);
+    }
+    // ---- transport ----------------------------------------------------------------------------------------------
+    encode(m) {
+        const xml = (0, build_js_1.serialize)(m);
+        return this.cfg.signature ? (0, signature_js_1.signPayload)(xml, { privateKey: this.cfg.signature.privateKey, certificate: this.cfg.signature.certificate }) : xml;
+    }
+    /** Parse a payload from the VTN; verifies its signature when signatures are on. */
+    decode(xml) {
+        if (this.cfg.signature)
+            (0, signature_js_1.verifyPayload)(xml, this.cfg.signature.vtnCertificate);
+        else if ((0, signature_js_1.isSigned)(xml)) {
+            // Signed but we are not configured to check: parse anyway (signature is optional in 2.0b).
+        }
+        return (0, parse_js_1.parse)(xml);
+    }
+    /** POST a message to the VTN and return its parsed reply. */
+    async send(m, service = (0, types_js_1.serviceFor)(m.type)) {
+        this.emit('message', { direction: 'out', type: m.type, service });
+        const res = await (0, http_js_1.request)('POST', `${this.cfg.vtnUrl}${BASE}/${service}`, {
+            body: this.encode(m),
+            headers: { 'content-type': 'application/xml' },
+            ...(this.cfg.tls ? { tls: this.cfg.tls } : {}),
+            timeoutMs: this.cfg.requestTimeoutMs ?? 15000,
+        });
+        if (res.status !== 200)
+            throw new Error(`VTN answered HTTP ${res.status} to ${m.type}${res.body ? `: ${res.body.slice(0, 200)}` : ''}`);
+        const reply = this.decode(res.body);
+        this.emit('message', { direction: 'in', type: reply.type });
+        if (reply.type === 'oadrResponse' && reply.response.responseCode !== 200 && m.type !== 'oadrResponse') {
+            throw new Error(`${m.type}: VTN answered ${reply.response.responseCode} ${reply.response.responseDescription ?? ''}`.trim());
+        }
+        return reply;
+    }
+    expectOk(reply, what) {
+        if ('response' in reply && reply.response && reply.response.responseCode !== 200) {
+            throw new Error(`${what}: VTN answered ${reply.response.responseCode} ${reply.response.responseDescription ?? ''}`.trim());
+        }
+    }
+    // ---- registration -------------------------------------------------------------------------------------------
+    async register() {
+        const q = await this.send({ type: 'oadrQueryRegistration', requestID: (0, node_crypto_1.randomUUID)() });
+        if (q.type !== 'oadrCreatedPartyRegistration')
+            throw new Error(`oadrQueryRegistration: unexpected ${q.type}`);
+        this.expectOk(q, 'oadrQueryRegistration');
+        const reg = await this.send({
+            type: 'oadrCreatePartyRegistration',
+            requestID: (0, node_crypto_1.randomUUID)(),
+            ...(this.registrationID ? { registrationID: this.registrationID } : {}),
+            ...(this.venID ? { venID: this.venID } : {}),
+            profileName: '2.0b',
+            transportName: 'simpleHttp',
+            ...(this.cfg.transport === 'push' && (this.cfg.pushUrl ?? this.pushServer) ? { transportAddress: this.cfg.pushUrl ?? this.pushServer.url } : {}),
+            reportOnly: this.cfg.reportOnly,
+            xmlSignature: this.cfg.signature !== undefined,
+            venName: this.cfg.venName,
+            httpPullModel: this.cfg.transport === 'pull',
+        });
+        if (reg.type !== 'oadrCreatedPartyRegistration')
+            throw new Error(`oadrCreatePartyRegistration: unexpected ${reg.type}`);
+        this.expectOk(reg, 'oadrCreatePartyRegistration');
+        if (!reg.registrationID || !reg.venID)
+            throw new Error('oadrCreatedPartyRegistration without registrationID/venID');
+        if (this.venID && reg.venID !== this.venID)
+            throw new Error(`VTN assigned venID ${reg.venID}, expected ${this.venID}`);
+        this.registrationID = reg.registrationID;
+        this.venID = reg.venID;
+        this.vtnID = reg.vtnID;
+        if (reg.pollFreqSec !== undefined && reg.pollFreqSec > 0)
+            this.pollFreqSec = reg.pollFreqSec;
+    }
+    async registerReports() {
+        const reports = (0, reports_js_1.metadataReports)(this.cfg.reports, {
+            now: this.cfg.clock.now(),
+            minSampleSec: 1,
+            ...(this.cfg.marketContext ? { marketContext: this.cfg.marketContext } : {}),
+        });
+        const r = await this.send({ type: 'oadrRegisterReport', requestID: (0, node_crypto_1.randomUUID)(), reports, venID: this.venID });
+        if (r.type !== 'oadrRegisteredReport')
+            throw new Error(`oadrRegisterReport: unexpected ${r.type}`);
+        this.expectOk(r, 'oadrRegisterReport');
+        if (r.reportRequests.length > 0) {
+            const created = this.createReports((0, node_crypto_1.randomUUID)(), r.reportRequests);
+            await this.deliver(created);
+        }
+    }
+    /** Cancel our registration with the VTN (deregistration); controls are cancelled, reports stop. */
+    async cancelRegistration() {
+        if (!this.registrationID)
+            return;
+        const r = await this.track(this.send({ type: 'oadrCancelPartyRegistration', requestID: (0, node_crypto_1.randomUUID)(), registrationID: this.registrationID, venID: this.venID }));
+        if (r.type !== 'oadrCanceledPartyRegistration')
+            throw new Error(`oadrCancelPartyRegistration: unexpected ${r.type}`);
+        this.expectOk(r, 'oadrCancelPartyRegistration');
+        this.deregistered('deregistered by VEN');
+    }
+    deregistered(reason) {
+        this.registrationID = undefined;
+        if (!this.cfg.venID && !this.cfg.tls?.cert)
+            this.venID = undefined;
+        this.cfg.clock.clearTimeout(this.pollTimer);
+        this.pollTimerPending = false;
+        for (const r of this.reports.values())
+            this.stopReport(r);
+        this.reports.clear();
+        this.answered.clear();
+        for (const id of this.book.clear())
+            this.emit('cancel', { id, reason });
+        this.setState('down', reason);
+    }
+    // ---- poll and VTN-originated messages ------------------------------------------------------------------------
+    async pollOnce() {
+        if (!this.registrationID || !this.venID)
+            return;
+        const started = this.cfg.clock.monotonic();
+        try {
+            const msg = await this.send({ type: 'oadrPoll', venID: this.venID });
+            if (msg.type !== 'oadrResponse') {
+                const reply = await this.handle(msg);
+                if (reply)
+                    await this.deliver(reply, (0, types_js_1.serviceFor)(msg.type));
+            }
+            else if (msg.response.responseCode !== 200) {
+                throw new Error(`oadrPoll: VTN answered ${msg.response.responseCode} ${msg.response.responseDescription ?? ''}`.trim());
+            }
+            if (this.state !== 'up' && this.registrationID)
+                this.setState('up');
+        }
+        catch (e) {
+            this.emit('error', e instanceof Error ? e : new Error(String(e)));
+            this.setState('degraded', e instanceof Error ? e.message : String(e));
+        }
+        // Keep a fixed cadence: the next poll is due pollFreq after this one started.
+        if (this.registrationID && !this.pollTimerPending)
+            this.schedulePoll(Math.max(0, started / 1000 + this.pollFreqSec - this.cfg.clock.monotonic() / 1000));
+    }
+    /** Send a reply (PULL) or a VEN-originated message and check the VTN's acknowledgement. */
+    async deliver(m, service = (0, types_js_1.serviceFor)(m.type)) {
+        const ack = await this.send(m, service);
+        if (ack.type === 'oadrResponse' || 'response' in ack)
+            this.expectOk(ack, m.type);
+        if (m.type === 'oadrResponse' && this.pendingReregister) {
+            this.pendingReregister = false;
+            await this.reregister();
+        }
+    }
+    pendingReregister = false;
+    async reregister() {
+        this.cfg.clock.clearTimeout(this.pollTimer);
+        for (const r of this.reports.values())
+            this.stopReport(r);
+        this.reports.clear();
+        await this.connect();
+    }
+    /** PUSH endpoint: the VTN posts a message; the VEN's reply goes in the HTTP response body. */
+    async onPush(path, body) {
+        if (!path.startsWith(`${BASE}/`))
+            return { status: 404 };
+        let msg;
+        try {
+            msg = this.decode(body);
+        }
+        catch (e) {
+            const code = e instanceof parse_js_1.OadrParseError ? e.status : types_js_1.OadrStatus.INVALID_DATA;
+            this.emit('error', e instanceof Error ? e : new Error(String(e)));
+            return { status: 200, body: this.encode(this.errorResponse((0, parse_js_1.peekRequestID)(body), code, e instanceof Error ? e.message : String(e))) };
+        }
+        this.emit('message', { direction: 'in', type: msg.type });
+        const reply = await this.handle(msg);
+        if (this.pendingReregister) {
+            this.pendingReregister = false;
+            this.cfg.clock.setTimeout(() => void this.track(this.reregister()), 0);
+        }
+        return { status: 200, body: this.encode(reply ?? this.errorResponse('0', 200, 'OK')) };
+    }
+    errorResponse(requestID, code, description) {
+        return { type: 'oadrResponse', response: { responseCode: code, responseDescription: description.slice(0, 200), requestID }, ...(this.venID ? { venID: this.venID } : {}) };
+    }
+    /** Handle a VTN-originated message; returns the VEN's reply. */
+    async handle(msg) {
+        const venID = this.venID ?? '';
+        const reqId = 'requestID' in msg && typeof msg.requestID === 'string' ? msg.requestID : '0';
+        if (!this.registrationID)
+            return this.errorResponse(reqId, types_js_1.OadrStatus.NOT_REGISTERED_OR_AUTHORIZED, 'VEN not registered');
+        if ('venID' in msg && msg.venID !== undefined && msg.venID !== venID)
+            return this.errorResponse(reqId, types_js_1.OadrStatus.INVALID_ID, `venID ${msg.venID} is not ${venID}`);
+        switch (msg.type) {
+            case 'oadrDistributeEvent':
+                return this.onDistributeEvent(msg);
+            case 'oadrCreateReport':
+                return this.createReports(msg.requestID, msg.reportRequests);
+            case 'oadrRegisterReport':
+                return { type: 'oadrRegisteredReport', response: { responseCode: 200, responseDescription: 'OK', requestID: msg.requestID }, reportRequests: [], venID };
+            case 'oadrCancelReport':
+                return this.cancelReports(msg.requestID, msg.reportRequestIDs, msg.reportToFollow);
+            case 'oadrUpdateReport':
+                return { type: 'oadrUpdatedReport', response: { responseCode: 200, responseDescription: 'OK', requestID: msg.requestID }, venID };
+            case 'oadrRequestReregistration':
+                this.pendingReregister = true;
+                return { type: 'oadrResponse', response: { responseCode: 200, responseDescription: 'OK', requestID: '0' }, venID };
+            case 'oadrCancelPartyRegistration': {
+                if (msg.registrationID !== this.registrationID) {
+                    return { type: 'oadrCanceledPartyRegistration', response: { responseCode: types_js_1.OadrStatus.INVALID_ID, responseDescription: 'unknown registrationID', requestID: msg.requestID }, venID };
+                }
+                const registrationID = msg.registrationID;
+                this.deregistered('registration cancelled by VTN');
+                return { type: 'oadrCanceledPartyRegistration', response: { responseCode: 200, responseDescription: 'OK', requestID: msg.requestID }, registrationID, venID };
+            }
+            default:
+                return this.errorResponse(reqId, types_js_1.OadrStatus.OUT_OF_SEQUENCE, `${msg.type} not expected from a VTN here`);
+        }
+    }
+    // ---- events ---------------------------------------------------------------------------------------------------
+    onDistributeEvent(msg) {
+        const venID = this.venID;
+        const now = this.cfg.clock.now();
+        if (this.vtnID && msg.vtnID !== this.vtnID) {
+            return { type: 'oadrCreatedEvent', response: { responseCode: types_js_1.OadrStatus.INVALID_ID, responseDescription: `unknown vtnID ${msg.vtnID}`, requestID: msg.requestID }, eventResponses: [], venID };
+        }
+        const responses = [];
+        const seen = new Set();
+        for (const ev of msg.events) {
+            if (ev.target.venID && ev.target.venID.length > 0 && !ev.target.venID.includes(venID))
+                continue;
+            seen.add(ev.eventID);
+            if (this.answered.get(ev.eventID) === ev.modificationNumber)
+                continue;
+            this.answered.set(ev.eventID, ev.modificationNumber);
+            const dr = (0, controls_js_1.fromOadrEvent)(ev, msg.vtnID);
+            let code = 200;
+            let reason;
+            let opt = this.cfg.policy.opt;
+            const bad = (0, controls_js_1.impossibleTimes)(dr);
+            if (bad) {
+                code = types_js_1.OadrStatus.INVALID_DATA;
+                reason = bad;
+                opt = 'optOut';
+                for (const id of this.book.remove(ev.eventID))
+                    this.emit('cancel', { id, reason: `event ${ev.eventID}: ${bad}` });
+            }
+            else if (this.cfg.reportOnly) {
+                opt = 'optOut';
+                reason = 'report-only VEN';
+            }
+            else if (dr.cancelled) {
+                for (const id of this.book.remove(ev.eventID))
+                    this.emit('cancel', { id, reason: `event ${ev.eventID} cancelled` });
+                opt = 'optIn';
+            }
+            else {
+                if (dr.test && this.cfg.policy.optOutTestEvents)
+                    opt = 'optOut';
+                const { intents, unsupported } = opt === 'optIn' ? (0, controls_js_1.intentsForEvent)(dr, this.cfg.signals, this.cfg.policy, now) : { intents: [], unsupported: [] };
+                if (unsupported.length > 0 && intents.length === 0 && opt === 'optIn') {
+                    opt = 'optOut';
+                    reason = `no binding for signal(s) ${unsupported.join(', ')}`;
+                }
+                for (const id of this.book.set(ev.eventID, ev.modificationNumber, intents))
+                    this.emit('cancel', { id, reason: `event ${ev.eventID} modified` });
+                for (const i of intents)
+                    this.emit('control', i);
+            }
+            this.emit('event', { eventID: ev.eventID, modificationNumber: ev.modificationNumber, status: ev.eventStatus, opt, responseCode: code, ...(reason ? { reason } : {}) });
+            if (ev.responseRequired === 'always') {
+                responses.push({ responseCode: code, ...(reason ? { responseDescription: reason.slice(0, 200) } : { responseDescription: 'OK' }), requestID: msg.requestID, eventID: ev.eventID, modificationNumber: ev.modificationNumber, optType: opt });
+            }
+        }
+        // Events the VTN no longer lists are implicitly cancelled.
+        for (const id of [...this.answered.keys()])
+            if (!seen.has(id))
+                this.answered.delete(id);
+        for (const id of this.book.eventIds()) {
+            if (!seen.has(id))
+                for (const cid of this.book.remove(id))
+                    this.emit('cancel', { id: cid, reason: `event ${id} no longer distributed` });
+        }
+        if (responses.length === 0)
+            return undefined;
+        return { type: 'oadrCreatedEvent', response: { responseCode: 200, responseDescription: 'OK', requestID: msg.requestID }, eventResponses: responses, venID };
+    }
+    /** Intents currently in force (e.g. for a status display). */
+    activeControls() {
+        return this.book.active(this.cfg.clock.now());
+    }
+    /** Opt out of (or back into) an event on the VEN's own initiative (oadrCreateOpt to EiOpt). */
+    async optEvent(eventID, modificationNumber, optType, reason = 'notParticipating') {
+        if (optType === 'optOut')
+            for (const id of this.book.remove(eventID))
+                this.emit('cancel', { id, reason: `opted out of ${eventID}` });
+        await this.track(this.deliver({
+            type: 'oadrCreateOpt',
+            optID: (0, node_crypto_1.randomUUID)(),
+            optType,
+            optReason: reason,
+            venID: this.venID,
+            createdDateTime: this.cfg.clock.now(),
+            requestID: (0, node_crypto_1.randomUUID)(),
+            qualifiedEventID: { eventID, modificationNumber },
+            target: { venID: [this.venID] },
+        }));
+    }
+    // ---- reports ----------------------------------------------------------------------------------------------------
+    createReports(requestID, requests) {
+        const venID = this.venID;
+        let code = 200;
+        let description = 'OK';
+        for (const rr of requests) {
+            const spec = rr.specifier.reportSpecifierID;
+            if (spec === 'METADATA') {
+                this.cfg.clock.setTimeout(() => void this.track(this.registerReports().catch((e) => this.fail(e))), 0);
+                continue;
+            }
+            const reportName = spec.replace(/^.*?(TELEMETRY_(USAGE|STATUS))$/, '$1');
+            const own = this.cfg.reports.filter((b) => b.report === reportName);
+            if (own.length === 0 || !/TELEMETRY_(USAGE|STATUS)$/.test(spec)) {
+                code = types_js_1.OadrStatus.INVALID_ID;
+                description = `unknown reportSpecifierID ${spec}`;
+                continue;
+            }
+            const wanted = rr.specifier.payloads.map((p) => p.rID);
+            const unknown = wanted.filter((r) => !own.some((b) => b.rID === r));
+            if (unknown.length > 0) {
+                code = types_js_1.OadrStatus.INVALID_ID;
+                description = `unknown rID ${unknown.join(', ')}`;
+                continue;
+            }
+            if (rr.specifier.granularitySec < 0 || rr.specifier.reportBackDurationSec < 0) {
+                code = types_js_1.OadrStatus.INVALID_DATA;
+                description = 'negative granularity or reportBackDuration';
+                continue;
+            }
+            const existing = this.reports.get(rr.reportRequestID);
+            if (existing)
+                this.stopReport(existing);
+            this.startReport(rr, own.filter((b) => wanted.includes(b.rID)));
+        }
+        return { type: 'oadrCreatedReport', response: { responseCode: code, responseDescription: description, requestID }, pendingReports: [...this.reports.keys()], venID };
+    }
+    startReport(request, bindings) {
+        const clock = this.cfg.clock;
+        const s = request.specifier;
+        const a = { request, bindings, intervals: [] };
+        const now = clock.now();
+        const startDelay = s.reportInterval ? Math.max(0, s.reportInterval.dtstart - now) : 0;
+        if (s.reportInterval && s.reportInterval.durationSec > 0)
+            a.endAt = s.reportInterval.dtstart + s.reportInterval.durationSec * 1000;
+        this.reports.set(request.reportRequestID, a);
+        if (s.reportBackDurationSec === 0) {
+            // One-shot report of the current values.
+            a.sendTimer = clock.setTimeout(() => {
+                this.sample(a);
+                void this.track(this.flush(a)).finally(() => this.reports.delete(request.reportRequestID));
+            }, startDelay);
+            return;
+        }
+        const granMs = Math.max(1, s.granularitySec || s.reportBackDurationSec) * 1000;
+        const sampleLoop = () => {
+            if (a.endAt !== undefined && clock.now() > a.endAt)
+                return;
+            this.sample(a);
+            a.sampleTimer = clock.setTimeout(sampleLoop, granMs);
+        };
+        const sendLoop = () => {
+            void this.track(this.flush(a));
+            if (a.endAt !== undefined && clock.now() >= a.endAt) {
+                this.stopReport(a);
+                this.reports.delete(request.reportRequestID);
+                return;
+            }
+            a.sendTimer = clock.setTimeout(sendLoop, s.reportBackDurationSec * 1000);
+        };
+        a.sampleTimer = clock.setTimeout(sampleLoop, startDelay);
+        a.sendTimer = clock.setTimeout(sendLoop, startDelay + s.reportBackDurationSec * 1000);
+    }
+    sample(a) {
+        const now = this.cfg.clock.now();
+        const samples = (0, reports_js_1.sampleBindings)(this.cfg.points, a.bindings, now);
+        a.intervals.push({
+            dtstart: now,
+            durationSec: a.request.specifier.granularitySec,
+            uid: String(a.intervals.length),
+            payloads: samples.map((s) => ({
+                rID: s.rID,
+                value: s.status ?? s.value ?? 0,
+                dataQuality: (0, reports_js_1.oadrDataQuality)(s.quality),
+            })),
+        });
+    }
+    async flush(a) {
+        const intervals = a.intervals.splice(0);
+        if (intervals.length === 0)
+            return;
+        intervals.forEach((iv, i) => (iv.uid = String(i)));
+        const s = a.request.specifier;
+        const reportName = s.reportSpecifierID.endsWith('TELEMETRY_STATUS') ? 'TELEMETRY_STATUS' : 'TELEMETRY_USAGE';
+        const report = {
+            dtstart: intervals[0].dtstart,
+            durationSec: Math.round((intervals[intervals.length - 1].dtstart - intervals[0].dtstart) / 1000) + s.granularitySec,
+            intervals,
+            eiReportID: (0, node_crypto_1.randomUUID)(),
+            descriptions: [],
+            reportRequestID: a.request.reportRequestID,
+            reportSpecifierID: s.reportSpecifierID,
+            reportName,
+            createdDateTime: this.cfg.clock.now(),
+        };
+        try {
+            const ack = await this.send({ type: 'oadrUpdateReport', requestID: (0, node_crypto_1.randomUUID)(), reports: [report], venID: this.venID });
+            this.emit('report', { reportRequestID: a.request.reportRequestID, reportSpecifierID: s.reportSpecifierID, intervals: intervals.length, payloads: intervals.reduce((n, i) => n + i.payloads.length, 0) });
+            if (ack.type === 'oadrUpdatedReport') {
+                this.expectOk(ack, 'oadrUpdateReport');
+                if (ack.cancelReport) {
+                    const reply = this.cancelReports(ack.cancelReport.requestID, ack.cancelReport.reportRequestIDs, false);
+                    await this.deliver(reply);
+                }
+            }
+        }
+        catch (e) {
+            // Keep the samples for the next attempt rather than losing them silently (bounded).
+            a.intervals.unshift(...intervals.slice(-1000));
+            this.emit('error', e instanceof Error ? e : new Error(String(e)));
+            this.setState('degraded', e instanceof Error ? e.message : String(e));
+        }
+    }
+    stopReport(a) {
+        this.cfg.clock.clearTimeout(a.sampleTimer);
+        this.cfg.clock.clearTimeout(a.sendTimer);
+    }
+    cancelReports(requestID, ids, reportToFollow) {
+        let code = 200;
+        let description = 'OK';
+        for (const id of ids) {
+            const a = this.reports.get(id);
+            if (!a) {
+                code = types_js_1.OadrStatus.INVALID_ID;
+                description = `unknown reportRequestID ${id}`;
+                continue;
+            }
+            this.stopReport(a);
+            this.reports.delete(id);
+            if (reportToFollow) {
+                this.sample(a);
+                this.cfg.clock.setTimeout(() => void this.track(this.flush(a)), 0);
+            }
+        }
+        return { type: 'oadrCanceledReport', response: { responseCode: code, responseDescription: description, requestID }, pendingReports: [...this.reports.keys()], venID: this.venID };
+    }
+    /** Report request ids currently active. */
+    pendingReports() {
+        return [...this.reports.keys()];
+    }
+}
+exports.Ven20b = Ven20b;
+//# sourceMappingURL=ven20b.js.map

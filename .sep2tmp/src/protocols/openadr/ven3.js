@@ -1,0 +1,342 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.Ven3 = void 0;
+const controls_js_1 = require("./controls.js");
+const emitter_js_1 = require("./emitter.js");
+const http_js_1 = require("./http.js");
+const models_js_1 = require("./oadr3/models.js");
+const reports_js_1 = require("./reports.js");
+class Ven3 extends emitter_js_1.Emitter {
+    cfg;
+    state = 'idle';
+    venID;
+    programs = [];
+    token;
+    book = new controls_js_1.ControlBook();
+    seen = new Map();
+    reportIds = new Map();
+    timer;
+    hook;
+    hookToken = Math.random().toString(36).slice(2);
+    stopped = false;
+    inflight = new Set();
+    constructor(cfg) {
+        super();
+        this.cfg = cfg;
+    }
+    dev = (what) => this.emit('deviation', what);
+    async idle() {
+        while (this.inflight.size)
+            await Promise.allSettled([...this.inflight]);
+    }
+    track(p) {
+        this.inflight.add(p);
+        void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
+        return p;
+    }
+    setState(state, reason) {
+        this.state = state;
+        this.emit('state', reason ? { state, reason } : { state });
+    }
+    async start() {
+        this.stopped = false;
+        if (this.cfg.notification === 'webhook') {
+            this.hook = await (0, http_js_1.serve)(async (req) => this.onWebhook(req.method, req.path, req.headers.authorization, req.body), { port: this.cfg.callbackPort ?? 0 });
+        }
+        await this.track(this.cycle(true));
+    }
+    get callbackListenUrl() {
+        return this.hook ? `${this.hook.url}/openadr3/notify` : undefined;
+    }
+    async stop() {
+        this.stopped = true;
+        this.cfg.clock.clearTimeout(this.timer);
+        await this.idle();
+        await this.hook?.close();
+        this.hook = undefined;
+        this.setState('idle', 'stopped');
+    }
+    schedule() {
+        if (this.stopped)
+            return;
+        this.cfg.clock.clearTimeout(this.timer);
+        this.timer = this.cfg.clock.setTimeout(() => void this.track(this.cycle(false)), this.cfg.pollIntervalSec * 1000);
+    }
+    /** One round: (re)connect when needed, read events, send due reports. Webhook mode still polls, as a safety net. */
+    async cycle(first) {
+        try {
+            if (first || !this.venID) {
+                this.setState('connecting');
+                await this.ensureVen();
+                this.programs = await this.loadPrograms();
+                if (this.cfg.notification === 'webhook')
+                    await this.subscribe();
+            }
+            await this.refreshEvents();
+            await this.sendReports();
+            this.setState('up');
+        }
+        catch (e) {
+            const err = e instanceof Error ? e : new Error(String(e));
+            this.emit('error', err);
+            this.setState(this.venID ? 'degraded' : 'down', err.message);
+        }
+        this.schedule();
+    }
+    // ---- HTTP + OAuth2 ------------------------------------------------------------------------------------------
+    async fetchToken() {
+        const now = this.cfg.clock.now();
+        if (this.token && now < this.token.expiresAt - 30_000)
+            return this.token.value;
+        let url = this.cfg.tokenUrl ?? `${this.cfg.baseUrl}/auth/token`;
+        if (!this.cfg.tokenUrl && this.cfg.version === '3.1.0') {
+            const info = await (0, http_js_1.request)('GET', `${this.cfg.baseUrl}/auth/server`, { ...(this.cfg.tls ? { tls: this.cfg.tls } : {}) }).catch(() => undefined);
+            if (info?.status === 200) {
+                const v = (0, models_js_1.parseJson)(info.body, 'auth/server', this.dev);
+                if (typeof v.tokenURL === 'string')
+                    url = v.tokenURL;
+            }
+        }
+        const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: this.cfg.clientId, client_secret: this.cfg.clientSecret }).toString();
+        const res = await (0, http_js_1.request)('POST', url, { body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, ...(this.cfg.tls ? { tls: this.cfg.tls } : {}) });
+        if (res.status !== 200)
+            throw new models_js_1.Oadr3Error('auth/token', `HTTP ${res.status} ${res.body.slice(0, 200)}`, res.status);
+        const t = (0, models_js_1.check)(models_js_1.tokenResponseSchema, (0, models_js_1.parseJson)(res.body, 'auth/token', this.dev), 'auth/token');
+        if (Array.isArray(t.scope))
+            this.dev('auth/token: scope is an array, not a space-separated string');
+        if (t.token_type !== 'Bearer')
+            this.dev(`auth/token: token_type "${t.token_type}" is not "Bearer"`);
+        this.token = { value: t.access_token, expiresAt: now + (t.expires_in ?? 3600) * 1000 };
+        return t.access_token;
+    }
+    async api(method, path, body) {
+        for (let attempt = 0; attempt < 2; attempt++) {
+            const token = await this.fetchToken();
+            const res = await (0, http_js_1.request)(method, `${this.cfg.baseUrl}${path}`, {
+                headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+                ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+                ...(this.cfg.tls ? { tls: this.cfg.tls } : {}),
+            });
+            if (res.status === 401 && attempt === 0) {
+                this.token = undefined;
+                continue;
+            }
+            if (res.status >= 200 && res.status < 300)
+                return res.body ? (0, models_js_1.parseJson)(res.body, `${method} ${path}`, this.dev) : undefined;
+            let detail = res.body.slice(0, 200);
+            try {
+                const p = models_js_1.problemSchema.parse(JSON.parse(res.body));
+                if (typeof p.status === 'string')
+                    this.dev(`${method} ${path}: problem.status is a string`);
+                detail = `${p.title ?? ''} ${p.detail ?? ''}`.trim() || detail;
+            }
+            catch {
+                // not a problem document
+            }
+            throw new models_js_1.Oadr3Error(`${method} ${path}`, `HTTP ${res.status} ${detail}`, res.status);
+        }
+        throw new models_js_1.Oadr3Error(`${method} ${path}`, 'unauthorised', 401);
+    }
+    // ---- VEN, programs, subscriptions ----------------------------------------------------------------------------
+    async ensureVen() {
+        const list = await this.api('GET', `/vens?venName=${encodeURIComponent(this.cfg.venName)}`);
+        const found = Array.isArray(list) ? list.map((v, i) => (0, models_js_1.check)(models_js_1.venSchema, v, `vens[${i}]`)).find((v) => v.venName === this.cfg.venName) : undefined;
+        if (found?.id) {
+            this.venID = found.id;
+            return;
+        }
+        const created = (0, models_js_1.check)(models_js_1.venSchema, await this.api('POST', '/vens', (0, models_js_1.venRequest)(this.cfg.version, this.cfg.venName)), 'POST /vens');
+        if (!created.id)
+            throw new models_js_1.Oadr3Error('POST /vens', 'VTN returned no id');
+        this.venID = created.id;
+    }
+    async loadPrograms() {
+        const raw = await this.api('GET', '/programs');
+        if (!Array.isArray(raw))
+            throw new models_js_1.Oadr3Error('GET /programs', 'expected an array');
+        const all = raw.map((p, i) => (0, models_js_1.check)(models_js_1.programSchema, p, `programs[${i}]`));
+        return this.cfg.programs ? all.filter((p) => this.cfg.programs.includes(p.programName)) : all;
+    }
+    async subscribe() {
+        const callbackUrl = this.cfg.callbackUrl ?? this.callbackListenUrl;
+        if (!callbackUrl)
+            throw new models_js_1.Oadr3Error('subscription', 'no callback URL');
+        for (const p of this.programs) {
+            if (!p.id)
+                continue;
+            await this.api('POST', '/subscriptions', {
+                clientName: this.cfg.venName,
+                programID: p.id,
+                objectOperations: [{ objects: ['EVENT'], operations: ['CREATE', 'UPDATE', 'DELETE'], callbackUrl, bearerToken: this.hookToken }],
+            });
+        }
+    }
+    async onWebhook(method, path, auth, body) {
+        const json = (status, v) => ({ status, body: JSON.stringify(v), contentType: 'application/json' });
+        if (method === 'GET' && path.endsWith('/echo'))
+            return json(200, { echo: 'ok' }); // callback check used by some VTNs
+        if (method !== 'POST')
+            return json(405, { title: 'Method Not Allowed', status: 405 });
+        if (auth !== `Bearer ${this.hookToken}`)
+            return json(403, { title: 'Forbidden', status: 403, detail: 'bad bearer token' });
+        try {
+            const n = (0, models_js_1.check)(models_js_1.notificationSchema, (0, models_js_1.parseJson)(body, 'notification', this.dev), 'notification');
+            if (n.objectType === 'EVENT') {
+                if (n.operation === 'DELETE') {
+                    const id = typeof n.object['id'] === 'string' ? n.object['id'] : '';
+                    this.dropEvent(id, 'event deleted (notification)');
+                }
+                else {
+                    this.applyEvent((0, models_js_1.check)(models_js_1.eventSchema, n.object, 'notification.object'));
+                    void this.track(this.sendReports().catch((e) => this.emit('error', e instanceof Error ? e : new Error(String(e)))));
+                }
+            }
+            return json(200, {});
+        }
+        catch (e) {
+            this.emit('error', e instanceof Error ? e : new Error(String(e)));
+            return json(400, { title: 'Bad Request', status: 400, detail: e instanceof Error ? e.message : String(e) });
+        }
+    }
+    // ---- events → controls --------------------------------------------------------------------------------------
+    async refreshEvents() {
+        const ids = new Set();
+        for (const p of this.programs) {
+            if (!p.id)
+                continue;
+            const raw = await this.api('GET', `/events?programID=${encodeURIComponent(p.id)}`);
+            if (!Array.isArray(raw))
+                throw new models_js_1.Oadr3Error('GET /events', 'expected an array');
+            raw.forEach((e, i) => {
+                try {
+                    const ev = (0, models_js_1.check)(models_js_1.eventSchema, e, `events[${i}]`);
+                    if (ev.id)
+                        ids.add(ev.id);
+                    this.applyEvent(ev);
+                }
+                catch (err) {
+                    this.emit('error', err instanceof Error ? err : new Error(String(err)));
+                }
+            });
+        }
+        for (const id of [...this.seen.keys()])
+            if (!ids.has(id))
+                this.dropEvent(id, 'event no longer listed');
+    }
+    toDrEvent(e) {
+        const evStart = e.intervalPeriod ? (0, models_js_1.parseDateTime3)(e.intervalPeriod.start, this.dev) : undefined;
+        const evDur = e.intervalPeriod?.duration ? (0, models_js_1.parseDuration3)(e.intervalPeriod.duration) : 0;
+        const byType = new Map();
+        let t = evStart ?? NaN;
+        let total = 0;
+        for (const iv of [...e.intervals].sort((a, b) => a.id - b.id)) {
+            const start = iv.intervalPeriod ? ((0, models_js_1.parseDateTime3)(iv.intervalPeriod.start, this.dev) ?? NaN) : t;
+            const dur = iv.intervalPeriod?.duration !== undefined ? ((0, models_js_1.parseDuration3)(iv.intervalPeriod.duration) ?? NaN) : (evDur ?? NaN);
+            t = start + dur * 1000;
+            total = Math.max(total, Number.isFinite(start) && evStart !== undefined ? (start - evStart) / 1000 + dur : dur);
+            for (const p of iv.payloads) {
+                const v0 = p.values[0];
+                const value = typeof v0 === 'number' ? v0 : typeof v0 === 'boolean' ? (v0 ? 1 : 0) : NaN;
+                const sig = byType.get(p.type) ?? { id: p.type, name: p.type, intervals: [] };
+                sig.intervals.push({ id: String(iv.id), start, durationSec: dur, value });
+                byType.set(p.type, sig);
+            }
+        }
+        return {
+            id: e.id ?? 'unknown',
+            modification: 0,
+            source: `openadr3:${e.programID}/${e.id ?? ''}`,
+            cancelled: false,
+            test: false,
+            ...(e.priority !== undefined && e.priority !== null ? { priority: e.priority } : {}),
+            start: evStart ?? (e.intervals[0]?.intervalPeriod ? (0, models_js_1.parseDateTime3)(e.intervals[0].intervalPeriod.start, this.dev) : undefined) ?? NaN,
+            durationSec: total,
+            signals: [...byType.values()],
+        };
+    }
+    applyEvent(e) {
+        if (!e.id)
+            throw new models_js_1.Oadr3Error('event', 'event without id');
+        const version = e.modificationDateTime ?? JSON.stringify(e);
+        if (this.seen.get(e.id) === version)
+            return;
+        const status = this.seen.has(e.id) ? 'modified' : 'new';
+        this.seen.set(e.id, version);
+        const dr = this.toDrEvent(e);
+        const bad = (0, controls_js_1.impossibleTimes)(dr);
+        if (bad) {
+            for (const id of this.book.remove(e.id))
+                this.emit('cancel', { id, reason: `event ${e.id}: ${bad}` });
+            this.emit('event', { eventID: e.id, programID: e.programID, status: 'rejected', reason: bad });
+            return;
+        }
+        const { intents, unsupported } = (0, controls_js_1.intentsForEvent)(dr, this.cfg.signals, this.cfg.policy, this.cfg.clock.now());
+        for (const id of this.book.set(e.id, this.book.known(e.id) ? this.book.known(e.id).modification + 1 : 0, intents))
+            this.emit('cancel', { id, reason: `event ${e.id} modified` });
+        for (const i of intents)
+            this.emit('control', i);
+        this.events.set(e.id, e);
+        this.emit('event', { eventID: e.id, programID: e.programID, status, ...(unsupported.length ? { reason: `no binding for ${unsupported.join(', ')}` } : {}) });
+    }
+    events = new Map();
+    dropEvent(id, reason) {
+        this.seen.delete(id);
+        const e = this.events.get(id);
+        this.events.delete(id);
+        for (const cid of this.book.remove(id))
+            this.emit('cancel', { id: cid, reason });
+        if (e)
+            this.emit('event', { eventID: id, programID: e.programID, status: 'deleted', reason });
+    }
+    activeControls() {
+        return this.book.active(this.cfg.clock.now());
+    }
+    // ---- reports --------------------------------------------------------------------------------------------------
+    /** For every known event that asks for reports, POST (first time) or PUT a report with the current values. */
+    async sendReports() {
+        const now = this.cfg.clock.now();
+        for (const e of this.events.values()) {
+            const descs = e.reportDescriptors ?? [];
+            if (!e.id || descs.length === 0)
+                continue;
+            const wanted = this.cfg.reports.filter((b) => descs.some((d) => d.payloadType === b.payloadType));
+            if (wanted.length === 0)
+                continue;
+            const samples = (0, reports_js_1.sampleBindings)(this.cfg.points, wanted, now);
+            const byDevice = new Map();
+            wanted.forEach((b, i) => {
+                const s = samples[i];
+                const list = byDevice.get(b.device) ?? [];
+                if (s.status)
+                    list.push({ type: b.payloadType, values: [s.status.online] });
+                else if (s.value !== null)
+                    list.push({ type: b.payloadType, values: [s.value] });
+                list.push({ type: 'DATA_QUALITY', values: [s.quality === 'good' ? 1 : 0] });
+                byDevice.set(b.device, list);
+            });
+            const report = {
+                ...(this.cfg.version === '3.0.1' ? { programID: e.programID } : {}),
+                eventID: e.id,
+                clientName: this.cfg.venName,
+                reportName: `${this.cfg.venName}-${e.id}`,
+                payloadDescriptors: [...new Set(wanted.map((b) => b.payloadType))].map((t) => {
+                    const b = wanted.find((w) => w.payloadType === t);
+                    return { objectType: 'REPORT_PAYLOAD_DESCRIPTOR', payloadType: t, ...(b.unit ? { units: b.unit } : {}) };
+                }),
+                resources: [...byDevice].map(([resourceName, payloads]) => ({
+                    resourceName,
+                    intervalPeriod: { start: new Date(now).toISOString(), duration: 'PT0S' },
+                    intervals: [{ id: 0, payloads }],
+                })),
+            };
+            const existing = this.reportIds.get(e.id);
+            const res = existing ? await this.api('PUT', `/reports/${existing}`, report) : await this.api('POST', '/reports', report);
+            const id = res && typeof res === 'object' && typeof res.id === 'string' ? res.id : undefined;
+            if (id)
+                this.reportIds.set(e.id, id);
+            this.emit('report', { eventID: e.id, ...(id ? { reportID: id } : {}), resources: byDevice.size });
+        }
+    }
+}
+exports.Ven3 = Ven3;
+//# sourceMappingURL=ven3.js.map

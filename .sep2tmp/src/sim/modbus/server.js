@@ -1,0 +1,235 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.ModbusSimulator = void 0;
+/**
+ * Modbus device simulator: serves one or more unit ids (each a RegisterImage from a profile) over Modbus TCP (own
+ * net server, MBAP) or Modbus RTU on a serial device path (e.g. one end of a socat pty pair), with fault injection
+ * (exception codes per address range, silence, slow replies) and optional RS485 byte-time emulation at a given baud
+ * (the reply is delayed by the time request and reply would take on the wire, plus 3.5-character gaps).
+ */
+const node_net_1 = require("node:net");
+const serialport_1 = require("serialport");
+const emitter_js_1 = require("../../protocols/modbus/emitter.js");
+const codec_js_1 = require("../../protocols/modbus/codec.js");
+const types_js_1 = require("../../protocols/modbus/types.js");
+const image_js_1 = require("./image.js");
+const faults_js_1 = require("./faults.js");
+class ModbusSimulator extends emitter_js_1.TypedEmitter {
+    opts;
+    images = new Map();
+    faults;
+    tcp;
+    serial;
+    sockets = new Set();
+    t0 = performance.now();
+    requests = 0;
+    constructor(opts) {
+        super();
+        this.opts = opts;
+        for (const u of opts.units)
+            this.images.set(u.unitId, new image_js_1.RegisterImage(u.profile, u.sunspec ? { sunspec: u.sunspec } : {}));
+        this.faults = opts.faults ?? [];
+    }
+    /** Byte time in ms at the emulated baud (0 without emulation). */
+    get charMs() {
+        return this.opts.emulateBaud ? (11 * 1000) / this.opts.emulateBaud : 0;
+    }
+    simTime() {
+        return ((performance.now() - this.t0) / 1000) * (this.opts.timeScale ?? 1);
+    }
+    /** Answer one request PDU: a response PDU, or undefined for silence. Never throws. */
+    handle(unitId, pdu) {
+        this.requests++;
+        let decoded;
+        try {
+            decoded = (0, codec_js_1.decodeRequestPdu)(unitId, pdu);
+        }
+        catch (e) {
+            this.emit('request', { unitId, fc: pdu[0] ?? 0, function: 'malformed', address: 0, count: 0, silent: true, reason: e.message });
+            return { pdu: undefined, delayMs: 0 };
+        }
+        if (!decoded.ok) {
+            if (this.listenerCount('request'))
+                this.emit('request', { unitId, fc: decoded.fc, function: 'unsupported', address: 0, count: 0, exception: decoded.exception, reason: decoded.reason });
+            return { pdu: unitId === 0 ? undefined : (0, codec_js_1.encodeExceptionPdu)(decoded.fc, decoded.exception), delayMs: 0 };
+        }
+        const req = decoded.request;
+        const count = 'count' in req ? req.count : 'values' in req ? req.values.length : 1;
+        const ev = { unitId, fc: req.fc, function: types_js_1.FUNCTION_NAMES[req.fc], address: req.address, count };
+        const fault = (0, faults_js_1.faultFor)(this.faults, req);
+        const delayMs = fault?.slowMs ?? 0;
+        const targets = unitId === 0 ? [...this.images.values()] : [this.images.get(unitId)].filter((x) => !!x);
+        if (targets.length === 0 || fault?.silent) {
+            ev.silent = true;
+            if (this.listenerCount('request'))
+                this.emit('request', ev);
+            return { pdu: undefined, delayMs };
+        }
+        if (fault?.exception !== undefined) {
+            ev.exception = fault.exception;
+            ev.reason = 'injected fault';
+            if (this.listenerCount('request'))
+                this.emit('request', ev);
+            return { pdu: unitId === 0 ? undefined : (0, codec_js_1.encodeExceptionPdu)(req.fc, fault.exception), delayMs };
+        }
+        try {
+            let resp = {};
+            for (const img of targets)
+                resp = this.apply(img, unitId, req);
+            if (this.listenerCount('request'))
+                this.emit('request', ev);
+            return { pdu: unitId === 0 ? undefined : (0, codec_js_1.encodeResponsePdu)(req, resp), delayMs };
+        }
+        catch (e) {
+            const code = e instanceof image_js_1.SimException ? e.code : 4;
+            ev.exception = code;
+            ev.reason = e instanceof Error ? e.message : String(e);
+            if (this.listenerCount('request'))
+                this.emit('request', ev);
+            return { pdu: unitId === 0 ? undefined : (0, codec_js_1.encodeExceptionPdu)(req.fc, code), delayMs };
+        }
+    }
+    apply(img, unitId, req) {
+        img.refresh(this.simTime());
+        switch (req.fc) {
+            case 1:
+                return { bits: img.readBits('coil', req.address, req.count) };
+            case 2:
+                return { bits: img.readBits('discrete', req.address, req.count) };
+            case 3:
+                return { registers: img.readRegisters('holding', req.address, req.count) };
+            case 4:
+                return { registers: img.readRegisters('input', req.address, req.count) };
+            case 5:
+                return this.written(unitId, img.write('coil', req.address, [req.value ? 1 : 0]));
+            case 6:
+                return this.written(unitId, img.write('holding', req.address, [req.value]));
+            case 15:
+                return this.written(unitId, img.write('coil', req.address, req.values.map((b) => (b ? 1 : 0))));
+            case 16:
+                return this.written(unitId, img.write('holding', req.address, req.values));
+        }
+    }
+    written(unitId, changes) {
+        this.emit('write', { unitId, changes });
+        return {};
+    }
+    /** Wire time of a transaction at the emulated baud: request + reply characters + two 3.5-character gaps. */
+    busDelay(reqBytes, respBytes) {
+        return this.charMs * (reqBytes + respBytes + 7);
+    }
+    // ------------------------------------------------------------ TCP
+    listenTcp(port, host = '127.0.0.1') {
+        return new Promise((resolve, reject) => {
+            const srv = (0, node_net_1.createServer)((sock) => this.onSocket(sock));
+            srv.once('error', reject);
+            srv.listen(port, host, () => {
+                srv.off('error', reject);
+                srv.on('error', (e) => this.emit('error', e));
+                this.tcp = srv;
+                const addr = srv.address();
+                const info = { host, port: typeof addr === 'object' && addr ? addr.port : port };
+                this.emit('listening', { tcp: info });
+                resolve(info);
+            });
+        });
+    }
+    onSocket(sock) {
+        this.sockets.add(sock);
+        sock.setNoDelay(true);
+        let buf = Buffer.alloc(0);
+        sock.on('data', (chunk) => {
+            buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+            try {
+                for (;;) {
+                    const f = (0, codec_js_1.takeMbapFrame)(buf);
+                    if (!f)
+                        break;
+                    buf = buf.subarray(f.length);
+                    const { pdu, delayMs } = this.handle(f.unitId, f.pdu);
+                    if (!pdu)
+                        continue;
+                    const out = (0, codec_js_1.encodeMbap)(f.transactionId, f.unitId, pdu);
+                    const wait = delayMs + this.busDelay(f.pdu.length + 3, pdu.length + 3);
+                    if (wait > 0)
+                        setTimeout(() => sock.writable && sock.write(out), wait);
+                    else
+                        sock.write(out);
+                }
+            }
+            catch (e) {
+                this.emit('error', e);
+                sock.destroy();
+            }
+        });
+        sock.on('error', () => undefined);
+        sock.on('close', () => this.sockets.delete(sock));
+    }
+    // ------------------------------------------------------------ RTU
+    openRtu(path, baudRate = 9600) {
+        return new Promise((resolve, reject) => {
+            const sp = new serialport_1.SerialPort({ path, baudRate, autoOpen: false });
+            sp.open((err) => {
+                if (err)
+                    return reject(err);
+                this.serial = sp;
+                this.emit('listening', { rtu: { path, baudRate } });
+                resolve();
+            });
+            let buf = Buffer.alloc(0);
+            let gapTimer;
+            sp.on('data', (chunk) => {
+                buf = Buffer.concat([buf, chunk]);
+                clearTimeout(gapTimer);
+                for (;;) {
+                    const need = (0, codec_js_1.rtuRequestLength)(buf);
+                    if (need === undefined || (need > 0 && buf.length < need))
+                        break;
+                    if (need < 0) {
+                        buf = Buffer.alloc(0);
+                        break;
+                    }
+                    const frame = buf.subarray(0, need);
+                    buf = buf.subarray(need);
+                    let unitId;
+                    let pdu;
+                    try {
+                        ({ unitId, pdu } = (0, codec_js_1.decodeRtu)(frame));
+                    }
+                    catch {
+                        buf = Buffer.alloc(0); // CRC error: drop and resynchronise on the next silence
+                        break;
+                    }
+                    const r = this.handle(unitId, pdu);
+                    if (!r.pdu)
+                        continue;
+                    const out = (0, codec_js_1.encodeRtu)(unitId, r.pdu);
+                    const wait = r.delayMs + this.busDelay(frame.length, out.length);
+                    if (wait > 0)
+                        setTimeout(() => sp.isOpen && sp.write(out), wait);
+                    else
+                        sp.write(out);
+                }
+                // A partial frame left for long is garbage: drop it.
+                if (buf.length)
+                    gapTimer = setTimeout(() => (buf = Buffer.alloc(0)), 50);
+            });
+            sp.on('error', (e) => this.emit('error', e));
+        });
+    }
+    async close() {
+        for (const s of this.sockets)
+            s.destroy();
+        this.sockets.clear();
+        const tcp = this.tcp;
+        this.tcp = undefined;
+        if (tcp)
+            await new Promise((r) => tcp.close(() => r()));
+        const sp = this.serial;
+        this.serial = undefined;
+        if (sp?.isOpen)
+            await new Promise((r) => sp.close(() => r()));
+    }
+}
+exports.ModbusSimulator = ModbusSimulator;
+//# sourceMappingURL=server.js.map

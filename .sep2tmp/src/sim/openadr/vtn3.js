@@ -1,0 +1,185 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.VtnSim3 = void 0;
+/**
+ * OpenADR 3 VTN simulator (3.0.1 or 3.1.0): OAuth2 client-credentials token endpoint, programs, events, reports,
+ * subscriptions with webhook notifications, VENs. In-memory, loopback by default. Optional deviations reproduce
+ * what some field VTNs do, to exercise tolerant parsing.
+ */
+const node_crypto_1 = require("node:crypto");
+const http_js_1 = require("../../protocols/openadr/http.js");
+const models_js_1 = require("../../protocols/openadr/oadr3/models.js");
+const COLLECTIONS = ['programs', 'events', 'reports', 'subscriptions', 'vens'];
+const TYPE = { programs: 'PROGRAM', events: 'EVENT', reports: 'REPORT', subscriptions: 'SUBSCRIPTION', vens: 'VEN' };
+const SCHEMA = { programs: models_js_1.programSchema, events: models_js_1.eventSchema, reports: models_js_1.reportSchema, subscriptions: models_js_1.subscriptionSchema, vens: models_js_1.venSchema };
+class VtnSim3 {
+    opts;
+    version;
+    store = { programs: new Map(), events: new Map(), reports: new Map(), subscriptions: new Map(), vens: new Map() };
+    tokens = new Map();
+    server;
+    inflight = new Set();
+    constructor(opts = {}) {
+        this.opts = opts;
+        this.version = opts.version ?? '3.0.1';
+    }
+    get url() {
+        if (!this.server)
+            throw new Error('VTN not started');
+        return this.server.url;
+    }
+    async start() {
+        this.server = await (0, http_js_1.serve)((r) => this.handle(r), { ...(this.opts.port !== undefined ? { port: this.opts.port } : {}), ...(this.opts.host ? { host: this.opts.host } : {}) });
+        this.log('vtn3_listening', { url: this.server.url, version: this.version });
+    }
+    async stop() {
+        await this.idle();
+        await this.server?.close();
+        this.server = undefined;
+    }
+    async idle() {
+        while (this.inflight.size)
+            await Promise.allSettled([...this.inflight]);
+    }
+    log(event, data = {}) {
+        this.opts.log?.({ event, ...data });
+    }
+    now() {
+        const iso = new Date().toISOString();
+        return this.opts.deviations?.spaceDateTime ? iso.replace('T', ' ') : iso;
+    }
+    json(status, v) {
+        return { status, body: JSON.stringify(v), contentType: 'application/json' };
+    }
+    problem(status, title, detail) {
+        return this.json(status, { type: 'about:blank', title, status: this.opts.deviations?.problemStatusString ? String(status) : status, ...(detail ? { detail } : {}) });
+    }
+    /** Create an object as the business logic would (programs and events), notifying subscribers. */
+    create(coll, body) {
+        const id = `${coll.slice(0, 3)}-${(0, node_crypto_1.randomUUID)().slice(0, 8)}`;
+        const o = { ...body, id, createdDateTime: this.now(), modificationDateTime: this.now(), objectType: TYPE[coll] };
+        this.store[coll].set(id, o);
+        this.notify(TYPE[coll], 'create', o);
+        return o;
+    }
+    update(coll, id, body) {
+        const prev = this.store[coll].get(id);
+        if (!prev)
+            throw new Error(`no ${coll} ${id}`);
+        const o = { ...prev, ...body, id, modificationDateTime: new Date(Date.parse(String(prev['modificationDateTime']).replace(' ', 'T')) + 1000).toISOString() };
+        this.store[coll].set(id, o);
+        this.notify(TYPE[coll], 'update', o);
+        return o;
+    }
+    remove(coll, id) {
+        const o = this.store[coll].get(id);
+        if (!o)
+            return;
+        this.store[coll].delete(id);
+        this.notify(TYPE[coll], 'delete', o);
+    }
+    notify(objectType, op, object) {
+        const operation = this.version === '3.1.0' ? op.toUpperCase() : { create: 'POST', update: 'PUT', delete: 'DELETE' }[op];
+        const subOp = op.toUpperCase();
+        for (const s of this.store.subscriptions.values()) {
+            const sub = s;
+            if (object['programID'] !== undefined && sub.programID !== object['programID'])
+                continue;
+            for (const oo of sub.objectOperations ?? []) {
+                if (!oo.objects.includes(objectType) || !oo.operations.includes(subOp))
+                    continue;
+                let body = JSON.stringify({ objectType, operation, object });
+                if (this.opts.deviations?.doubleEncodedWebhook)
+                    body = JSON.stringify(body);
+                const p = (0, http_js_1.request)('POST', oo.callbackUrl, { body, headers: { 'content-type': 'application/json', ...(oo.bearerToken ? { authorization: `Bearer ${oo.bearerToken}` } : {}) } }).then((r) => this.log('notified', { callbackUrl: oo.callbackUrl, status: r.status, objectType, operation }), (e) => this.log('notify_failed', { callbackUrl: oo.callbackUrl, error: e instanceof Error ? e.message : String(e) }));
+                this.inflight.add(p);
+                void p.finally(() => this.inflight.delete(p));
+            }
+        }
+    }
+    async handle(r) {
+        const parts = r.path.split('/').filter(Boolean);
+        if (parts[0] === 'auth' && parts[1] === 'server' && r.method === 'GET')
+            return this.json(200, { tokenURL: `${this.url}/auth/token` });
+        if (parts[0] === 'auth' && parts[1] === 'token' && r.method === 'POST')
+            return this.token(r.body);
+        const auth = r.headers.authorization;
+        const client = auth?.startsWith('Bearer ') ? this.tokens.get(auth.slice(7)) : undefined;
+        if (!client)
+            return this.problem(401, 'Unauthorized', 'missing or unknown bearer token');
+        const coll = parts[0];
+        if (!COLLECTIONS.includes(coll) || parts.length > 2)
+            return this.problem(404, 'Not Found');
+        const id = parts[1];
+        try {
+            if (r.method === 'GET' && !id) {
+                let list = [...this.store[coll].values()];
+                for (const k of ['programID', 'eventID', 'venName', 'clientName']) {
+                    const q = r.query.get(k);
+                    if (q !== null)
+                        list = list.filter((o) => o[k] === q);
+                }
+                return this.json(200, list.slice(Number(r.query.get('skip') ?? 0), Number(r.query.get('skip') ?? 0) + Number(r.query.get('limit') ?? 50)));
+            }
+            if (r.method === 'GET' && id) {
+                const o = this.store[coll].get(id);
+                return o ? this.json(200, o) : this.problem(404, 'Not Found', `${coll}/${id}`);
+            }
+            if (r.method === 'POST' && !id) {
+                const body = this.body(coll, r.body);
+                if (coll === 'vens' && this.version === '3.1.0' && body['objectType'] !== 'VEN_VEN_REQUEST' && body['objectType'] !== 'BL_VEN_REQUEST') {
+                    return this.problem(400, 'Bad Request', 'objectType must be VEN_VEN_REQUEST or BL_VEN_REQUEST');
+                }
+                const o = this.create(coll, body);
+                this.log('created', { collection: coll, id: o['id'], client, ...(coll === 'reports' ? { report: body } : {}) });
+                return this.json(201, o);
+            }
+            if (r.method === 'PUT' && id) {
+                if (!this.store[coll].has(id))
+                    return this.problem(404, 'Not Found', `${coll}/${id}`);
+                const body = this.body(coll, r.body);
+                const o = this.update(coll, id, body);
+                this.log('updated', { collection: coll, id, client, ...(coll === 'reports' ? { report: body } : {}) });
+                return this.json(200, o);
+            }
+            if (r.method === 'DELETE' && id) {
+                const o = this.store[coll].get(id);
+                if (!o)
+                    return this.problem(404, 'Not Found', `${coll}/${id}`);
+                this.remove(coll, id);
+                return this.json(200, o);
+            }
+            return this.problem(405, 'Method Not Allowed');
+        }
+        catch (e) {
+            return this.problem(400, 'Bad Request', e instanceof Error ? e.message : String(e));
+        }
+    }
+    body(coll, text) {
+        let v;
+        try {
+            v = JSON.parse(text);
+        }
+        catch {
+            throw new models_js_1.Oadr3Error(coll, 'invalid JSON');
+        }
+        if (coll === 'reports' && this.version === '3.0.1' && v['programID'] === undefined)
+            throw new models_js_1.Oadr3Error('report.programID', 'required in 3.0.1');
+        return (0, models_js_1.check)(SCHEMA[coll], v, coll);
+    }
+    token(text) {
+        const f = new URLSearchParams(text);
+        if (f.get('grant_type') !== 'client_credentials')
+            return this.json(400, { error: 'unsupported_grant_type' });
+        const id = f.get('client_id') ?? '';
+        const clients = this.opts.clients ?? { ven: 'secret' };
+        if (!id || clients[id] === undefined || clients[id] !== f.get('client_secret'))
+            return this.json(400, { error: 'invalid_client', error_description: 'unknown client or wrong secret' });
+        const t = (0, node_crypto_1.randomUUID)();
+        this.tokens.set(t, id);
+        this.log('token', { client: id });
+        return this.json(200, { access_token: t, token_type: 'Bearer', expires_in: 3600, scope: this.opts.deviations?.scopeArray ? ['read_all', 'write_reports'] : 'read_all write_reports' });
+    }
+}
+exports.VtnSim3 = VtnSim3;
+//# sourceMappingURL=vtn3.js.map

@@ -1,0 +1,331 @@
+"use strict";
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.Sep2TestServer = void 0;
+/**
+ * IEEE 2030.5 test server: mTLS (client certificate required and chain-checked), the CSIP discovery tree, DER
+ * programs with scripted controls, and endpoints that accept mirrors, DER status/settings/capability and Responses,
+ * recording everything. Every answer has Content-Length; idle connections are kept for minutes (embedded clients
+ * stop when the server closes them). `legacy` emits the pre-2018 namespace and the common subset.
+ */
+const node_https_1 = __importDefault(require("node:https"));
+const node_events_1 = require("node:events");
+const clock_js_1 = require("../../core/clock.js");
+const errors_js_1 = require("../../core/errors.js");
+const http_js_1 = require("../../protocols/sep2/http.js");
+const identity_js_1 = require("../../protocols/sep2/identity.js");
+const resources_js_1 = require("../../protocols/sep2/resources.js");
+const xml_js_1 = require("../../protocols/sep2/xml.js");
+const telemetry_js_1 = require("../../protocols/sep2/telemetry.js");
+const scenario_js_1 = require("./scenario.js");
+class Sep2TestServer extends node_events_1.EventEmitter {
+    opts;
+    records = [];
+    /** Readings received per mirror, keyed `mupHref|start`, with how many times each arrived. */
+    readings = new Map();
+    mirrors = new Map();
+    derResources = new Map();
+    server;
+    sockets = new Set();
+    clock;
+    scenario;
+    programs;
+    timers = [];
+    seq = 0;
+    startedAt = 0;
+    ser;
+    constructor(opts) {
+        super();
+        this.opts = opts;
+        this.clock = opts.clock ?? clock_js_1.systemClock;
+        this.scenario = opts.scenario ?? scenario_js_1.ScenarioSchema.parse({});
+        this.ser = opts.legacy ? { legacy: true } : {};
+        this.programs = this.scenario.programs.map((p) => ({
+            primacy: p.primacy,
+            ...(p.description ? { description: p.description } : {}),
+            controls: [],
+            ...(p.default ? { dflt: { mRID: (0, telemetry_js_1.mridFor)('dderc', p.primacy, p.description ?? ''), DERControlBase: p.default } } : {}),
+        }));
+    }
+    get port() {
+        const a = this.server?.address();
+        return typeof a === 'object' && a ? a.port : 0;
+    }
+    get url() {
+        return `https://127.0.0.1:${this.port}/dcap`;
+    }
+    /** Server time in seconds (real clock + scenario offset). */
+    nowS() {
+        return Math.floor(this.clock.now() / 1000) + this.scenario.timeOffsetSeconds;
+    }
+    async start() {
+        const { pki } = this.opts;
+        this.server = node_https_1.default.createServer({ key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert, requestCert: true, rejectUnauthorized: true, ciphers: http_js_1.SEP2_CIPHERS, minVersion: 'TLSv1.2' }, (req, res) => this.handle(req, res));
+        this.server.keepAliveTimeout = 300_000;
+        this.server.headersTimeout = 310_000;
+        this.server.on('tlsClientError', (e) => this.emit('tlsError', (0, errors_js_1.errorMessage)(e)));
+        this.server.on('connection', (sock) => {
+            this.sockets.add(sock);
+            sock.on('close', () => this.sockets.delete(sock));
+        });
+        await new Promise((resolve, reject) => {
+            this.server.once('error', reject);
+            this.server.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => resolve());
+        });
+        // A restart of the same instance comes back on the same port with its state (like a server with a database).
+        this.opts.port = this.port;
+        if (this.startedAt)
+            return this.port;
+        this.startedAt = this.clock.now();
+        for (const step of this.scenario.steps) {
+            this.timers.push(this.clock.setTimeout(() => {
+                if ('control' in step)
+                    this.addControl(step.control);
+                else
+                    this.cancel(step.cancel, step.status);
+            }, step.at * 1000));
+        }
+        return this.port;
+    }
+    /** Stop listening. `pause` keeps the scenario running so `start()` resumes it (a server restart). */
+    async stop(pause = false) {
+        if (!pause) {
+            for (const t of this.timers)
+                this.clock.clearTimeout(t);
+            this.timers = [];
+        }
+        const s = this.server;
+        this.server = undefined;
+        if (!s)
+            return;
+        const closed = new Promise((resolve) => s.close(() => resolve()));
+        // Raw sockets too: a connection still in its TLS handshake is not an HTTP connection yet.
+        for (const sock of this.sockets)
+            sock.destroy();
+        this.sockets.clear();
+        await closed;
+    }
+    /** Add a DERControl now (times relative to now); returns it. */
+    addControl(step) {
+        const p = step.program ?? 0;
+        const prog = this.programs[p];
+        if (!prog)
+            throw new Error(`no program ${p}`);
+        const now = this.nowS();
+        const n = ++this.seq;
+        const ctl = {
+            href: `/derp/${p}/derc/${n}`,
+            replyTo: '/rsp',
+            responseRequired: step.responseRequired ?? '03',
+            mRID: (step.mRID ?? (0, telemetry_js_1.mridFor)('derc', this.startedAt, n)).toUpperCase(),
+            description: step.description ?? `control ${n}`,
+            creationTime: now,
+            EventStatus: { currentStatus: 0, dateTime: now, potentiallySuperseded: false },
+            interval: { start: now + (step.start ?? 0), duration: step.duration },
+            ...(step.randomizeStart !== undefined ? { randomizeStart: step.randomizeStart } : {}),
+            ...(step.randomizeDuration !== undefined ? { randomizeDuration: step.randomizeDuration } : {}),
+            DERControlBase: step.base,
+        };
+        prog.controls.push(ctl);
+        this.emit('control', { program: p, mRID: ctl.mRID, start: ctl.interval.start, duration: ctl.interval.duration, base: ctl.DERControlBase });
+        return ctl;
+    }
+    cancel(mRID, status = 2) {
+        for (const p of this.programs)
+            for (const c of p.controls)
+                if (c.mRID === mRID.toUpperCase()) {
+                    c.EventStatus = { ...c.EventStatus, currentStatus: status, dateTime: this.nowS() };
+                    this.emit('cancel', { mRID: c.mRID, status });
+                    return true;
+                }
+        return false;
+    }
+    responses() {
+        return this.records.filter((r) => r.path === '/rsp' && r.value).map((r) => r.value);
+    }
+    liveStatus(c) {
+        const st = c.EventStatus.currentStatus;
+        if (st >= 2)
+            return c;
+        const now = this.nowS();
+        const active = now >= c.interval.start && now < c.interval.start + c.interval.duration;
+        return { ...c, EventStatus: { ...c.EventStatus, currentStatus: active ? 1 : 0 } };
+    }
+    send(res, status, resource, value, headers = {}) {
+        const body = resource ? Buffer.from(resources_js_1.RESOURCES[resource].serialize(value, this.ser), 'utf8') : Buffer.alloc(0);
+        const h = { 'content-length': body.length, ...headers };
+        if (body.length)
+            h['content-type'] = xml_js_1.SEP2_CONTENT_TYPE;
+        res.writeHead(status, h);
+        res.end(body);
+        return status;
+    }
+    page(url, items) {
+        const s = Math.max(0, Number(url.searchParams.get('s') ?? 0) || 0);
+        const l = Math.min(this.opts.maxPage ?? 255, Math.max(1, Number(url.searchParams.get('l') ?? 255) || 255));
+        const slice = items.slice(s, s + l);
+        return { items: slice, all: items.length, results: slice.length };
+    }
+    handle(req, res) {
+        const cert = req.socket.getPeerCertificate?.();
+        const lfdi = cert?.raw ? (0, identity_js_1.lfdiFromDer)(cert.raw) : undefined;
+        const chunks = [];
+        let size = 0;
+        req.on('data', (c) => {
+            size += c.length;
+            if (size <= 4 * 1024 * 1024)
+                chunks.push(c);
+        });
+        req.on('end', () => {
+            const url = new URL(req.url ?? '/', 'https://localhost');
+            const rec = { at: this.clock.now(), method: req.method ?? 'GET', path: url.pathname, status: 0, ...(lfdi ? { lfdi } : {}) };
+            try {
+                const body = Buffer.concat(chunks).toString('utf8');
+                rec.status = this.route(req.method ?? 'GET', url, body, lfdi, res, rec);
+            }
+            catch (e) {
+                rec.error = (0, errors_js_1.errorMessage)(e);
+                rec.status = this.send(res, e instanceof xml_js_1.Sep2XmlError ? 400 : 500);
+            }
+            this.records.push(rec);
+            this.emit('request', rec);
+        });
+    }
+    route(method, url, body, lfdi, res, rec) {
+        const path = url.pathname.replace(/\/+$/, '') || '/';
+        const pki = this.opts.pki;
+        const ours = lfdi === pki.client.lfdi;
+        const pollRate = this.scenario.pollRate;
+        if (method === 'POST' || method === 'PUT') {
+            const ct = String((res.req.headers['content-type'] ?? '')).toLowerCase();
+            if (!ct.startsWith(xml_js_1.SEP2_CONTENT_TYPE))
+                return this.send(res, 415);
+        }
+        if (method === 'GET' && path === '/dcap')
+            return this.send(res, 200, 'DeviceCapability', { href: '/dcap', pollRate, TimeLink: { href: '/tm' }, EndDeviceListLink: { href: '/edev', all: 1 + (this.opts.otherDevices ?? 0) }, MirrorUsagePointListLink: { href: '/mup', all: this.mirrors.size } });
+        if (method === 'GET' && path === '/tm') {
+            const now = this.nowS();
+            return this.send(res, 200, 'Time', { href: '/tm', pollRate, currentTime: now, dstEndTime: 0, dstOffset: 0, dstStartTime: 0, quality: 7, tzOffset: 0 });
+        }
+        if (!ours)
+            return this.send(res, 403);
+        const edev = {
+            href: '/edev/1',
+            DERListLink: { href: '/edev/1/der', all: 1 },
+            lFDI: pki.client.lfdi,
+            sFDI: pki.client.sfdi,
+            changedTime: Math.floor(this.startedAt / 1000),
+            enabled: true,
+            FunctionSetAssignmentsListLink: { href: '/edev/1/fsa', all: 1 },
+            postRate: this.scenario.postRate,
+            RegistrationLink: { href: '/edev/1/rg' },
+        };
+        if (method === 'GET' && path === '/edev') {
+            const others = Array.from({ length: this.opts.otherDevices ?? 0 }, (_, i) => {
+                const l = (0, telemetry_js_1.mridFor)('other', i).slice(0, 40);
+                return { href: `/edev/${i + 2}`, lFDI: l, sFDI: (0, identity_js_1.sfdiFromLfdi)(l), changedTime: 0 };
+            });
+            const pg = this.page(url, [...others, edev]);
+            return this.send(res, 200, 'EndDeviceList', { href: '/edev', all: pg.all, results: pg.results, pollRate, EndDevice: pg.items });
+        }
+        if (method === 'GET' && path === '/edev/1')
+            return this.send(res, 200, 'EndDevice', edev);
+        if (method === 'GET' && path === '/edev/1/rg')
+            return this.send(res, 200, 'Registration', { href: '/edev/1/rg', pollRate, dateTimeRegistered: Math.floor(this.startedAt / 1000), pIN: this.scenario.pin ?? 111115 });
+        if (method === 'GET' && path === '/edev/1/fsa')
+            return this.send(res, 200, 'FunctionSetAssignmentsList', { href: '/edev/1/fsa', all: 1, results: 1, pollRate, FunctionSetAssignments: [{ href: '/edev/1/fsa/1', DERProgramListLink: { href: '/derp', all: this.programs.length }, TimeLink: { href: '/tm' }, mRID: (0, telemetry_js_1.mridFor)('fsa', 1), description: 'FSA 1' }] });
+        const program = (i, p) => ({
+            href: `/derp/${i}`,
+            mRID: (0, telemetry_js_1.mridFor)('derp', i),
+            ...(p.description ? { description: p.description } : {}),
+            ...(p.dflt ? { DefaultDERControlLink: { href: `/derp/${i}/dderc` } } : {}),
+            DERControlListLink: { href: `/derp/${i}/derc`, all: p.controls.length },
+            primacy: p.primacy,
+        });
+        if (method === 'GET' && path === '/derp') {
+            const pg = this.page(url, this.programs.map((p, i) => program(i, p)));
+            return this.send(res, 200, 'DERProgramList', { href: '/derp', all: pg.all, results: pg.results, pollRate, DERProgram: pg.items });
+        }
+        let m = /^\/derp\/(\d+)(\/derc|\/dderc)?(?:\/(\d+))?$/.exec(path);
+        if (m && method === 'GET') {
+            const i = Number(m[1]);
+            const p = this.programs[i];
+            if (!p)
+                return this.send(res, 404);
+            if (!m[2])
+                return this.send(res, 200, 'DERProgram', program(i, p));
+            if (m[2] === '/dderc')
+                return p.dflt ? this.send(res, 200, 'DefaultDERControl', { href: path, ...p.dflt }) : this.send(res, 404);
+            if (m[3]) {
+                const c = p.controls.find((x) => x.href === path);
+                return c ? this.send(res, 200, 'DERControl', this.liveStatus(c)) : this.send(res, 404);
+            }
+            // Newest first, as servers list them; paging honoured.
+            const pg = this.page(url, [...p.controls].reverse().map((c) => this.liveStatus(c)));
+            return this.send(res, 200, 'DERControlList', { href: path, all: pg.all, results: pg.results, DERControl: pg.items });
+        }
+        if (method === 'GET' && path === '/edev/1/der')
+            return this.send(res, 200, 'DERList', { href: path, all: 1, results: 1, pollRate, DER: [{ href: '/edev/1/der/1', DERAvailabilityLink: { href: '/edev/1/der/1/dera' }, DERCapabilityLink: { href: '/edev/1/der/1/dercap' }, DERSettingsLink: { href: '/edev/1/der/1/derg' }, DERStatusLink: { href: '/edev/1/der/1/ders' } }] });
+        m = /^\/edev\/1\/der\/1\/(dercap|derg|ders|dera)$/.exec(path);
+        if (m) {
+            const name = { dercap: 'DERCapability', derg: 'DERSettings', ders: 'DERStatus', dera: 'DERAvailability' }[m[1]];
+            if (method === 'PUT') {
+                const v = resources_js_1.RESOURCES[name].parse(body);
+                this.derResources.set(name, v);
+                rec.resource = name;
+                rec.value = v;
+                return this.send(res, 204);
+            }
+            if (method === 'GET')
+                return this.derResources.has(name) ? this.send(res, 200, name, { href: path, ...this.derResources.get(name) }) : this.send(res, 404);
+        }
+        if (path === '/mup' && method === 'GET') {
+            const pg = this.page(url, [...this.mirrors.entries()].map(([href, v]) => ({ ...v, href })));
+            return this.send(res, 200, 'MirrorUsagePointList', { href: '/mup', all: pg.all, results: pg.results, pollRate, MirrorUsagePoint: pg.items });
+        }
+        if (path === '/mup' && method === 'POST') {
+            const v = resources_js_1.RESOURCES.MirrorUsagePoint.parse(body);
+            rec.resource = 'MirrorUsagePoint';
+            rec.value = v;
+            const existing = [...this.mirrors.entries()].find(([, x]) => x.mRID === v.mRID);
+            const href = existing?.[0] ?? `/mup/${this.mirrors.size + 1}`;
+            this.mirrors.set(href, { ...v, postRate: this.scenario.postRate });
+            return this.send(res, existing ? 204 : 201, undefined, undefined, { location: href });
+        }
+        m = /^\/mup\/(\d+)$/.exec(path);
+        if (m) {
+            const mup = this.mirrors.get(path);
+            if (!mup)
+                return this.send(res, 404);
+            if (method === 'GET')
+                return this.send(res, 200, 'MirrorUsagePoint', { ...mup, href: path });
+            if (method === 'POST') {
+                const { root } = (0, xml_js_1.parseXmlTree)(body);
+                const v = resources_js_1.RESOURCES[root === 'MirrorMeterReadingList' ? 'MirrorMeterReadingList' : 'MirrorMeterReading'].parse(body);
+                const list = root === 'MirrorMeterReadingList' ? v.MirrorMeterReading : [v];
+                for (const mmr of list) {
+                    const readings = [...(mmr.MirrorReadingSet ?? []).flatMap((s) => s.Reading), ...(mmr.Reading ? [mmr.Reading] : [])];
+                    for (const r of readings) {
+                        const key = `${path}|${r.timePeriod?.start ?? 'now'}`;
+                        const prev = this.readings.get(key);
+                        this.readings.set(key, { value: r.value, count: (prev?.count ?? 0) + 1 });
+                    }
+                }
+                rec.resource = root;
+                rec.value = v;
+                return this.send(res, 201);
+            }
+        }
+        if (path === '/rsp' && method === 'POST') {
+            const v = resources_js_1.RESOURCES.DERControlResponse.parse(body);
+            rec.resource = 'DERControlResponse';
+            rec.value = v;
+            return this.send(res, 201, undefined, undefined, { location: `/rsp/${this.records.length + 1}` });
+        }
+        return this.send(res, 404);
+    }
+}
+exports.Sep2TestServer = Sep2TestServer;
+//# sourceMappingURL=server.js.map

@@ -1,0 +1,71 @@
+/**
+ * gridbridge-sep2-client (config): one IEEE 2030.5 / CSIP client (src/protocols/sep2 Sep2Client). Certificates and
+ * key are credentials. Control-out and telemetry-in nodes attach to it; it starts with the flow and stops on close.
+ */
+import type { Node, NodeAPI, NodeDef } from './red.js';
+import { systemClock } from '../src/core/clock.js';
+import { errorMessage, formatPath } from '../src/core/errors.js';
+import { Sep2Client } from '../src/protocols/sep2/client.js';
+import { Sep2MappingSchema } from '../src/protocols/sep2/mapping.js';
+import { parse as parseYaml } from 'yaml';
+
+export interface Sep2ClientNode extends Node {
+  client?: Sep2Client;
+  configError?: string;
+}
+
+export = function register(RED: NodeAPI): void {
+  function Sep2ClientConfig(this: Sep2ClientNode, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const d = def as unknown as Record<string, string | undefined>;
+    const cred = this.credentials ?? {};
+    try {
+      if (!cred.cert || !cred.key || !cred.ca) throw new Error('device certificate, key and CA chain are required (credentials)');
+      const maxW = Number(d.maxW);
+      const raw = {
+        server: d.server,
+        ...(d.pin ? { pin: Number(d.pin) } : {}),
+        device: d.device || 'der',
+        ratings: { maxW, maxChargeRateW: Number(d.maxChargeRateW) || maxW, maxDischargeRateW: Number(d.maxDischargeRateW) || maxW, maxWh: Number(d.maxWh) },
+        telemetry: d.telemetry ? (parseYaml(d.telemetry) as unknown) ?? [] : [],
+        ...(d.socPoint ? { stateOfCharge: { device: d.socPoint.split('/')[0], name: d.socPoint.split('/')[1] } } : {}),
+      };
+      const r = Sep2MappingSchema.safeParse(raw);
+      if (!r.success) throw new Error(`${formatPath(r.error.issues[0]!.path)}: ${r.error.issues[0]!.message}`);
+      const m = r.data;
+      this.client = new Sep2Client({
+        dcapUrl: m.server,
+        clock: systemClock,
+        cert: cred.cert,
+        key: cred.key,
+        ca: cred.ca,
+        ...(m.pin !== undefined ? { pin: m.pin } : {}),
+        device: m.device,
+        sourceClass: m.sourceClass,
+        ratings: m.ratings,
+        telemetry: m.telemetry.map((t) => ({ key: `${t.device}/${t.name}`, quantity: t.quantity })),
+        ...(m.stateOfCharge ? { stateOfChargeKey: `${m.stateOfCharge.device}/${m.stateOfCharge.name}` } : {}),
+        intervalSeconds: m.intervalSeconds,
+        statusSeconds: m.statusSeconds,
+      });
+      this.client.setMaxListeners(50);
+      let last = '';
+      this.client.on('problem', (p: { step: string; message: string }) => {
+        if (p.message !== last) this.warn(`2030.5 ${p.step}: ${p.message}`);
+        last = p.message;
+      });
+      this.client.start();
+    } catch (e) {
+      this.configError = errorMessage(e);
+      this.error(`2030.5 client configuration: ${this.configError}`);
+    }
+    this.on('close', (_removed, done) => {
+      this.client?.stop();
+      this.client = undefined;
+      done();
+    });
+  }
+  RED.nodes.registerType('gridbridge-sep2-client', Sep2ClientConfig as unknown as (this: Node, def: NodeDef) => void, {
+    credentials: { cert: { type: 'password' }, key: { type: 'password' }, ca: { type: 'password' } },
+  });
+};
