@@ -41,7 +41,7 @@ export = function register(RED: NodeAPI): void {
         this.status(dec.answer.ok ? { fill: 'green', shape: 'dot', text: `${dec.command.source} ${dec.command.level} % ${dec.answer.state ?? ''}` } : { fill: 'yellow', shape: 'dot', text: `NAK ${dec.answer.reason}` });
       },
     );
-    port.sapc.session.setHandler(receiver);
+    port.sapc.slots.add(receiver);
     port.sapc.watch((s, text) => this.status(statusFor(s, text)));
     const onChange = (e: { target: { device: string; name: string } }) => {
       if (targetKey(e.target) === targetKey(target)) this.send([null, { topic: `${target.device}/${target.name}`, payload: e }]);
@@ -49,7 +49,7 @@ export = function register(RED: NodeAPI): void {
     arbiter.on('change', onChange);
     this.on('close', (_r, done) => {
       arbiter.off('change', onChange);
-      port.sapc?.session.setHandler({});
+      port.sapc?.slots.remove(receiver);
       done();
     });
   }

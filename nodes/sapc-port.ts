@@ -8,6 +8,7 @@ import type { LinkState } from './red.js';
 import { errorMessage } from '../src/core/errors.js';
 import { SerialTransport } from '../src/protocols/sapc/transport.js';
 import { SapcSession } from '../src/protocols/sapc/session.js';
+import { SlotDispatcher } from '../src/protocols/sapc/receiver.js';
 
 interface Def extends NodeDef {
   path: string;
@@ -29,7 +30,9 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const transport = new SerialTransport({ path: d.path, baudRate: Number(d.baudRate) || 9600, parity: d.parity === 'even' || d.parity === 'odd' ? d.parity : 'none' });
+    const slots = new SlotDispatcher();
     const session = new SapcSession({
+      handler: slots,
       write: (t) => transport.write(t),
       heartbeatMs: (Number(d.heartbeatS) || 60) * 1000,
       ackTimeoutMs: Number(d.ackTimeoutMs) || 500,
@@ -40,7 +43,7 @@ export = function register(RED: NodeAPI): void {
     transport.on('data', (b) => session.receive(b));
     transport.on('state', (s, reason) => tell(s === 'up' ? (session.link === 'up' ? 'up' : 'degraded') : s, s === 'up' ? (session.link === 'up' ? 'link up' : 'port open, no heartbeat yet') : reason?.slice(0, 40)));
     session.on('link', (l) => transport.state === 'up' && tell(l === 'up' ? 'up' : 'degraded', l === 'up' ? 'link up' : 'no heartbeat'));
-    this.sapc = { session, transport, watch: (fn) => (watchers.push(fn), fn(transport.state === 'up' ? 'degraded' : 'connecting')) };
+    this.sapc = { session, transport, slots, watch: (fn) => (watchers.push(fn), fn(transport.state === 'up' ? 'degraded' : 'connecting')) };
     transport.open().catch((e: unknown) => this.warn(`sapc port ${d.path}: ${errorMessage(e)} (retrying)`));
     this.on('close', (_removed, done) => {
       session.close();

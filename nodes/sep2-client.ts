@@ -8,11 +8,8 @@ import { errorMessage, formatPath } from '../src/core/errors.js';
 import { Sep2Client } from '../src/protocols/sep2/client.js';
 import { Sep2MappingSchema } from '../src/protocols/sep2/mapping.js';
 import { parse as parseYaml } from 'yaml';
+import type { Sep2ClientNode } from './sep2-shared.js';
 
-export interface Sep2ClientNode extends Node {
-  client?: Sep2Client;
-  configError?: string;
-}
 
 export = function register(RED: NodeAPI): void {
   function Sep2ClientConfig(this: Sep2ClientNode, def: NodeDef): void {

@@ -1,7 +1,7 @@
 /** gridbridge-sep2-control: emits the active 2030.5 controls as ControlIntents (one msg per change). */
 import type { Node, NodeAPI, NodeDef } from './red.js';
 import { statusFor } from './red.js';
-import type { Sep2ClientNode } from './sep2-client.js';
+import type { Sep2ClientNode } from './sep2-shared.js';
 import type { ControlIntent } from '../src/core/control.js';
 import type { ScheduleState } from '../src/protocols/sep2/scheduler.js';
 

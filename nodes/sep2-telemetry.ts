@@ -1,7 +1,7 @@
 /** gridbridge-sep2-telemetry: points in (msg.payload Point or array of Points) → 2030.5 mirror readings / DERStatus. */
 import type { Node, NodeAPI, NodeDef } from './red.js';
 import { statusFor } from './red.js';
-import type { Sep2ClientNode } from './sep2-client.js';
+import type { Sep2ClientNode } from './sep2-shared.js';
 
 interface PointLike {
   device?: unknown;

@@ -14,7 +14,12 @@ const schemasOnly = process.argv.includes('--schemas-only');
 if (!schemasOnly) {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   const tsc = require.resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+  try {
+    execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+  } catch {
+    console.error('build: TypeScript reported the errors above; fix them and run `npm run build` again');
+    process.exit(1);
+  }
   const nodesSrc = join(root, 'nodes');
   const nodesOut = join(root, 'dist', 'nodes');
   mkdirSync(nodesOut, { recursive: true });

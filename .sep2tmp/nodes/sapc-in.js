@@ -19,7 +19,7 @@ module.exports = function register(RED) {
             this.send([{ topic: `${target.device}/${target.name}`, payload: { command: dec.command, answer: dec.answer, result: dec.result } }, null]);
             this.status(dec.answer.ok ? { fill: 'green', shape: 'dot', text: `${dec.command.source} ${dec.command.level} % ${dec.answer.state ?? ''}` } : { fill: 'yellow', shape: 'dot', text: `NAK ${dec.answer.reason}` });
         });
-        port.sapc.session.setHandler(receiver);
+        port.sapc.slots.add(receiver);
         port.sapc.watch((s, text) => this.status((0, red_js_1.statusFor)(s, text)));
         const onChange = (e) => {
             if ((0, arbiter_js_1.targetKey)(e.target) === (0, arbiter_js_1.targetKey)(target))
@@ -28,7 +28,7 @@ module.exports = function register(RED) {
         arbiter.on('change', onChange);
         this.on('close', (_r, done) => {
             arbiter.off('change', onChange);
-            port.sapc?.session.setHandler({});
+            port.sapc?.slots.remove(receiver);
             done();
         });
     }

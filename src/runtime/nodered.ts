@@ -64,7 +64,6 @@ export async function startNodeRed(opts: NodeRedOptions): Promise<{ url: string;
     editorTheme: {
       tours: false,
       projects: { enabled: false },
-      palette: { editable: false },
       page: { title: 'GridBridge' },
       header: { title: 'GridBridge' },
     },

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import helper from 'node-red-node-test-helper';
 import clientNode from '../../nodes/iec104-client.js';
 import inNode from '../../nodes/iec104-in.js';
 import commandNode from '../../nodes/iec104-command.js';
@@ -10,6 +9,17 @@ import { Iec104Client } from '../../src/protocols/iec104/client.js';
 import { TypeId } from '../../src/protocols/iec104/constants.js';
 import { SimRtu } from '../../src/sim/iec104/rtu.js';
 
+interface TestHelper {
+  init(path: string): void;
+  startServer(cb: () => void): void;
+  stopServer(cb: () => void): void;
+  load(nodes: unknown[], flow: unknown[]): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): unknown;
+  log(): unknown;
+}
+// The helper ships no types; only the calls used here are declared.
+const helper = require('node-red-node-test-helper') as TestHelper;
 helper.init(require.resolve('node-red'));
 
 type TestNode = { on(ev: string, fn: (msg: Record<string, unknown>) => void): void; receive(msg: unknown): void };

@@ -85,7 +85,10 @@ export async function run(argv: string[]): Promise<number> {
   emit('start', { device: v.device, baud: Number(v.baud), steps: script.steps.length });
   const finished = new Promise<'done'>((resolve) => sim.once('done', () => resolve('done')));
   sim.play(script);
+  // Protocol timers are unref'd; keep the process up while the port reconnects.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   const why = await Promise.race([untilSignal(), ...(v.exit ? [finished] : [])]);
+  clearInterval(keepAlive);
   emit('stop', { reason: why, stats: session.stats });
   sim.stop();
   await transport.close();

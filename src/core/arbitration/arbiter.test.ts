@@ -127,7 +127,7 @@ describe('arbitration rules', () => {
     const i = intent('supplier', { id: 'R', cap: 10 });
     const r1 = arbiter.submit(i);
     expect(r1).toMatchObject({ randomDelayMs: 300_000, validFrom: T0 + 300_000, validTo: T0 + H + 300_000, scheduled: true });
-    expect(arbiter.submit(i)).toBe(r1); // duplicate: same answer, no new draw
+    expect(arbiter.submit(i)).toEqual({ ...r1, duplicate: true }); // duplicate: same answer, no new draw
     arbiter.submit({ ...i, cap: 15 }); // update of the same id keeps the drawn delay
     expect(draws).toBe(1);
     expect(arbiter.list()[0]).toMatchObject({ cap: 15, validFrom: T0 + 300_000 });

@@ -68,6 +68,8 @@ export interface ArbiterResult extends ControlResult {
   supersededBy?: string[];
   /** Intents this one overrides from now on. */
   supersedes?: string[];
+  /** True when this was an identical resubmission: nothing was applied again. */
+  duplicate?: boolean;
 }
 
 export type AuditAction = 'submit' | 'duplicate' | 'cancel' | 'expire' | 'change';
@@ -142,7 +144,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     const existing = this.intents.get(key);
     if (existing && existing.fingerprint === fingerprint) {
       this.record({ action: 'duplicate', ...describe(existing.intent), outcome: existing.result.outcome, reason: 'identical resubmission; not applied again' });
-      return existing.result;
+      return { ...existing.result, duplicate: true };
     }
     // Clip to the target's bounds rather than reject.
     const cfg = this.targets.get(targetKey(intent.target));
@@ -161,6 +163,8 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
       const max = intent.randomised ? 0 : (options.randomDelayMaxMs ?? this.opts.randomDelayMaxMs?.[intent.sourceClass] ?? 0);
       delay = max > 0 ? Math.floor((this.opts.random ?? Math.random)() * max) : 0;
       this.delays.set(key, delay);
+      // Remember draws well beyond any intent's life, but bounded.
+      if (this.delays.size > 100_000) this.delays.delete(this.delays.keys().next().value!);
     }
     if (delay > 0) {
       stored.validFrom = Math.max(intent.validFrom, now) + delay;

@@ -4,8 +4,9 @@
  * Registers are 16-bit numbers. The canonical (BE/BE, "ABCD") layout puts the most significant register first and the
  * high byte first in each register. `wordOrder: LE` reverses the registers of one value (CDAB for 32 bits; for
  * 64 bits all four registers are reversed, GHEFCDAB), `byteOrder: LE` swaps the two bytes of every register (BADC),
- * both give DCBA. Strings are ASCII, two characters per register, high byte first (unless byteOrder LE); decoding
- * stops at the first NUL and trims trailing spaces.
+ * both give DCBA. Strings are ASCII, two characters per register, high byte first (byteOrder LE swaps the two;
+ * wordOrder does not apply); decoding stops at the first NUL and trims trailing spaces. Enums decode to their code
+ * (the label is returned beside it), bitfields to their mask (set bit names beside it).
  *
  * Not-implemented sentinels follow SunSpec by default (SunSpec Information Model Specification, "unimplemented"
  * values): int16 0x8000, uint16/enum16/bitfield16 0xFFFF, acc16/acc32 0, int32 0x80000000,

@@ -115,9 +115,11 @@ function slice<T>(a: ArrayLike<T>, from: number, n: number): T[] {
  */
 export function decodeBlockResults(results: readonly BlockResult[], knownSf: ReadonlyMap<string, number | null> = new Map()): DecodedPoint[] {
   const sf = new Map(knownSf);
+  const sfNames = new Set<string>();
+  for (const r of results) for (const p of r.block.points) if (p.sf !== undefined) sfNames.add(p.sf);
   for (const r of results) {
     for (const p of r.block.points) {
-      if (p.type !== 'sunssf' && !isSfTarget(p, results)) continue;
+      if (p.type !== 'sunssf' && !(p.type === 'i16' && sfNames.has(p.name))) continue;
       const regs = r.registers ? slice(r.registers, p.address - r.block.start, p.length) : [];
       try {
         const d = decodePoint(p, regs);
@@ -141,11 +143,6 @@ export function decodeBlockResults(results: readonly BlockResult[], knownSf: Rea
     }
   }
   return out;
-}
-
-function isSfTarget(p: ProfilePoint, results: readonly BlockResult[]): boolean {
-  if (p.type !== 'i16') return false;
-  return results.some((r) => r.block.points.some((q) => q.sf === p.name));
 }
 
 /** Registers a write of `value` produces, as the FC to use: 5/15 for coils, 6/16 for registers. */

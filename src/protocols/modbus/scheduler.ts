@@ -13,30 +13,12 @@
  */
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { TypedEmitter } from './emitter.js';
+import { interleaveByDevice } from './fairness.js';
 import type { ModbusTransport } from './transport.js';
-import {
-  ModbusConnectionError,
-  ModbusExceptionError,
-  ModbusTimeoutError,
-  describeRequest,
-  isModbusError,
-  type ModbusRequest,
-  type ModbusResponse,
-  type ReadRequest,
-} from './types.js';
-import { ModbusProtocolError } from './types.js';
-import type {
-  Backoff,
-  ClassStats,
-  DeviceCounters,
-  DeviceState,
-  DeviceStatus,
-  PollTaskSpec,
-  PortStatus,
-  SchedulerEvents,
-  SchedulerOptions,
-  SchedulerStats,
-} from './scheduler-types.js';
+import { ModbusConnectionError, ModbusExceptionError, ModbusProtocolError, ModbusTimeoutError } from './types.js';
+import type { ModbusRequest, ModbusResponse, ReadRequest } from './types.js';
+import type { Backoff, ClassStats, DeviceCounters, DeviceState, DeviceStatus, PollTaskSpec, PortStatus } from './scheduler-types.js';
+import type { SchedulerEvents, SchedulerOptions, SchedulerStats } from './scheduler-types.js';
 
 export type * from './scheduler-types.js';
 
@@ -408,7 +390,7 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
     }
     // Oldest due first; equal due times alternate devices so one device's many blocks cannot crowd out another's.
     due.sort((a, b) => a.nextDue - b.nextDue);
-    for (const t of interleave(due)) {
+    for (const t of interleaveByDevice(due)) {
       t.queued = true;
       this.enqueueNormal({ kind: 'poll', urgent: false, device: t.device, request: t.request, task: t, due: t.nextDue, attempts: 0 });
       t.nextDue = this.nextPeriod(t, now);
@@ -509,84 +491,64 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
 
   private complete(job: Job, res: ModbusResponse | undefined, err: Error | undefined): void {
     const d = job.device;
-    const now = this.clock.now();
-    if (res) {
-      this.totals.responses++;
+    const isWrite = job.kind === 'write';
+    if (res || err instanceof ModbusExceptionError) {
+      // An answer (data or exception): the device is there.
       if (d) {
-        d.c.responses++;
-        if (job.kind === 'write') d.c.writes++;
+        if (res) d.c.responses++;
+        else d.c.exceptions++;
+        if (isWrite) res ? d.c.writes++ : d.c.writeFailures++;
         this.markAlive(d);
       }
+      if (res) this.totals.responses++;
+      else this.totals.exceptions++;
       if (job.kind === 'probe' && d) d.probeQueued = false;
       if (job.task) job.task.queued = false;
+      if (!res) return this.failJob(job, err!);
+      const now = this.clock.now();
       if (job.resolve) job.resolve(res);
-      else if (job.task) job.task.onResult({ ok: true, request: job.task.request, response: res, time: now, sentAt: job.sentAt ?? now });
+      else job.task?.onResult({ ok: true, request: job.task.request, response: res, time: now, sentAt: job.sentAt ?? now });
       return;
     }
     const e = err ?? new Error('unknown failure');
     if (d) d.c.lastError = e.message;
-    if (e instanceof ModbusExceptionError) {
-      this.totals.exceptions++;
-      if (d) {
-        d.c.exceptions++;
-        if (job.kind === 'write') d.c.writeFailures++;
-        this.markAlive(d); // an exception is an answer: the device is there
-      }
-      if (job.kind === 'probe' && d) d.probeQueued = false;
-      this.failJob(job, e);
-      return;
-    }
     if (this.running && !this.transport.isOpen) {
-      // Transport trouble is not the device's fault: put one-shot jobs back at their queue's head (they fail at
-      // their deadline if the port stays down); polls simply wait for their next period.
-      {
-        job.attempts = Math.max(0, job.attempts - 1);
-        if (job.urgent) this.urgent.unshift(job);
-        else if (job.kind === 'read') this.normal.unshift(job);
-        else {
-          if (job.task) job.task.queued = false;
-          if (job.kind === 'probe' && d) d.probeQueued = false;
-        }
-        this.armDeadlines();
-        return;
+      // Transport trouble is not the device's fault: one-shot jobs go back to their queue's head (they fail at
+      // their deadline if the port stays down); polls and probes wait for their next turn after reconnecting.
+      job.attempts = Math.max(0, job.attempts - 1);
+      if (job.urgent) this.urgent.unshift(job);
+      else if (job.kind === 'read') this.normal.unshift(job);
+      else {
+        if (job.task) job.task.queued = false;
+        if (job.kind === 'probe' && d) d.probeQueued = false;
       }
-    }
-    if (e instanceof ModbusConnectionError || !isModbusError(e)) {
-      if (d) d.c.protocolErrors++;
-      this.totals.protocolErrors++;
-      if (job.kind === 'write' && d) d.c.writeFailures++;
-      if (job.kind === 'probe' && d) d.probeQueued = false;
-      this.failJob(job, e);
+      this.armDeadlines();
       return;
     }
-    // Timeout or malformed answer.
-    if (e instanceof ModbusTimeoutError) {
+    const timeout = e instanceof ModbusTimeoutError;
+    const retryable = timeout || e instanceof ModbusProtocolError;
+    if (timeout) {
       this.totals.timeouts++;
       if (d) d.c.timeouts++;
-    } else if (e instanceof ModbusProtocolError) {
+    } else {
       this.totals.protocolErrors++;
       if (d) d.c.protocolErrors++;
     }
-    const broadcast = job.request.unitId === 0;
-    if (job.attempts <= this.o.retries && job.kind !== 'probe' && !broadcast && d?.state !== 'offline') {
+    if (retryable && job.attempts <= this.o.retries && job.kind !== 'probe' && job.request.unitId !== 0 && d?.state !== 'offline') {
       this.totals.retries++;
       if (d) d.c.retries++;
-      // Retry next, at the head of its own queue.
       if (job.urgent) this.urgent.unshift(job);
       else this.normal.unshift(job);
       return;
     }
-    if (job.kind === 'write' && d) d.c.writeFailures++;
     this.failJob(job, e);
-    if (d) {
-      d.failuresInRow++;
-      if (job.kind === 'probe') {
-        d.probeQueued = false;
-        d.probeDelayMs = Math.min(this.probe.maxMs, d.probeDelayMs * this.probe.factor);
-        this.scheduleProbe(d, this.clock.monotonic());
-      } else if (d.state !== 'offline' && d.failuresInRow >= this.o.offlineAfter) {
-        this.markOffline(d, e.message);
-      }
+    if (!d) return;
+    if (isWrite) d.c.writeFailures++;
+    if (job.kind === 'probe') {
+      d.probeDelayMs = Math.min(this.probe.maxMs, d.probeDelayMs * this.probe.factor);
+      this.scheduleProbe(d, this.clock.monotonic());
+    } else if (retryable && ++d.failuresInRow >= this.o.offlineAfter && d.state !== 'offline') {
+      this.markOffline(d, e.message);
     }
   }
 
@@ -626,31 +588,4 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
     return this.devices.get(key)?.probeDelayMs;
   }
 
-  describe(): string {
-    return `${this.transport.description} (${this.devices.size} devices, ${this.normal.length}+${this.urgent.length} queued)`;
-  }
 }
-
-/** Interleave tasks with the same due time across devices (round robin), keeping due order otherwise. */
-function interleave(tasks: Task[]): Task[] {
-  const out: Task[] = [];
-  let i = 0;
-  while (i < tasks.length) {
-    let j = i;
-    while (j < tasks.length && tasks[j]!.nextDue === tasks[i]!.nextDue) j++;
-    const group = tasks.slice(i, j);
-    const byDev = new Map<SDevice, Task[]>();
-    for (const t of group) {
-      const l = byDev.get(t.device);
-      if (l) l.push(t);
-      else byDev.set(t.device, [t]);
-    }
-    const lists = [...byDev.values()];
-    const longest = Math.max(...lists.map((l) => l.length));
-    for (let k = 0; k < longest; k++) for (const l of lists) if (l[k]) out.push(l[k]!);
-    i = j;
-  }
-  return out;
-}
-
-export { describeRequest };

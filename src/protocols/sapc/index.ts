@@ -5,7 +5,7 @@ export type { FramerStats, FramerEvent } from './framer.js';
 export * from './apc.js';
 export { SapcSession, SapcTimeoutError } from './session.js';
 export type { CommandAnswer, Reply, RequestBody, SessionHandler, SessionOptions, SessionStats, StatusAnswer } from './session.js';
-export { SapcReceiver, sourceOf } from './receiver.js';
+export { SapcReceiver, SlotDispatcher, sourceOf } from './receiver.js';
 export type { ReceiverDecision, SlotConfig } from './receiver.js';
 export { SerialTransport } from './transport.js';
 export type { SerialTransportOptions, TransportState } from './transport.js';

@@ -94,3 +94,21 @@ describe('helpers', () => {
     expect(bad.error?.issues[0]?.path).toEqual(['slots', 1, 'slot']);
   });
 });
+
+describe('SlotDispatcher', () => {
+  it('routes by slot and NAKs unknown slots', async () => {
+    const { SlotDispatcher } = await import('./receiver.js');
+    const clock = new FakeClock(T0);
+    const arbiter = new Arbiter({ clock });
+    const d = new SlotDispatcher();
+    d.add(new SapcReceiver(arbiter, [{ slot: 1, direction: 'import', device: 'ev1' }], clock));
+    d.add(new SapcReceiver(arbiter, [{ slot: 2, direction: 'import', device: 'hp1' }], clock));
+    expect(d.onCommand(buildCommand({ level: 20, forMs: 60_000, slot: 2, eventId: 'h' }, T0))).toMatchObject({ ok: true });
+    expect(arbiter.effective({ device: 'hp1', name: 'SAPCLevel' }).value).toBe(20);
+    expect(arbiter.effective({ device: 'ev1', name: 'SAPCLevel' }).value).toBe(100);
+    expect(d.onCommand(buildCommand({ level: 20, forMs: 60_000, slot: 3 }, T0))).toMatchObject({ ok: false, reason: 'SLOT' });
+    expect(d.onStatusRequest(2)).toMatchObject({ slot: 2, level: 20 });
+    expect(d.onCancel('h', 'load_controller', undefined)).toMatchObject({ ok: true });
+    expect(d.onCancel('h', 'load_controller', undefined)).toMatchObject({ ok: false, reason: 'NOT_FOUND' });
+  });
+});

@@ -71,9 +71,8 @@ export class SapcReceiver implements SessionHandler {
     };
     if (kind === 'cap') intent.cap = c.level;
     else intent.value = c.level;
-    const before = this.arbiter.audit.length;
     const result = this.arbiter.submit(intent, { randomDelayMaxMs: c.randomised ? 0 : c.randomDelayS * 1000 });
-    const duplicate = this.arbiter.audit.slice(before).some((a) => a.action === 'duplicate');
+    const duplicate = result.duplicate === true;
     answer =
       result.outcome === 'rejected'
         ? { ok: false, reason: 'REJECTED', text: (result.reason ?? 'rejected').slice(0, 64) }
@@ -110,4 +109,36 @@ export class SapcReceiver implements SessionHandler {
 
 export function sourceOf(source: SapcSource, slot: number): string {
   return `sapc:slot${slot}:${source}`;
+}
+
+/** Routes one session's requests to several receivers by slot (one Node-RED sapc-in node per slot on a port). */
+export class SlotDispatcher implements SessionHandler {
+  private readonly receivers = new Set<SapcReceiver>();
+
+  add(r: SapcReceiver): void {
+    this.receivers.add(r);
+  }
+  remove(r: SapcReceiver): void {
+    this.receivers.delete(r);
+  }
+
+  onCommand(c: SapcCommand): CommandAnswer {
+    for (const r of this.receivers) if (r.target(c.slot, c.direction)) return r.onCommand(c);
+    return { ok: false, reason: 'SLOT', field: 'slot', text: `slot ${c.slot} ${c.direction} not configured` };
+  }
+
+  onCancel(eventId: string, source: SapcSource, slot: number | undefined): CommandAnswer {
+    let found: CommandAnswer | undefined;
+    for (const r of this.receivers) {
+      if (slot !== undefined && !r.target(slot)) continue;
+      const a = r.onCancel(eventId, source, slot);
+      if (a.ok) found = a;
+    }
+    return found ?? { ok: false, reason: 'NOT_FOUND', field: 'evt', text: `no event ${eventId} from ${source}` };
+  }
+
+  onStatusRequest(slot: number | undefined): StatusAnswer | CommandAnswer {
+    for (const r of this.receivers) if (slot === undefined || r.target(slot)) return r.onStatusRequest(slot);
+    return { ok: false, reason: 'SLOT', field: 'slot', text: `slot ${slot} not configured` };
+  }
 }

@@ -93,7 +93,10 @@ async function run(argv) {
     (0, jsonl_js_1.emit)('start', { device: v.device, baud: Number(v.baud), steps: script.steps.length });
     const finished = new Promise((resolve) => sim.once('done', () => resolve('done')));
     sim.play(script);
+    // Protocol timers are unref'd; keep the process up while the port reconnects.
+    const keepAlive = setInterval(() => { }, 1 << 30);
     const why = await Promise.race([(0, jsonl_js_1.untilSignal)(), ...(v.exit ? [finished] : [])]);
+    clearInterval(keepAlive);
     (0, jsonl_js_1.emit)('stop', { reason: why, stats: session.stats });
     sim.stop();
     await transport.close();

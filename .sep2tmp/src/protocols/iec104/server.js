@@ -74,11 +74,30 @@ class Iec104Server extends node_events_1.EventEmitter {
     /** Queue a monitor-direction ASDU to the started connection of every group (buffered where none is started). */
     broadcastEvent(a) {
         for (const g of this.groups) {
-            if (g.active?.link.started)
-                g.active.link.sendAsdu(a, EVENT);
-            else
-                this.bufferEvent(g, a);
+            if (g.active?.link.started && g.buffer.length === 0) {
+                if (g.active.link.sendAsdu(a, EVENT))
+                    continue;
+                this.emit('warn', `group ${g.def.name}: send queue of ${g.active.remote} full, event kept in the group buffer`);
+            }
+            this.bufferEvent(g, a);
         }
+    }
+    /** Move buffered events of a group to its started connection, as far as its send queue takes them. */
+    drainGroup(g) {
+        const c = g.active;
+        if (!c?.link.started)
+            return;
+        const room = Math.max(0, c.link.params.maxQueue - c.link.queued);
+        const batch = g.buffer.splice(0, room);
+        for (const a of batch)
+            c.link.sendAsdu(a, EVENT);
+    }
+    /** Largest number of ASDUs waiting for the k window on a started connection (for producers that pace). */
+    backlog() {
+        let n = 0;
+        for (const g of this.groups)
+            n = Math.max(n, (g.active?.link.queued ?? 0) + g.buffer.length);
+        return n;
     }
     bufferEvent(g, a) {
         const max = this.opts.eventBuffer ?? 10_000;
@@ -164,6 +183,10 @@ class Iec104Server extends node_events_1.EventEmitter {
             asdu: (a) => this.onAsdu(conn, a),
             closed: (reason) => this.onClosed(conn, reason),
             state: (started) => this.onState(conn, started),
+            acked: () => {
+                if (conn.group.active === conn && conn.group.buffer.length)
+                    this.drainGroup(conn.group);
+            },
             warn: (m) => this.emit('warn', `${remote}: ${m}`),
         }, this.clock, this.opts.link);
         this.conns.add(conn);
@@ -204,10 +227,7 @@ class Iec104Server extends node_events_1.EventEmitter {
                 for (const ca of this.cas)
                     conn.link.sendAsdu({ typeId: constants_js_1.TypeId.M_EI_NA_1, cot: constants_js_1.Cot.INITIALIZED, ca, objects: [{ ioa: 0, value: 0 }] });
             }
-            const buffered = g.buffer;
-            g.buffer = [];
-            for (const a of buffered)
-                conn.link.sendAsdu(a, EVENT);
+            this.drainGroup(g);
         }
         else if (g.active === conn) {
             g.active = undefined;

@@ -89,9 +89,14 @@ function slice(a, from, n) {
  */
 function decodeBlockResults(results, knownSf = new Map()) {
     const sf = new Map(knownSf);
+    const sfNames = new Set();
+    for (const r of results)
+        for (const p of r.block.points)
+            if (p.sf !== undefined)
+                sfNames.add(p.sf);
     for (const r of results) {
         for (const p of r.block.points) {
-            if (p.type !== 'sunssf' && !isSfTarget(p, results))
+            if (p.type !== 'sunssf' && !(p.type === 'i16' && sfNames.has(p.name)))
                 continue;
             const regs = r.registers ? slice(r.registers, p.address - r.block.start, p.length) : [];
             try {
@@ -117,11 +122,6 @@ function decodeBlockResults(results, knownSf = new Map()) {
         }
     }
     return out;
-}
-function isSfTarget(p, results) {
-    if (p.type !== 'i16')
-        return false;
-    return results.some((r) => r.block.points.some((q) => q.sf === p.name));
 }
 /** Registers a write of `value` produces, as the FC to use: 5/15 for coils, 6/16 for registers. */
 function writeFunctionCode(p, registers) {

@@ -1,6 +1,6 @@
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.describeRequest = exports.BusScheduler = void 0;
+exports.BusScheduler = void 0;
 /**
  * BusScheduler: one worker per bus ("one bridge worker per bus").
  * - Serial line: exactly one transaction at a time across all unit ids. TCP: `maxInFlight` (default 1).
@@ -16,9 +16,8 @@ exports.describeRequest = exports.BusScheduler = void 0;
  */
 const clock_js_1 = require("../../core/clock.js");
 const emitter_js_1 = require("./emitter.js");
+const fairness_js_1 = require("./fairness.js");
 const types_js_1 = require("./types.js");
-Object.defineProperty(exports, "describeRequest", { enumerable: true, get: function () { return types_js_1.describeRequest; } });
-const types_js_2 = require("./types.js");
 function backoff(b, d) {
     return { ...d, ...b };
 }
@@ -368,7 +367,7 @@ class BusScheduler extends emitter_js_1.TypedEmitter {
         }
         // Oldest due first; equal due times alternate devices so one device's many blocks cannot crowd out another's.
         due.sort((a, b) => a.nextDue - b.nextDue);
-        for (const t of interleave(due)) {
+        for (const t of (0, fairness_js_1.interleaveByDevice)(due)) {
             t.queued = true;
             this.enqueueNormal({ kind: 'poll', urgent: false, device: t.device, request: t.request, task: t, due: t.nextDue, attempts: 0 });
             t.nextDue = this.nextPeriod(t, now);
@@ -470,107 +469,88 @@ class BusScheduler extends emitter_js_1.TypedEmitter {
     }
     complete(job, res, err) {
         const d = job.device;
-        const now = this.clock.now();
-        if (res) {
-            this.totals.responses++;
+        const isWrite = job.kind === 'write';
+        if (res || err instanceof types_js_1.ModbusExceptionError) {
+            // An answer (data or exception): the device is there.
             if (d) {
-                d.c.responses++;
-                if (job.kind === 'write')
-                    d.c.writes++;
+                if (res)
+                    d.c.responses++;
+                else
+                    d.c.exceptions++;
+                if (isWrite)
+                    res ? d.c.writes++ : d.c.writeFailures++;
                 this.markAlive(d);
             }
+            if (res)
+                this.totals.responses++;
+            else
+                this.totals.exceptions++;
             if (job.kind === 'probe' && d)
                 d.probeQueued = false;
             if (job.task)
                 job.task.queued = false;
+            if (!res)
+                return this.failJob(job, err);
+            const now = this.clock.now();
             if (job.resolve)
                 job.resolve(res);
-            else if (job.task)
-                job.task.onResult({ ok: true, request: job.task.request, response: res, time: now, sentAt: job.sentAt ?? now });
+            else
+                job.task?.onResult({ ok: true, request: job.task.request, response: res, time: now, sentAt: job.sentAt ?? now });
             return;
         }
         const e = err ?? new Error('unknown failure');
         if (d)
             d.c.lastError = e.message;
-        if (e instanceof types_js_1.ModbusExceptionError) {
-            this.totals.exceptions++;
-            if (d) {
-                d.c.exceptions++;
-                if (job.kind === 'write')
-                    d.c.writeFailures++;
-                this.markAlive(d); // an exception is an answer: the device is there
-            }
-            if (job.kind === 'probe' && d)
-                d.probeQueued = false;
-            this.failJob(job, e);
-            return;
-        }
         if (this.running && !this.transport.isOpen) {
-            // Transport trouble is not the device's fault: put one-shot jobs back at their queue's head (they fail at
-            // their deadline if the port stays down); polls simply wait for their next period.
-            {
-                job.attempts = Math.max(0, job.attempts - 1);
-                if (job.urgent)
-                    this.urgent.unshift(job);
-                else if (job.kind === 'read')
-                    this.normal.unshift(job);
-                else {
-                    if (job.task)
-                        job.task.queued = false;
-                    if (job.kind === 'probe' && d)
-                        d.probeQueued = false;
-                }
-                this.armDeadlines();
-                return;
+            // Transport trouble is not the device's fault: one-shot jobs go back to their queue's head (they fail at
+            // their deadline if the port stays down); polls and probes wait for their next turn after reconnecting.
+            job.attempts = Math.max(0, job.attempts - 1);
+            if (job.urgent)
+                this.urgent.unshift(job);
+            else if (job.kind === 'read')
+                this.normal.unshift(job);
+            else {
+                if (job.task)
+                    job.task.queued = false;
+                if (job.kind === 'probe' && d)
+                    d.probeQueued = false;
             }
-        }
-        if (e instanceof types_js_1.ModbusConnectionError || !(0, types_js_1.isModbusError)(e)) {
-            if (d)
-                d.c.protocolErrors++;
-            this.totals.protocolErrors++;
-            if (job.kind === 'write' && d)
-                d.c.writeFailures++;
-            if (job.kind === 'probe' && d)
-                d.probeQueued = false;
-            this.failJob(job, e);
+            this.armDeadlines();
             return;
         }
-        // Timeout or malformed answer.
-        if (e instanceof types_js_1.ModbusTimeoutError) {
+        const timeout = e instanceof types_js_1.ModbusTimeoutError;
+        const retryable = timeout || e instanceof types_js_1.ModbusProtocolError;
+        if (timeout) {
             this.totals.timeouts++;
             if (d)
                 d.c.timeouts++;
         }
-        else if (e instanceof types_js_2.ModbusProtocolError) {
+        else {
             this.totals.protocolErrors++;
             if (d)
                 d.c.protocolErrors++;
         }
-        const broadcast = job.request.unitId === 0;
-        if (job.attempts <= this.o.retries && job.kind !== 'probe' && !broadcast && d?.state !== 'offline') {
+        if (retryable && job.attempts <= this.o.retries && job.kind !== 'probe' && job.request.unitId !== 0 && d?.state !== 'offline') {
             this.totals.retries++;
             if (d)
                 d.c.retries++;
-            // Retry next, at the head of its own queue.
             if (job.urgent)
                 this.urgent.unshift(job);
             else
                 this.normal.unshift(job);
             return;
         }
-        if (job.kind === 'write' && d)
-            d.c.writeFailures++;
         this.failJob(job, e);
-        if (d) {
-            d.failuresInRow++;
-            if (job.kind === 'probe') {
-                d.probeQueued = false;
-                d.probeDelayMs = Math.min(this.probe.maxMs, d.probeDelayMs * this.probe.factor);
-                this.scheduleProbe(d, this.clock.monotonic());
-            }
-            else if (d.state !== 'offline' && d.failuresInRow >= this.o.offlineAfter) {
-                this.markOffline(d, e.message);
-            }
+        if (!d)
+            return;
+        if (isWrite)
+            d.c.writeFailures++;
+        if (job.kind === 'probe') {
+            d.probeDelayMs = Math.min(this.probe.maxMs, d.probeDelayMs * this.probe.factor);
+            this.scheduleProbe(d, this.clock.monotonic());
+        }
+        else if (retryable && ++d.failuresInRow >= this.o.offlineAfter && d.state !== 'offline') {
+            this.markOffline(d, e.message);
         }
     }
     markAlive(d) {
@@ -611,36 +591,6 @@ class BusScheduler extends emitter_js_1.TypedEmitter {
     probeDelayOf(key) {
         return this.devices.get(key)?.probeDelayMs;
     }
-    describe() {
-        return `${this.transport.description} (${this.devices.size} devices, ${this.normal.length}+${this.urgent.length} queued)`;
-    }
 }
 exports.BusScheduler = BusScheduler;
-/** Interleave tasks with the same due time across devices (round robin), keeping due order otherwise. */
-function interleave(tasks) {
-    const out = [];
-    let i = 0;
-    while (i < tasks.length) {
-        let j = i;
-        while (j < tasks.length && tasks[j].nextDue === tasks[i].nextDue)
-            j++;
-        const group = tasks.slice(i, j);
-        const byDev = new Map();
-        for (const t of group) {
-            const l = byDev.get(t.device);
-            if (l)
-                l.push(t);
-            else
-                byDev.set(t.device, [t]);
-        }
-        const lists = [...byDev.values()];
-        const longest = Math.max(...lists.map((l) => l.length));
-        for (let k = 0; k < longest; k++)
-            for (const l of lists)
-                if (l[k])
-                    out.push(l[k]);
-        i = j;
-    }
-    return out;
-}
 //# sourceMappingURL=scheduler.js.map

@@ -14,7 +14,7 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
     for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
 };
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.createLinePair = exports.SerialTransport = exports.sourceOf = exports.SapcReceiver = exports.SapcTimeoutError = exports.SapcSession = exports.SspFramer = exports.crcHex = exports.crc16arc = void 0;
+exports.createLinePair = exports.SerialTransport = exports.sourceOf = exports.SlotDispatcher = exports.SapcReceiver = exports.SapcTimeoutError = exports.SapcSession = exports.SspFramer = exports.crcHex = exports.crc16arc = void 0;
 __exportStar(require("./frame.js"), exports);
 var crc_js_1 = require("./crc.js");
 Object.defineProperty(exports, "crc16arc", { enumerable: true, get: function () { return crc_js_1.crc16arc; } });
@@ -27,6 +27,7 @@ Object.defineProperty(exports, "SapcSession", { enumerable: true, get: function 
 Object.defineProperty(exports, "SapcTimeoutError", { enumerable: true, get: function () { return session_js_1.SapcTimeoutError; } });
 var receiver_js_1 = require("./receiver.js");
 Object.defineProperty(exports, "SapcReceiver", { enumerable: true, get: function () { return receiver_js_1.SapcReceiver; } });
+Object.defineProperty(exports, "SlotDispatcher", { enumerable: true, get: function () { return receiver_js_1.SlotDispatcher; } });
 Object.defineProperty(exports, "sourceOf", { enumerable: true, get: function () { return receiver_js_1.sourceOf; } });
 var transport_js_1 = require("./transport.js");
 Object.defineProperty(exports, "SerialTransport", { enumerable: true, get: function () { return transport_js_1.SerialTransport; } });

@@ -1,6 +1,6 @@
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.SapcReceiver = void 0;
+exports.SlotDispatcher = exports.SapcReceiver = void 0;
 exports.sourceOf = sourceOf;
 class SapcReceiver {
     arbiter;
@@ -98,4 +98,38 @@ exports.SapcReceiver = SapcReceiver;
 function sourceOf(source, slot) {
     return `sapc:slot${slot}:${source}`;
 }
+/** Routes one session's requests to several receivers by slot (one Node-RED sapc-in node per slot on a port). */
+class SlotDispatcher {
+    receivers = new Set();
+    add(r) {
+        this.receivers.add(r);
+    }
+    remove(r) {
+        this.receivers.delete(r);
+    }
+    onCommand(c) {
+        for (const r of this.receivers)
+            if (r.target(c.slot, c.direction))
+                return r.onCommand(c);
+        return { ok: false, reason: 'SLOT', field: 'slot', text: `slot ${c.slot} ${c.direction} not configured` };
+    }
+    onCancel(eventId, source, slot) {
+        let found;
+        for (const r of this.receivers) {
+            if (slot !== undefined && !r.target(slot))
+                continue;
+            const a = r.onCancel(eventId, source, slot);
+            if (a.ok)
+                found = a;
+        }
+        return found ?? { ok: false, reason: 'NOT_FOUND', field: 'evt', text: `no event ${eventId} from ${source}` };
+    }
+    onStatusRequest(slot) {
+        for (const r of this.receivers)
+            if (slot === undefined || r.target(slot))
+                return r.onStatusRequest(slot);
+        return { ok: false, reason: 'SLOT', field: 'slot', text: `slot ${slot} not configured` };
+    }
+}
+exports.SlotDispatcher = SlotDispatcher;
 //# sourceMappingURL=receiver.js.map

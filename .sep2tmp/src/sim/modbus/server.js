@@ -32,7 +32,7 @@ class ModbusSimulator extends emitter_js_1.TypedEmitter {
     }
     /** Byte time in ms at the emulated baud (0 without emulation). */
     get charMs() {
-        return this.opts.emulateBaud ? (11 * 1000) / this.opts.emulateBaud : 0;
+        return this.opts.emulateBaud ? (10 * 1000) / this.opts.emulateBaud : 0; // 8N1: start + 8 data + stop bits
     }
     simTime() {
         return ((performance.now() - this.t0) / 1000) * (this.opts.timeScale ?? 1);

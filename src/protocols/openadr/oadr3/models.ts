@@ -105,7 +105,8 @@ export const eventSchema = z.object({
   reportDescriptors: z.array(reportDescriptorSchema).nullish(),
   payloadDescriptors: z.array(eventPayloadDescriptorSchema).nullish(),
   intervalPeriod: intervalPeriodSchema.nullish(),
-  intervals: z.array(intervalSchema),
+  /** Required in 3.0.1, optional in 3.1.0 (eventRequest requires programID only). */
+  intervals: z.array(intervalSchema).default([]),
 });
 
 export const reportResourceSchema = z.object({ resourceName: z.string().min(1).max(128), intervalPeriod: intervalPeriodSchema.nullish(), intervals: z.array(intervalSchema) });

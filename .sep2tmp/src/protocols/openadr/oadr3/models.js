@@ -102,7 +102,8 @@ exports.eventSchema = zod_1.z.object({
     reportDescriptors: zod_1.z.array(exports.reportDescriptorSchema).nullish(),
     payloadDescriptors: zod_1.z.array(exports.eventPayloadDescriptorSchema).nullish(),
     intervalPeriod: exports.intervalPeriodSchema.nullish(),
-    intervals: zod_1.z.array(exports.intervalSchema),
+    /** Required in 3.0.1, optional in 3.1.0 (eventRequest requires programID only). */
+    intervals: zod_1.z.array(exports.intervalSchema).default([]),
 });
 exports.reportResourceSchema = zod_1.z.object({ resourceName: zod_1.z.string().min(1).max(128), intervalPeriod: exports.intervalPeriodSchema.nullish(), intervals: zod_1.z.array(exports.intervalSchema) });
 exports.reportSchema = zod_1.z.object({

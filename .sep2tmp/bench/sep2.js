@@ -1,0 +1,141 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+/**
+ * IEEE 2030.5 bench: MirrorMeterReadingList XML parse/serialize rates (small and large bodies), and control start →
+ * setpoint (ControlIntent) emitted latency: (a) timer path, events starting on whole seconds with the system clock;
+ * (b) processing path, a poll result carrying an already-active event to intents. Every loop is bounded in count
+ * and time; no network.
+ */
+const lib_js_1 = require("./lib.js");
+const clock_js_1 = require("../src/core/clock.js");
+const mirrorMeterReading_js_1 = require("../src/protocols/sep2/mirrorMeterReading.js");
+const scheduler_js_1 = require("../src/protocols/sep2/scheduler.js");
+const controls_js_1 = require("../src/protocols/sep2/controls.js");
+function mmrList(mmrs, readings) {
+    const t0 = 1767225600;
+    return {
+        all: mmrs,
+        results: mmrs,
+        MirrorMeterReading: Array.from({ length: mmrs }, (_, m) => ({
+            mRID: (m + 1).toString(16).toUpperCase().padStart(32, '0'),
+            lastUpdateTime: t0 + readings * 30,
+            MirrorReadingSet: [
+                {
+                    mRID: (m + 100).toString(16).toUpperCase().padStart(32, '0'),
+                    timePeriod: { start: t0, duration: readings * 30 },
+                    Reading: Array.from({ length: readings }, (_, i) => ({ timePeriod: { start: t0 + i * 30, duration: 30 }, value: -3000 + ((i * 37) % 500) })),
+                },
+            ],
+            ReadingType: { accumulationBehaviour: 12, intervalLength: 30, kind: 37, powerOfTenMultiplier: 0, uom: 38 },
+        })),
+    };
+}
+function rate(fn, maxIter, maxMs) {
+    for (let i = 0; i < 20; i++)
+        fn();
+    const t0 = performance.now();
+    let n = 0;
+    while (n < maxIter && performance.now() - t0 < maxMs) {
+        fn();
+        n++;
+    }
+    const s = (performance.now() - t0) / 1000;
+    return { opsPerSec: Math.round(n / s), iterations: n };
+}
+function xmlBench(mmrs, readings) {
+    const v = mmrList(mmrs, readings);
+    const xml = mirrorMeterReading_js_1.MirrorMeterReadingListResource.serialize(v);
+    const parse = rate(() => mirrorMeterReading_js_1.MirrorMeterReadingListResource.parse(xml), 200_000, 2000);
+    const ser = rate(() => mirrorMeterReading_js_1.MirrorMeterReadingListResource.serialize(v), 200_000, 2000);
+    const bytes = Buffer.byteLength(xml);
+    return {
+        mirrorMeterReadings: mmrs,
+        readingsEach: readings,
+        bytes,
+        parsePerSec: parse.opsPerSec,
+        parseMBps: Math.round(((parse.opsPerSec * bytes) / 1e6) * 10) / 10,
+        parseReadingsPerSec: parse.opsPerSec * mmrs * readings,
+        serializePerSec: ser.opsPerSec,
+        serializeMBps: Math.round(((ser.opsPerSec * bytes) / 1e6) * 10) / 10,
+    };
+}
+function event(mRID, startS, durationS) {
+    return {
+        mRID,
+        creationTime: startS - 10,
+        EventStatus: { currentStatus: 0, dateTime: startS - 10, potentiallySuperseded: false },
+        interval: { start: startS, duration: durationS },
+        DERControlBase: { opModFixedW: 5000 },
+    };
+}
+const ratings = { maxW: 5000, maxChargeRateW: 5000, maxDischargeRateW: 5000 };
+async function timerLatency(samples) {
+    const lat = [];
+    const first = Math.ceil(Date.now() / 1000) + 1;
+    const starts = new Map();
+    const events = Array.from({ length: samples }, (_, i) => {
+        starts.set(`E${i}`, (first + i) * 1000);
+        return event(`E${i}`, first + i, 1);
+    });
+    await new Promise((resolve) => {
+        const s = new scheduler_js_1.DerControlScheduler({
+            clock: clock_js_1.systemClock,
+            onChange: (st) => {
+                const now = Date.now();
+                const intents = (0, controls_js_1.controlsToIntents)(st.controls, { device: 'bat', sourceClass: 'dso', ratings, serverOffsetMs: 0 });
+                for (const i of intents) {
+                    const m = i.id.split(':')[0];
+                    const start = starts.get(m);
+                    if (start !== undefined) {
+                        lat.push(now - start);
+                        starts.delete(m);
+                    }
+                }
+                if (starts.size === 0) {
+                    s.stop();
+                    resolve();
+                }
+            },
+        });
+        s.setPrograms([{ href: '/derp/0', primacy: 1, controls: events }]);
+        setTimeout(() => {
+            s.stop();
+            resolve();
+        }, (samples + 3) * 1000);
+    });
+    return lat.sort((a, b) => a - b);
+}
+function processingLatency(iterations) {
+    const lat = [];
+    const nowS = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < iterations; i++) {
+        let t0 = 0;
+        const s = new scheduler_js_1.DerControlScheduler({
+            clock: clock_js_1.systemClock,
+            onChange: (st) => {
+                (0, controls_js_1.controlsToIntents)(st.controls, { device: 'bat', sourceClass: 'dso', ratings, serverOffsetMs: 0 });
+                if (st.controls.length)
+                    lat.push((performance.now() - t0) * 1000);
+            },
+        });
+        const progs = [{ href: '/derp/0', primacy: 1, controls: Array.from({ length: 10 }, (_, k) => event(`P${i}-${k}`, nowS - 5 + k * 3600, 60)) }];
+        t0 = performance.now();
+        s.setPrograms(progs);
+        s.stop();
+    }
+    return lat.sort((a, b) => a - b);
+}
+async function main() {
+    const small = xmlBench(2, 2);
+    const seedTypical = xmlBench(2, 2 * 4); // 2 points, postRate 240 s of 30 s intervals
+    const large = xmlBench(10, 120);
+    const timer = await timerLatency(6);
+    const proc = processingLatency(2000);
+    (0, lib_js_1.writeResult)('sep2', {
+        xml: { small, seedTypical, large },
+        controlStartToSetpointMs: { samples: timer.length, p50: (0, lib_js_1.percentile)(timer, 50), p99: (0, lib_js_1.percentile)(timer, 99), max: timer[timer.length - 1] },
+        pollToSetpointUs: { samples: proc.length, p50: Math.round((0, lib_js_1.percentile)(proc, 50)), p99: Math.round((0, lib_js_1.percentile)(proc, 99)), note: '10 controls in the poll result, 1 active' },
+    });
+}
+void main();
+//# sourceMappingURL=sep2.js.map
