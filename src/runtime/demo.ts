@@ -19,6 +19,7 @@ export interface DemoOptions {
   mqttPort: number;
   /** Replace the user dir's flow file with the shipped demo flow. */
   resetFlow: boolean;
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   log?: (line: string) => void;
 }
 
@@ -38,7 +39,7 @@ async function brokerOn(port: number): Promise<EmbeddedBroker> {
   }
 }
 
-export async function runDemo(o: DemoOptions): Promise<{ stop(): Promise<void> }> {
+export async function runDemo(o: DemoOptions): Promise<{ editorUrl: string; mqttUrl: string; stop(): Promise<void> }> {
   const log = o.log ?? ((l: string) => process.stdout.write(l + '\n'));
   const units = DEMO_UNITS.map((u) => {
     const file = join(packageRoot, 'device-profiles', `${u.profile}.yaml`);
@@ -51,6 +52,8 @@ export async function runDemo(o: DemoOptions): Promise<{ stop(): Promise<void> }
   const stopAll = async () => {
     for (const s of stops.reverse()) await s().catch((e: unknown) => log(`stop: ${String(e)}`));
   };
+  let editorUrl = '';
+  let mqttUrl = '';
   try {
     let simAddr: { host: string; port: number };
     try {
@@ -64,6 +67,7 @@ export async function runDemo(o: DemoOptions): Promise<{ stop(): Promise<void> }
     const broker = await brokerOn(o.mqttPort);
     stops.push(() => broker.close());
     log(`embedded MQTT broker: ${broker.url}`);
+    mqttUrl = broker.url;
 
     // The demo flow reads these with ${…} substitution, so it follows ports that had to move.
     process.env.GB_MODBUS_PORT = String(simAddr.port);
@@ -73,12 +77,13 @@ export async function runDemo(o: DemoOptions): Promise<{ stop(): Promise<void> }
     mkdirSync(o.userDir, { recursive: true });
     const flowFile = join(o.userDir, 'flows.json');
     if (o.resetFlow || !existsSync(flowFile)) copyFileSync(join(packageRoot, 'flows', 'demo-home-station.json'), flowFile);
-    const red = await startNodeRed({ userDir: o.userDir, flowFile: 'flows.json', host: o.host, port: o.port });
+    const red = await startNodeRed({ userDir: o.userDir, flowFile: 'flows.json', host: o.host, port: o.port, ...(o.logLevel ? { logLevel: o.logLevel } : {}) });
     stops.push(() => red.stop());
+    editorUrl = red.url;
     log(`Node-RED editor: ${red.url}  (Ctrl-C stops everything)`);
   } catch (e) {
     await stopAll();
     throw e;
   }
-  return { stop: stopAll };
+  return { editorUrl, mqttUrl, stop: stopAll };
 }

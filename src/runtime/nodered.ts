@@ -82,8 +82,10 @@ export async function startNodeRed(opts: NodeRedOptions): Promise<{ url: string;
     server.listen(opts.port, opts.host, () => resolve());
   });
   await RED.start();
+  const addr = server.address();
+  const port = addr && typeof addr === 'object' ? addr.port : opts.port;
   return {
-    url: `http://${opts.host}:${opts.port}/`,
+    url: `http://${opts.host}:${port}/`,
     async stop() {
       await RED.stop();
       await new Promise<void>((resolve) => {

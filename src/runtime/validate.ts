@@ -107,6 +107,13 @@ export function checkMapping(y: LoadedYaml): MappingLoad {
   }
   const m = parsed.data;
   const issues: Issue[] = [];
+  const checkRef = (ref: { device: string; name?: string; path: PropertyKey[] }): void => {
+    const prof = out.profiles.get(ref.device);
+    if (!seen.has(ref.device)) issues.push({ path: [...ref.path, 'device'], message: `unknown device "${ref.device}"` });
+    else if (prof && ref.name !== undefined && !prof.points.some((p) => p.name === ref.name)) {
+      issues.push({ path: [...ref.path, 'name'], message: `device "${ref.device}" (profile ${prof.id}) has no point "${ref.name}"` });
+    }
+  };
   const baseDir = dirname(resolve(y.file));
   const seen = new Map<string, number>();
   const units = new Map<string, string>();
@@ -142,19 +149,14 @@ export function checkMapping(y: LoadedYaml): MappingLoad {
       if (!(c in pl.profile.pollClasses)) issues.push({ path: [...at, 'pollClasses', c], message: `profile "${pl.profile.id}" has no poll class "${c}" (has: ${Object.keys(pl.profile.pollClasses).join(', ')})` });
     }
   });
+  for (const ref of pointRefs(m.controls ?? [], ['controls'])) checkRef(ref);
   for (const [name, block] of Object.entries(m.upstream ?? {})) {
     const schema = upstreamSchemas[name as keyof typeof upstreamSchemas];
     if (schema) {
       const r = schema.safeParse(block);
       if (!r.success) issues.push(...zodIssues(r.error, ['upstream', name]));
     }
-    for (const ref of pointRefs(block, ['upstream', name])) {
-      const prof = out.profiles.get(ref.device);
-      if (!seen.has(ref.device)) issues.push({ path: [...ref.path, 'device'], message: `unknown device "${ref.device}"` });
-      else if (prof && ref.name !== undefined && !prof.points.some((p) => p.name === ref.name)) {
-        issues.push({ path: [...ref.path, 'name'], message: `device "${ref.device}" (profile ${prof.id}) has no point "${ref.name}"` });
-      }
-    }
+    for (const ref of pointRefs(block, ['upstream', name])) checkRef(ref);
   }
   out.errors.push(...issues.map((i) => y.locate(i)));
   if (out.errors.length === 0) out.mapping = m;

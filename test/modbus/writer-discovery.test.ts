@@ -45,7 +45,10 @@ describe('SunSpec discovery over a register reader', () => {
       a += 2 + len;
     }
     if (end) m.set(a, 0xffff);
-    else for (let i = 0; i < 20000; i += 2) m.set(a + i, 64000), m.set(a + i + 1, 0);
+    else for (let i = 0; i < 20000; i += 2) {
+      m.set(a + i, 64000);
+      m.set(a + i + 1, 0);
+    }
     return async (addr: number, n: number) => {
       if (addr === 40000 && base !== 40000) throw new ModbusExceptionError(2);
       return Array.from({ length: n }, (_, i) => m.get(addr + i) ?? 0);

@@ -1,6 +1,5 @@
 /** sep2 Node-RED nodes against the 2030.5 test server (mTLS on loopback). */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import helper from 'node-red-node-test-helper';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,16 @@ import { ensureTestPki, type TestPki } from '../../src/sim/sep2/pki.js';
 import { Sep2TestServer } from '../../src/sim/sep2/server.js';
 import { parseScenario } from '../../src/sim/sep2/scenario.js';
 
+interface TestHelper {
+  init(path: string): void;
+  startServer(cb: () => void): void;
+  stopServer(cb: () => void): void;
+  load(nodes: unknown[], flow: unknown[], credentials?: Record<string, unknown>): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): unknown;
+}
+// The helper ships no types; only the calls used here are declared.
+const helper = require('node-red-node-test-helper') as TestHelper;
 helper.init(require.resolve('node-red'));
 type TestNode = { on(ev: string, fn: (msg: Record<string, unknown>) => void): void; receive(msg: unknown): void; client?: { telemetry: { stats(): { buffered: number } } } };
 

@@ -79,6 +79,22 @@ export const MappingSchema = z.strictObject({
   devices: z.array(DeviceSchema).min(1),
   /** Upstream blocks, each checked by its protocol's schema (see src/runtime/validate.ts). */
   upstream: z.record(z.enum(['mqtt', 'sep2', 'iec104', 'openadr', 'sapc']), z.unknown()).optional(),
+  /**
+   * Controlled points and their fail-safe behaviour: the value applied when no control is active (e.g. WMaxLimPct
+   * 100 = no limit) and the range controls are clipped to. Every control from any upstream expires; on expiry the
+   * arbiter falls back to the next active control, then to this default.
+   */
+  controls: z
+    .array(
+      z.strictObject({
+        device: id,
+        name: z.string().min(1),
+        default: z.union([z.number(), z.boolean(), z.string()]).optional(),
+        min: z.number().optional(),
+        max: z.number().optional(),
+      }),
+    )
+    .optional(),
   /** Local plans (charge/balance/discharge), checked by src/core/plans. */
   plans: z.array(z.unknown()).optional(),
 });

@@ -348,18 +348,22 @@ export class Iec104Client extends EventEmitter {
     this.emit('asdu', a);
     if (isMonitorType(a.typeId) && a.typeId !== TypeId.M_EI_NA_1) {
       const now = this.clock.now();
-      for (const o of a.objects) {
-        const u: ObjectUpdate = { ca: a.ca, typeId: a.typeId, cot: a.cot, test: a.test ?? false, object: o };
-        this.emit('object', u);
-        if (this.listenerCount('point') > 0) {
-          const naming = this.opts.naming?.(a.ca, o.ioa, a.typeId) ?? defaultNaming(a.ca, o.ioa);
-          const popts: { site?: string; utcOffsetMinutes?: number } = { utcOffsetMinutes: this.opts.utcOffsetMinutes ?? 0 };
-          if (this.opts.site) popts.site = this.opts.site;
-          this.emit('point', objectToPoint(u, naming, now, popts) satisfies Point, u);
+      const wantObjects = this.listenerCount('object') > 0;
+      const wantPoints = this.listenerCount('point') > 0;
+      if (wantObjects || wantPoints) {
+        const popts: { site?: string; utcOffsetMinutes?: number } = { utcOffsetMinutes: this.opts.utcOffsetMinutes ?? 0 };
+        if (this.opts.site) popts.site = this.opts.site;
+        for (const o of a.objects) {
+          const u: ObjectUpdate = { ca: a.ca, typeId: a.typeId, cot: a.cot, test: a.test ?? false, object: o };
+          if (wantObjects) this.emit('object', u);
+          if (wantPoints) {
+            const naming = this.opts.naming?.(a.ca, o.ioa, a.typeId) ?? defaultNaming(a.ca, o.ioa);
+            this.emit('point', objectToPoint(u, naming, now, popts) satisfies Point, u);
+          }
         }
-        for (const p of this.pending.values()) {
-          if (p.collectCot === a.cot && p.ca === a.ca && p.stage !== 'send') p.objects.push(o);
-        }
+      }
+      for (const p of this.pending.values()) {
+        if (p.collectCot === a.cot && p.ca === a.ca && p.stage !== 'send') for (const o of a.objects) p.objects.push(o);
       }
       if (a.cot === Cot.REQUEST) {
         const p = this.pending.get(`${TypeId.C_RD_NA_1}:${a.ca}:${a.objects[0]?.ioa ?? -1}`);

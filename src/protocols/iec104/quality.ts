@@ -39,8 +39,12 @@ export function qualityHighBits(q: Qds | undefined): number {
   return (q.iv ? IV : 0) | (q.nt ? NT : 0) | (q.sb ? SB : 0) | (q.bl ? BL : 0);
 }
 
+/** Shared result for a quality octet with no flag set (decoders return it instead of a new object; never mutate). */
+export const GOOD_QDS: Qds = Object.freeze({}) as Qds;
+
 /** QDS octet: OV bit 0, bits 1-3 reserved, BL, SB, NT, IV. */
 export function readQds(b: number): Qds {
+  if ((b & 0xf1) === 0) return GOOD_QDS;
   const q = readQualityHigh(b);
   if (b & 0x01) q.ov = true;
   return q;

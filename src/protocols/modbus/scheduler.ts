@@ -497,7 +497,8 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
       if (d) {
         if (res) d.c.responses++;
         else d.c.exceptions++;
-        if (isWrite) res ? d.c.writes++ : d.c.writeFailures++;
+        if (isWrite && res) d.c.writes++;
+        else if (isWrite) d.c.writeFailures++;
         this.markAlive(d);
       }
       if (res) this.totals.responses++;

@@ -17,7 +17,7 @@ import { serialize } from './oadr20b/build.js';
 import { OadrParseError, parse, peekRequestID } from './oadr20b/parse.js';
 import { OadrStatus, serviceFor, type EventResponse, type OadrMessage, type OadrReport, type ReportRequest, type ReportInterval } from './oadr20b/types.js';
 import { metadataReports, oadrDataQuality, sampleBindings, type LatestPoints, type ReportBinding } from './reports.js';
-import { isSigned, signPayload, verifyPayload } from './signature.js';
+import { signPayload, verifyPayload } from './signature.js';
 
 export type VenState = 'idle' | 'connecting' | 'up' | 'degraded' | 'down';
 
@@ -179,10 +179,8 @@ export class Ven20b extends Emitter<Ven20bEvents> {
 
   /** Parse a payload from the VTN; verifies its signature when signatures are on. */
   decode(xml: string): OadrMessage {
+    // Without a configured VTN certificate a signature, if any, is not checked (signatures are optional in 2.0b).
     if (this.cfg.signature) verifyPayload(xml, this.cfg.signature.vtnCertificate);
-    else if (isSigned(xml)) {
-      // Signed but we are not configured to check: parse anyway (signature is optional in 2.0b).
-    }
     return parse(xml);
   }
 

@@ -67,6 +67,11 @@ describe('field errors give the NAK reason and place', () => {
   it('missing field', () => expect([nak(base.replace(',evt=E1', '')).nak, nak(base.replace(',evt=E1', '')).field]).toEqual(['MISSING_FIELD', 'evt']));
   it('repeated key', () => expect(nak(base + ',lvl=50').nak).toBe('BAD_FIELD'));
   it('bad time', () => expect(nak(base.replace('to=20260101T020000Z', 'to=20261301T020000Z')).field).toBe('to'));
+  it('impossible dates are refused, leap days accepted', () => {
+    expect(nak(base.replace('to=20260101T020000Z', 'to=20260230T020000Z')).field).toBe('to');
+    expect(nak(base.replace('to=20260101T020000Z', 'to=20260101T240000Z')).field).toBe('to');
+    expect(decodeText(wrapBody(base.replace('to=20260101T020000Z', 'to=20280229T020000Z'))).type).toBe('CMD');
+  });
   it('random delay > 1800', () => expect(nak(base + ',rnd=1801').nak).toBe('RANDOM_RANGE'));
   it('text > 64', () => expect(nak(base + ',txt=' + 'x'.repeat(65)).nak).toBe('TEXT_TOO_LONG'));
   it('unknown type', () => expect(nak('1,FOO,3').nak).toBe('UNKNOWN_TYPE'));
@@ -164,6 +169,25 @@ describe('fuzz (fast-check)', () => {
         for (const e of ev) if (e.kind === 'frame') expect(e.frame.text).toBe(frame.trimEnd());
       }),
       { numRuns: 500 },
+    );
+  });
+  it('any chunking of a stream gives the same frames and counters as one push', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom(...good), fc.string({ maxLength: 40 }), fc.constant('$1,ACK,1,' + 'z'.repeat(250))), { maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 }), (pieces, cuts) => {
+        const stream = Buffer.from(pieces.join(''), 'latin1');
+        const whole = new SspFramer();
+        const a = whole.push(stream).map((e) => (e.kind === 'frame' ? e.frame.text : e.counter));
+        const split = new SspFramer();
+        const b: string[] = [];
+        for (let off = 0, k = 0; off < stream.length; k++) {
+          const len = cuts[k % cuts.length]!;
+          b.push(...split.push(stream.subarray(off, off + len)).map((e) => (e.kind === 'frame' ? e.frame.text : e.counter)));
+          off += len;
+        }
+        expect(b).toEqual(a);
+        expect(split.stats).toEqual(whole.stats);
+      }),
+      { numRuns: 300 },
     );
   });
   it('encode/decode round trip for random commands', () => {

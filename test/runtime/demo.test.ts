@@ -1,0 +1,40 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { runDemo } from '../../src/runtime/demo.js';
+
+// The main job end to end, in process: simulator → Node-RED flow (GridBridge nodes) → embedded broker → subscriber.
+// Node-RED loads the nodes from dist/ (the package is linked into the user dir), so this needs `npm run build`
+// (npm test runs it first).
+describe('npm start demo', () => {
+  const userDir = mkdtempSync(join(tmpdir(), 'gb-demo-'));
+  let demo: Awaited<ReturnType<typeof runDemo>> | undefined;
+  afterAll(async () => {
+    await demo?.stop();
+    rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('publishes station telemetry to MQTT and answers a command', async () => {
+    const lines: string[] = [];
+    demo = await runDemo({ host: '127.0.0.1', port: 0, userDir, modbusPort: 0, mqttPort: 0, resetFlow: true, logLevel: 'warn', log: (l) => lines.push(l) });
+    expect(lines.join('\n')).toMatch(/Node-RED editor: http:\/\/127\.0\.0\.1:\d+\//);
+    const c = mqtt.connect(demo.mqttUrl);
+    const seen = new Map<string, any>();
+    c.on('message', (t, p) => seen.set(t, t.endsWith('/status') ? p.toString() : JSON.parse(p.toString())));
+    await c.subscribeAsync('gridbridge/demo-home/#', { qos: 1 });
+    const want = ['inverter/W', 'battery/SoC', 'meter/Hz', 'ev/W'].map((s) => `gridbridge/demo-home/${s}`);
+    for (let i = 0; i < 200 && !want.every((t) => seen.has(t)); i++) await new Promise((r) => setTimeout(r, 50));
+    for (const t of want) {
+      expect(seen.get(t), t).toMatchObject({ quality: 'good' });
+      expect(typeof seen.get(t).value, t).toBe('number');
+    }
+    expect(seen.get('gridbridge/demo-home/status')).toBe('online');
+    await c.publishAsync('gridbridge/demo-home/battery/WSet/set', JSON.stringify({ value: -1500, id: 'demo-1' }), { qos: 1 });
+    const rt = 'gridbridge/demo-home/battery/WSet/result';
+    for (let i = 0; i < 100 && !seen.has(rt); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(seen.get(rt)).toMatchObject({ id: 'demo-1', ok: true });
+    await c.endAsync();
+  });
+});
