@@ -4,9 +4,13 @@
  */
 import type { z } from 'zod';
 import { mqttUpstreamSchema } from '../protocols/mqtt/mapping.js';
+import { openadrMappingSchema } from '../protocols/openadr/mapping.js';
+import { sapcMappingSchema } from '../protocols/sapc/mapping.js';
 
 export type UpstreamName = 'mqtt' | 'sep2' | 'iec104' | 'openadr' | 'sapc';
 
 export const upstreamSchemas: Partial<Record<UpstreamName, z.ZodType>> = {
   mqtt: mqttUpstreamSchema,
+  openadr: openadrMappingSchema,
+  sapc: sapcMappingSchema,
 };

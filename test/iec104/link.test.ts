@@ -132,7 +132,7 @@ describe('timeouts', () => {
     expect(s.closed).toEqual([]);
     s.clock.advance(1);
     expect(s.closed[0]).toMatch(/t1 expired: I frame N\(S\)=1/);
-    expect(s.link.pending().map((p) => p.asdu.objects[0]!.ioa)).toEqual([2]);
+    expect(s.link.pending().map((p) => (p.asdu as Asdu).objects[0]!.ioa)).toEqual([2]);
   });
   it('sends TESTFR act after t3 of silence, keeps the link while confirmed, closes after t1 without', () => {
     const s = single('controlling', { t3: 20_000, t1: 15_000 });

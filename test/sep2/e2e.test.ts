@@ -13,6 +13,7 @@ import { Sep2Client, type Sep2ClientOptions } from '../../src/protocols/sep2/cli
 import { ensureTestPki, type TestPki } from '../../src/sim/sep2/pki.js';
 import { Sep2TestServer } from '../../src/sim/sep2/server.js';
 import { parseScenario } from '../../src/sim/sep2/scenario.js';
+import { Sep2Http } from '../../src/protocols/sep2/http.js';
 
 let dir: string;
 let pki: TestPki;
@@ -166,5 +167,26 @@ describe('sep2 client ↔ test server (mTLS)', () => {
     await vi.waitFor(() => expect(errors.join()).toMatch(/PIN/), { timeout: 8000 });
     client.stop();
     expect(client.intents).toEqual([]);
+  });
+
+  it('a legacy server answers in the pre-2018 namespace without 2018-only elements, with Content-Length, and the client still works', async () => {
+    const legacy = new Sep2TestServer({ pki, legacy: true, scenario: parseScenario('pollRate: 1\npostRate: 1\n') });
+    await legacy.start();
+    const h = new Sep2Http({ clock: systemClock, cert: pki.clientCert, key: pki.clientKey, ca: pki.caCert });
+    try {
+      const r = await h.request('GET', legacy.url.replace('/dcap', '/edev'));
+      expect(r.body).toContain('xmlns="http://ieee.org/2030.5"');
+      expect(r.body).not.toContain('postRate');
+      expect(r.headers['content-length']).toBe(String(Buffer.byteLength(r.body)));
+      expect(r.headers['transfer-encoding']).toBeUndefined();
+      const client = new Sep2Client({ ...clientOpts(pki), dcapUrl: legacy.url });
+      clients.push(client);
+      client.start();
+      await vi.waitFor(() => expect(client.status).toBe('up'), { timeout: 8000 });
+      client.stop();
+    } finally {
+      h.close();
+      await legacy.stop();
+    }
   });
 });

@@ -45,6 +45,8 @@ async function runDemo(o) {
         for (const s of stops.reverse())
             await s().catch((e) => log(`stop: ${String(e)}`));
     };
+    let editorUrl = '';
+    let mqttUrl = '';
     try {
         let simAddr;
         try {
@@ -60,6 +62,7 @@ async function runDemo(o) {
         const broker = await brokerOn(o.mqttPort);
         stops.push(() => broker.close());
         log(`embedded MQTT broker: ${broker.url}`);
+        mqttUrl = broker.url;
         // The demo flow reads these with ${…} substitution, so it follows ports that had to move.
         process.env.GB_MODBUS_PORT = String(simAddr.port);
         process.env.GB_MQTT_PORT = String(broker.port);
@@ -68,14 +71,15 @@ async function runDemo(o) {
         const flowFile = (0, node_path_1.join)(o.userDir, 'flows.json');
         if (o.resetFlow || !(0, node_fs_1.existsSync)(flowFile))
             (0, node_fs_1.copyFileSync)((0, node_path_1.join)(validate_js_1.packageRoot, 'flows', 'demo-home-station.json'), flowFile);
-        const red = await (0, nodered_js_1.startNodeRed)({ userDir: o.userDir, flowFile: 'flows.json', host: o.host, port: o.port });
+        const red = await (0, nodered_js_1.startNodeRed)({ userDir: o.userDir, flowFile: 'flows.json', host: o.host, port: o.port, ...(o.logLevel ? { logLevel: o.logLevel } : {}) });
         stops.push(() => red.stop());
+        editorUrl = red.url;
         log(`Node-RED editor: ${red.url}  (Ctrl-C stops everything)`);
     }
     catch (e) {
         await stopAll();
         throw e;
     }
-    return { stop: stopAll };
+    return { editorUrl, mqttUrl, stop: stopAll };
 }
 //# sourceMappingURL=demo.js.map

@@ -50,7 +50,6 @@ async function startNodeRed(opts) {
         editorTheme: {
             tours: false,
             projects: { enabled: false },
-            palette: { editable: false },
             page: { title: 'GridBridge' },
             header: { title: 'GridBridge' },
         },
@@ -67,8 +66,10 @@ async function startNodeRed(opts) {
         server.listen(opts.port, opts.host, () => resolve());
     });
     await RED.start();
+    const addr = server.address();
+    const port = addr && typeof addr === 'object' ? addr.port : opts.port;
     return {
-        url: `http://${opts.host}:${opts.port}/`,
+        url: `http://${opts.host}:${port}/`,
         async stop() {
             await RED.stop();
             await new Promise((resolve) => {

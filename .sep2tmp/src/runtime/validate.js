@@ -106,6 +106,14 @@ function checkMapping(y) {
     }
     const m = parsed.data;
     const issues = [];
+    const checkRef = (ref) => {
+        const prof = out.profiles.get(ref.device);
+        if (!seen.has(ref.device))
+            issues.push({ path: [...ref.path, 'device'], message: `unknown device "${ref.device}"` });
+        else if (prof && ref.name !== undefined && !prof.points.some((p) => p.name === ref.name)) {
+            issues.push({ path: [...ref.path, 'name'], message: `device "${ref.device}" (profile ${prof.id}) has no point "${ref.name}"` });
+        }
+    };
     const baseDir = (0, node_path_1.dirname)((0, node_path_1.resolve)(y.file));
     const seen = new Map();
     const units = new Map();
@@ -148,6 +156,8 @@ function checkMapping(y) {
                 issues.push({ path: [...at, 'pollClasses', c], message: `profile "${pl.profile.id}" has no poll class "${c}" (has: ${Object.keys(pl.profile.pollClasses).join(', ')})` });
         }
     });
+    for (const ref of pointRefs(m.controls ?? [], ['controls']))
+        checkRef(ref);
     for (const [name, block] of Object.entries(m.upstream ?? {})) {
         const schema = upstreams_js_1.upstreamSchemas[name];
         if (schema) {
@@ -155,14 +165,8 @@ function checkMapping(y) {
             if (!r.success)
                 issues.push(...(0, yaml_js_1.zodIssues)(r.error, ['upstream', name]));
         }
-        for (const ref of pointRefs(block, ['upstream', name])) {
-            const prof = out.profiles.get(ref.device);
-            if (!seen.has(ref.device))
-                issues.push({ path: [...ref.path, 'device'], message: `unknown device "${ref.device}"` });
-            else if (prof && ref.name !== undefined && !prof.points.some((p) => p.name === ref.name)) {
-                issues.push({ path: [...ref.path, 'name'], message: `device "${ref.device}" (profile ${prof.id}) has no point "${ref.name}"` });
-            }
-        }
+        for (const ref of pointRefs(block, ['upstream', name]))
+            checkRef(ref);
     }
     out.errors.push(...issues.map((i) => y.locate(i)));
     if (out.errors.length === 0)

@@ -153,6 +153,23 @@ describe('arbitration rules', () => {
     expect(arbiter.effective(target).governing).toEqual(['p1']);
   });
 
+  it('targets are independent; an intent moved to another target releases the first', () => {
+    const { clock, arbiter, changes } = make();
+    const other = { device: 'hp1', name: 'SAPCLevel' };
+    arbiter.submit(intent('supplier', { id: 'M', cap: 20 }));
+    arbiter.submit(intent('owner', { id: 'O', cap: 50, target: other, validTo: T0 + 2 * H }));
+    expect(changes.map((c) => `${c.target.device}=${String(c.value)}`)).toEqual(['ev1=20', 'hp1=50']);
+    arbiter.submit(intent('supplier', { id: 'M', cap: 10, target: other }));
+    expect(arbiter.effective(target).value).toBe(100);
+    expect(arbiter.effective(other).value).toBe(10);
+    clock.advance(H);
+    expect(arbiter.effective(other).value).toBe(50);
+    clock.advance(H);
+    expect(arbiter.effective(other).value).toBeUndefined();
+    expect(changes.map((c) => `${c.target.device}=${String(c.value)}`)).toEqual(['ev1=20', 'hp1=50', 'ev1=100', 'hp1=10', 'hp1=50', 'hp1=undefined']);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
   it('audits every decision with source, value, window and outcome', () => {
     const { arbiter } = make();
     arbiter.submit(intent('aggregator', { id: 'X', value: 55 }));

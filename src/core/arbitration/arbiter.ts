@@ -186,7 +186,8 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
       ...(entry.result.supersedes?.length ? { superseded: entry.result.supersedes } : {}),
       ...(delay ? { randomDelayMs: delay } : {}),
     });
-    this.refresh();
+    if (existing && existing.tkey !== entry.tkey) this.refresh();
+    else this.refresh(stored.target);
     return entry.result;
   }
 
@@ -195,7 +196,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
       if (s.intent.id !== id || (source !== undefined && s.intent.source !== source)) continue;
       this.drop(key);
       this.record({ action: 'cancel', ...describe(s.intent), outcome: 'cancelled' });
-      this.refresh();
+      this.refresh(s.intent.target);
       return { intentId: id, outcome: 'cancelled', target: s.intent.target, validFrom: s.intent.validFrom, validTo: s.intent.validTo };
     }
     return undefined;
@@ -322,32 +323,41 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     return r;
   }
 
-  /** Drop expired intents, emit changes, and arm the timer for the next boundary. */
-  private refresh(): void {
+  /**
+   * Drop expired intents, re-evaluate (only `only`'s target plus expired ones after a submit/cancel; everything on a
+   * timer or configuration change), emit changes, and arm the timer for the next boundary of any target.
+   */
+  private refresh(only?: ControlTarget): void {
     const now = this.clock.now();
+    const todo = new Map<string, ControlTarget>();
+    if (only) {
+      todo.set(targetKey(only), only);
+      // Boundaries of other targets already passed (a late timer on a real clock) are caught up too.
+      for (const [k, e] of this.last) if (e.nextChange !== undefined && e.nextChange <= now) todo.set(k, e.target);
+    } else {
+      for (const [k, e] of this.last) todo.set(k, e.target);
+      for (const [k, t] of this.targets) todo.set(k, t);
+      for (const set of this.byTarget.values()) for (const s of set) todo.set(s.tkey, s.intent.target);
+    }
     for (const [key, s] of this.intents) {
       if (s.intent.validTo <= now) {
         this.drop(key);
+        todo.set(s.tkey, s.intent.target);
         this.record({ action: 'expire', ...describe(s.intent), outcome: 'expired' });
       }
     }
-    const keys = new Set<string>([...this.last.keys(), ...this.targets.keys()]);
-    const byKey = new Map<string, ControlTarget>();
-    for (const set of this.byTarget.values()) for (const s of set) byKey.set(s.tkey, s.intent.target);
-    for (const k of keys) if (!byKey.has(k)) byKey.set(k, this.targets.get(k) ?? this.last.get(k)!.target);
-    let next: number | undefined;
-    for (const [k, target] of byKey) {
+    for (const [k, target] of todo) {
       const e = this.evaluate(target, now);
       const prev = this.last.get(k);
-      if (!prev || prev.value !== e.value || prev.governing.join() !== e.governing.join()) {
-        this.last.set(k, e);
-        if (prev || e.value !== undefined) {
-          this.record({ action: 'change', target: e.target, effective: e.value, reason: `${e.basis}${e.sourceClass ? ` from ${e.sourceClass}` : ''}${e.governing.length ? ` (${e.governing.join(', ')})` : ''}` });
-          this.emit('change', e);
-        }
+      this.last.set(k, e);
+      const changed = prev ? prev.value !== e.value || prev.governing.join() !== e.governing.join() : e.value !== undefined;
+      if (changed) {
+        this.record({ action: 'change', target: e.target, effective: e.value, reason: `${e.basis}${e.sourceClass ? ` from ${e.sourceClass}` : ''}${e.governing.length ? ` (${e.governing.join(', ')})` : ''}` });
+        this.emit('change', e);
       }
-      if (e.nextChange !== undefined && (next === undefined || e.nextChange < next)) next = e.nextChange;
     }
+    let next: number | undefined;
+    for (const e of this.last.values()) if (e.nextChange !== undefined && e.nextChange > now && (next === undefined || e.nextChange < next)) next = e.nextChange;
     if (next !== this.timerAt) {
       this.clock.clearTimeout(this.timer);
       this.timer = undefined;
@@ -360,7 +370,8 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     const entry: AuditEntry = { at: this.clock.now(), ...e };
     this.audit.push(entry);
     const limit = this.opts.auditLimit ?? 10_000;
-    if (this.audit.length > limit) this.audit.splice(0, this.audit.length - limit);
+    // Trim in batches so a full log costs O(1) per entry.
+    if (this.audit.length > limit + Math.max(1, limit >> 4)) this.audit.splice(0, this.audit.length - limit);
     this.emit('audit', entry);
   }
 }

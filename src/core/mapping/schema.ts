@@ -78,7 +78,7 @@ export const MappingSchema = z.strictObject({
   connections: z.record(id, ConnectionSchema),
   devices: z.array(DeviceSchema).min(1),
   /** Upstream blocks, each checked by its protocol's schema (see src/runtime/validate.ts). */
-  upstream: z.record(z.enum(['mqtt', 'sep2', 'iec104', 'openadr', 'sapc']), z.unknown()).optional(),
+  upstream: z.partialRecord(z.enum(['mqtt', 'sep2', 'iec104', 'openadr', 'sapc']), z.unknown()).optional(),
   /**
    * Controlled points and their fail-safe behaviour: the value applied when no control is active (e.g. WMaxLimPct
    * 100 = no limit) and the range controls are clipped to. Every control from any upstream expires; on expiry the

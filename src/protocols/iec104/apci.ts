@@ -98,8 +98,22 @@ export class FrameReader {
   push(chunk: Buffer, onFrame: (frame: Buffer) => void): void {
     let buf = chunk;
     if (this.pending) {
-      buf = Buffer.concat([this.pending, chunk]);
+      // Complete the pending frame with just the octets it lacks, then go on in the chunk without copying it.
+      const p = this.pending;
+      if (p[0] !== START) throw new DecodeError(`start octet 0x${p[0]!.toString(16).padStart(2, '0')} is not 0x68`, this.consumed, P);
+      const lenKnown = p.length >= 2 ? p[1]! : chunk.length > 0 ? chunk[0]! : -1;
+      if (lenKnown < 0) return;
+      if (lenKnown < 4 || lenKnown > MAX_APDU_LENGTH) throw new DecodeError(`APDU length ${lenKnown} outside 4..${MAX_APDU_LENGTH}`, this.consumed + 1, P);
+      const need = lenKnown + 2 - p.length;
+      if (chunk.length < need) {
+        this.pending = Buffer.concat([p, chunk]);
+        return;
+      }
       this.pending = undefined;
+      const frame = Buffer.concat([p, chunk.subarray(0, need)]);
+      this.consumed += frame.length;
+      onFrame(frame);
+      buf = chunk.subarray(need);
     }
     let o = 0;
     while (o < buf.length) {

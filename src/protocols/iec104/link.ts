@@ -6,7 +6,7 @@
  */
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { DecodeError, errorMessage } from '../../core/errors.js';
-import { decodeApdu, encodeSFrame, encodeUFrame, FrameReader, seqDiff, SEQ_MODULO, type UFunction } from './apci.js';
+import { decodeApdu, encodeIFrame, encodeSFrame, encodeUFrame, FrameReader, seqDiff, SEQ_MODULO, type UFunction } from './apci.js';
 import { decodeAsdu, type Asdu } from './asdu.js';
 import { encodeIAsdu } from './codec.js';
 
@@ -59,7 +59,8 @@ export interface LinkHandlers {
 }
 
 interface Outgoing {
-  asdu: Asdu;
+  /** An ASDU, or its octets already encoded (interrogation answers from the point store). */
+  asdu: Asdu | Buffer;
   tag?: unknown;
 }
 interface Sent extends Outgoing {
@@ -138,7 +139,7 @@ export class LinkLayer {
   }
 
   /** Queue an ASDU; it goes out when data transfer is started and the k window has room. False when refused. */
-  sendAsdu(asdu: Asdu, tag?: unknown): boolean {
+  sendAsdu(asdu: Asdu | Buffer, tag?: unknown): boolean {
     if (this.isClosed || this.queued >= this.params.maxQueue) return false;
     this.queue.push(tag === undefined ? { asdu } : { asdu, tag });
     this.flush();
@@ -287,11 +288,10 @@ export class LinkLayer {
     if (!this.canSend() || this.queued === 0) return;
     this.h.cork?.();
     while (this.queued > 0 && this.canSend()) {
-      const out = this.queue[this.queueHead]!;
-      this.queue[this.queueHead++] = undefined as unknown as Outgoing;
+      const out = this.queue[this.queueHead++]!;
       let frame: Buffer;
       try {
-        frame = encodeIAsdu(this.vs, this.vr, out.asdu);
+        frame = Buffer.isBuffer(out.asdu) ? encodeIFrame(this.vs, this.vr, out.asdu) : encodeIAsdu(this.vs, this.vr, out.asdu);
       } catch (e) {
         this.h.warn?.(`dropped ASDU that cannot be encoded: ${errorMessage(e)}`);
         continue;
@@ -305,7 +305,10 @@ export class LinkLayer {
       this.rxUnacked = 0; // the I frame carries N(R)
       this.h.write(frame);
     }
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    } else if (this.queueHead > 4096 && this.queueHead * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.queueHead);
       this.queueHead = 0;
     }

@@ -8,7 +8,7 @@ import { createServer as createTcpServer, type Server as NetServer, type Socket 
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
-import { packAsdus, type Asdu } from './asdu.js';
+import type { Asdu } from './asdu.js';
 import { Cot, isCommandType, QOI_STATION, TypeId, withoutTime } from './constants.js';
 import { cp56FromEpoch, cp56ToEpoch } from './cp56time.js';
 import { LinkLayer, type LinkParameters } from './link.js';
@@ -151,7 +151,7 @@ export class Iec104Server extends EventEmitter {
     if (!p) return false;
     const obj: InfoObject = { ...p.obj, ...change, ioa };
     if (withoutTime(p.typeId) !== p.typeId && change.time === undefined) obj.time = cp56FromEpoch(this.clock.now(), this.timeOpts());
-    p.obj = obj;
+    this.store.set(p, obj);
     if (opts.spontaneous !== false) this.broadcastEvent({ typeId: p.typeId, cot: opts.cot ?? Cot.SPONTANEOUS, ca, objects: [obj] });
     return true;
   }
@@ -290,7 +290,7 @@ export class Iec104Server extends EventEmitter {
     if (g.active === conn) {
       g.active = undefined;
       // Events sent but never acknowledged go back to the group buffer, ahead of newer ones.
-      const back = conn.link.pending().filter((p) => p.tag === EVENT).map((p) => p.asdu);
+      const back = conn.link.pending().filter((p) => p.tag === EVENT).map((p) => p.asdu as Asdu);
       g.buffer.unshift(...back);
     }
     for (const [k, s] of this.selections) if (s.conn === conn) this.selections.delete(k);
@@ -304,7 +304,7 @@ export class Iec104Server extends EventEmitter {
         const old = g.active;
         // Redundancy: one started connection per group; the newer one wins and takes over unacknowledged events.
         g.active = conn;
-        g.buffer.unshift(...old.link.pending().filter((p) => p.tag === EVENT).map((p) => p.asdu));
+        g.buffer.unshift(...old.link.pending().filter((p) => p.tag === EVENT).map((p) => p.asdu as Asdu));
         old.link.close(`redundancy group ${g.def.name}: superseded by ${conn.remote}`);
       }
       g.active = conn;
@@ -315,7 +315,7 @@ export class Iec104Server extends EventEmitter {
       this.drainGroup(g);
     } else if (g.active === conn) {
       g.active = undefined;
-      const back = conn.link.pending().filter((p) => p.tag === EVENT).map((p) => p.asdu);
+      const back = conn.link.pending().filter((p) => p.tag === EVENT).map((p) => p.asdu as Asdu);
       g.buffer.unshift(...back);
     }
     this.emit('state', { id: conn.id, remote: conn.remote, group: g.def.name, started });
@@ -359,10 +359,8 @@ export class Iec104Server extends EventEmitter {
     const group = qoi - QOI_STATION;
     for (const ca of cas) {
       this.reply(conn, { ...a, ca }, Cot.ACTIVATION_CON);
-      const byType = this.store.interrogation(ca, (p) => p.typeId !== TypeId.M_EP_TD_1 && p.typeId !== TypeId.M_IT_NA_1 && p.typeId !== TypeId.M_IT_TB_1 && (group === 0 || p.groups.includes(group)));
-      for (const [typeId, objs] of byType) {
-        for (const asdu of packAsdus(typeId, objs, { cot: qoi, ca, packed: this.opts.packed !== false })) conn.link.sendAsdu(asdu);
-      }
+      const sel = group === 0 ? ({ kind: 'station' } as const) : ({ kind: 'group', group } as const);
+      for (const buf of this.store.encodeSelection(ca, sel, qoi, { packed: this.opts.packed !== false })) conn.link.sendAsdu(buf);
       this.reply(conn, { ...a, ca }, Cot.ACTIVATION_TERMINATION);
     }
   }
@@ -374,8 +372,8 @@ export class Iec104Server extends EventEmitter {
     const cot = rqt === 5 ? Cot.REQUESTED_BY_GENERAL_COUNTER : Cot.REQUESTED_BY_GENERAL_COUNTER + rqt;
     for (const ca of cas) {
       this.reply(conn, { ...a, ca }, Cot.ACTIVATION_CON);
-      const byType = this.store.interrogation(ca, (p) => withoutTime(p.typeId) === TypeId.M_IT_NA_1 && (rqt === 5 || p.counterGroup === rqt));
-      for (const [typeId, objs] of byType) for (const asdu of packAsdus(typeId, objs, { cot, ca, packed: this.opts.packed !== false })) conn.link.sendAsdu(asdu);
+      const sel = rqt === 5 ? ({ kind: 'counters' } as const) : ({ kind: 'counters', group: rqt } as const);
+      for (const buf of this.store.encodeSelection(ca, sel, cot, { packed: this.opts.packed !== false })) conn.link.sendAsdu(buf);
       this.reply(conn, { ...a, ca }, Cot.ACTIVATION_TERMINATION);
     }
   }
@@ -467,11 +465,8 @@ export class Iec104Server extends EventEmitter {
 
   sendCyclic(): void {
     for (const ca of this.cas) {
-      const byType = this.store.interrogation(ca, (p) => p.cyclic);
-      for (const [typeId, objs] of byType) {
-        for (const asdu of packAsdus(typeId, objs, { cot: Cot.PERIODIC, ca })) {
-          for (const g of this.groups) if (g.active?.link.started) g.active.link.sendAsdu(asdu);
-        }
+      for (const buf of this.store.encodeSelection(ca, { kind: 'cyclic' }, Cot.PERIODIC, { packed: this.opts.packed !== false })) {
+        for (const g of this.groups) if (g.active?.link.started) g.active.link.sendAsdu(buf);
       }
     }
   }

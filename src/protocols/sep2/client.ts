@@ -89,6 +89,7 @@ export class Sep2Client extends EventEmitter {
   private lastValues = new Map<string, number>();
   private sentSettingsKey = '';
   intents: ControlIntent[] = [];
+  private trusted = false;
 
   constructor(private readonly opts: Sep2ClientOptions) {
     super();
@@ -238,17 +239,24 @@ export class Sep2Client extends EventEmitter {
     const { first, items } = await this.getAll(link.href, EndDeviceListResource, (l) => l.EndDevice);
     const mine = items.find((d) => d.lFDI?.toUpperCase() === this.identity.lfdi || d.sFDI === this.identity.sfdi);
     if (!mine) throw new Error(`no EndDevice with LFDI ${this.identity.lfdi} (registration is out of band)`);
-    if (mine.enabled === false) throw new Error('EndDevice is disabled by the server');
+    if (mine.enabled === false) {
+      this.distrust();
+      throw new Error('EndDevice is disabled by the server');
+    }
     this.endDevice = mine;
     this.emit('discovery', { step: 'enddevice', href: mine.href, lfdi: this.identity.lfdi, sfdi: this.identity.sfdi, pollRate: first.pollRate ?? DEFAULT_POLL });
     if (mine.RegistrationLink) {
       const reg = await this.get(mine.RegistrationLink.href, RegistrationResource);
       if (this.opts.pin !== undefined && reg.pIN !== this.opts.pin) {
-        this.scheduler.setPrograms([]);
+        this.distrust();
         throw new Error(`Registration PIN ${reg.pIN} does not match the configured PIN: server not trusted`);
       }
       this.emit('discovery', { step: 'registration', href: mine.RegistrationLink.href, pinOk: this.opts.pin === undefined ? null : true });
-    } else if (this.opts.pin !== undefined) throw new Error('EndDevice has no RegistrationLink but a PIN is configured');
+    } else if (this.opts.pin !== undefined) {
+      this.distrust();
+      throw new Error('EndDevice has no RegistrationLink but a PIN is configured');
+    }
+    this.trusted = true;
     this.poll('edev', first.pollRate ?? DEFAULT_POLL, () => this.findEndDevice());
   }
 
@@ -295,7 +303,14 @@ export class Sep2Client extends EventEmitter {
     this.pushPrograms();
   }
 
+  /** The server failed the PIN check or disabled us: drop every control it gave (no control from an untrusted server). */
+  private distrust(): void {
+    this.trusted = false;
+    this.scheduler.setPrograms([]);
+  }
+
   private pushPrograms(): void {
+    if (!this.trusted) return;
     this.scheduler.setPrograms(
       [...this.programs.entries()].map(([href, e]) => ({ href, primacy: e.program.primacy, controls: e.controls, ...(e.dflt ? { defaultControl: e.dflt } : {}) })),
     );

@@ -72,6 +72,20 @@ exports.MappingSchema = zod_1.z.strictObject({
     devices: zod_1.z.array(exports.DeviceSchema).min(1),
     /** Upstream blocks, each checked by its protocol's schema (see src/runtime/validate.ts). */
     upstream: zod_1.z.record(zod_1.z.enum(['mqtt', 'sep2', 'iec104', 'openadr', 'sapc']), zod_1.z.unknown()).optional(),
+    /**
+     * Controlled points and their fail-safe behaviour: the value applied when no control is active (e.g. WMaxLimPct
+     * 100 = no limit) and the range controls are clipped to. Every control from any upstream expires; on expiry the
+     * arbiter falls back to the next active control, then to this default.
+     */
+    controls: zod_1.z
+        .array(zod_1.z.strictObject({
+        device: id,
+        name: zod_1.z.string().min(1),
+        default: zod_1.z.union([zod_1.z.number(), zod_1.z.boolean(), zod_1.z.string()]).optional(),
+        min: zod_1.z.number().optional(),
+        max: zod_1.z.number().optional(),
+    }))
+        .optional(),
     /** Local plans (charge/balance/discharge), checked by src/core/plans. */
     plans: zod_1.z.array(zod_1.z.unknown()).optional(),
 });

@@ -152,7 +152,10 @@ function packAsdus(typeId, objects, opts) {
     const max = opts.maxAsdu ?? exports.MAX_ASDU;
     const perSq = Math.min(127, Math.floor((max - exports.ASDU_HEADER - 3) / codec.size));
     const perList = Math.min(127, Math.floor((max - exports.ASDU_HEADER) / (3 + codec.size)));
-    const sorted = [...objects].sort((a, b) => a.ioa - b.ioa);
+    let inOrder = true;
+    for (let k = 1; k < objects.length && inOrder; k++)
+        inOrder = objects[k - 1].ioa <= objects[k].ioa;
+    const sorted = inOrder ? objects : [...objects].sort((a, b) => a.ioa - b.ioa);
     const out = [];
     const head = (sq, objs) => ({ typeId, sq, cot: opts.cot, negative: false, test: opts.test ?? false, originator: opts.originator ?? 0, ca: opts.ca, objects: objs });
     let list = [];

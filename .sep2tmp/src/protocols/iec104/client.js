@@ -285,20 +285,26 @@ class Iec104Client extends node_events_1.EventEmitter {
         this.emit('asdu', a);
         if ((0, constants_js_1.isMonitorType)(a.typeId) && a.typeId !== constants_js_1.TypeId.M_EI_NA_1) {
             const now = this.clock.now();
-            for (const o of a.objects) {
-                const u = { ca: a.ca, typeId: a.typeId, cot: a.cot, test: a.test ?? false, object: o };
-                this.emit('object', u);
-                if (this.listenerCount('point') > 0) {
-                    const naming = this.opts.naming?.(a.ca, o.ioa, a.typeId) ?? (0, points_js_1.defaultNaming)(a.ca, o.ioa);
-                    const popts = { utcOffsetMinutes: this.opts.utcOffsetMinutes ?? 0 };
-                    if (this.opts.site)
-                        popts.site = this.opts.site;
-                    this.emit('point', (0, points_js_1.objectToPoint)(u, naming, now, popts), u);
+            const wantObjects = this.listenerCount('object') > 0;
+            const wantPoints = this.listenerCount('point') > 0;
+            if (wantObjects || wantPoints) {
+                const popts = { utcOffsetMinutes: this.opts.utcOffsetMinutes ?? 0 };
+                if (this.opts.site)
+                    popts.site = this.opts.site;
+                for (const o of a.objects) {
+                    const u = { ca: a.ca, typeId: a.typeId, cot: a.cot, test: a.test ?? false, object: o };
+                    if (wantObjects)
+                        this.emit('object', u);
+                    if (wantPoints) {
+                        const naming = this.opts.naming?.(a.ca, o.ioa, a.typeId) ?? (0, points_js_1.defaultNaming)(a.ca, o.ioa);
+                        this.emit('point', (0, points_js_1.objectToPoint)(u, naming, now, popts), u);
+                    }
                 }
-                for (const p of this.pending.values()) {
-                    if (p.collectCot === a.cot && p.ca === a.ca && p.stage !== 'send')
+            }
+            for (const p of this.pending.values()) {
+                if (p.collectCot === a.cot && p.ca === a.ca && p.stage !== 'send')
+                    for (const o of a.objects)
                         p.objects.push(o);
-                }
             }
             if (a.cot === constants_js_1.Cot.REQUEST) {
                 const p = this.pending.get(`${constants_js_1.TypeId.C_RD_NA_1}:${a.ca}:${a.objects[0]?.ioa ?? -1}`);

@@ -257,7 +257,7 @@ class LinkLayer {
             this.queue[this.queueHead++] = undefined;
             let frame;
             try {
-                frame = (0, codec_js_1.encodeIAsdu)(this.vs, this.vr, out.asdu);
+                frame = Buffer.isBuffer(out.asdu) ? (0, apci_js_1.encodeIFrame)(this.vs, this.vr, out.asdu) : (0, codec_js_1.encodeIAsdu)(this.vs, this.vr, out.asdu);
             }
             catch (e) {
                 this.h.warn?.(`dropped ASDU that cannot be encoded: ${(0, errors_js_1.errorMessage)(e)}`);

@@ -1,5 +1,6 @@
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
+exports.GOOD_QDS = void 0;
 exports.readQualityHigh = readQualityHigh;
 exports.qualityHighBits = qualityHighBits;
 exports.readQds = readQds;
@@ -29,8 +30,12 @@ function qualityHighBits(q) {
         return 0;
     return (q.iv ? IV : 0) | (q.nt ? NT : 0) | (q.sb ? SB : 0) | (q.bl ? BL : 0);
 }
+/** Shared result for a quality octet with no flag set (decoders return it instead of a new object; never mutate). */
+exports.GOOD_QDS = Object.freeze({});
 /** QDS octet: OV bit 0, bits 1-3 reserved, BL, SB, NT, IV. */
 function readQds(b) {
+    if ((b & 0xf1) === 0)
+        return exports.GOOD_QDS;
     const q = readQualityHigh(b);
     if (b & 0x01)
         q.ov = true;

@@ -11,7 +11,6 @@ const node_net_1 = require("node:net");
 const node_tls_1 = require("node:tls");
 const clock_js_1 = require("../../core/clock.js");
 const errors_js_1 = require("../../core/errors.js");
-const asdu_js_1 = require("./asdu.js");
 const constants_js_1 = require("./constants.js");
 const cp56time_js_1 = require("./cp56time.js");
 const link_js_1 = require("./link.js");
@@ -66,7 +65,7 @@ class Iec104Server extends node_events_1.EventEmitter {
         const obj = { ...p.obj, ...change, ioa };
         if ((0, constants_js_1.withoutTime)(p.typeId) !== p.typeId && change.time === undefined)
             obj.time = (0, cp56time_js_1.cp56FromEpoch)(this.clock.now(), this.timeOpts());
-        p.obj = obj;
+        this.store.set(p, obj);
         if (opts.spontaneous !== false)
             this.broadcastEvent({ typeId: p.typeId, cot: opts.cot ?? constants_js_1.Cot.SPONTANEOUS, ca, objects: [obj] });
         return true;
@@ -279,11 +278,9 @@ class Iec104Server extends node_events_1.EventEmitter {
         const group = qoi - constants_js_1.QOI_STATION;
         for (const ca of cas) {
             this.reply(conn, { ...a, ca }, constants_js_1.Cot.ACTIVATION_CON);
-            const byType = this.store.interrogation(ca, (p) => p.typeId !== constants_js_1.TypeId.M_EP_TD_1 && p.typeId !== constants_js_1.TypeId.M_IT_NA_1 && p.typeId !== constants_js_1.TypeId.M_IT_TB_1 && (group === 0 || p.groups.includes(group)));
-            for (const [typeId, objs] of byType) {
-                for (const asdu of (0, asdu_js_1.packAsdus)(typeId, objs, { cot: qoi, ca, packed: this.opts.packed !== false }))
-                    conn.link.sendAsdu(asdu);
-            }
+            const sel = group === 0 ? { kind: 'station' } : { kind: 'group', group };
+            for (const buf of this.store.encodeSelection(ca, sel, qoi, { packed: this.opts.packed !== false }))
+                conn.link.sendAsdu(buf);
             this.reply(conn, { ...a, ca }, constants_js_1.Cot.ACTIVATION_TERMINATION);
         }
     }
@@ -296,10 +293,9 @@ class Iec104Server extends node_events_1.EventEmitter {
         const cot = rqt === 5 ? constants_js_1.Cot.REQUESTED_BY_GENERAL_COUNTER : constants_js_1.Cot.REQUESTED_BY_GENERAL_COUNTER + rqt;
         for (const ca of cas) {
             this.reply(conn, { ...a, ca }, constants_js_1.Cot.ACTIVATION_CON);
-            const byType = this.store.interrogation(ca, (p) => (0, constants_js_1.withoutTime)(p.typeId) === constants_js_1.TypeId.M_IT_NA_1 && (rqt === 5 || p.counterGroup === rqt));
-            for (const [typeId, objs] of byType)
-                for (const asdu of (0, asdu_js_1.packAsdus)(typeId, objs, { cot, ca, packed: this.opts.packed !== false }))
-                    conn.link.sendAsdu(asdu);
+            const sel = rqt === 5 ? { kind: 'counters' } : { kind: 'counters', group: rqt };
+            for (const buf of this.store.encodeSelection(ca, sel, cot, { packed: this.opts.packed !== false }))
+                conn.link.sendAsdu(buf);
             this.reply(conn, { ...a, ca }, constants_js_1.Cot.ACTIVATION_TERMINATION);
         }
     }
@@ -403,13 +399,10 @@ class Iec104Server extends node_events_1.EventEmitter {
     }
     sendCyclic() {
         for (const ca of this.cas) {
-            const byType = this.store.interrogation(ca, (p) => p.cyclic);
-            for (const [typeId, objs] of byType) {
-                for (const asdu of (0, asdu_js_1.packAsdus)(typeId, objs, { cot: constants_js_1.Cot.PERIODIC, ca })) {
-                    for (const g of this.groups)
-                        if (g.active?.link.started)
-                            g.active.link.sendAsdu(asdu);
-                }
+            for (const buf of this.store.encodeSelection(ca, { kind: 'cyclic' }, constants_js_1.Cot.PERIODIC, { packed: this.opts.packed !== false })) {
+                for (const g of this.groups)
+                    if (g.active?.link.started)
+                        g.active.link.sendAsdu(buf);
             }
         }
     }

@@ -3,18 +3,40 @@ Object.defineProperty(exports, "__esModule", { value: true });
 exports.PointStore = void 0;
 /**
  * The controlled station's point store: the current value of every monitored point, addressed by common address
- * and IOA, with its type, interrogation groups and cyclic flag. GI, read and cyclic answers come from here.
+ * and IOA, with its type, interrogation groups and cyclic flag. GI, counter interrogation, read and cyclic answers
+ * come from here.
+ *
+ * For speed with very large stores (100 000 points answered in one GI), each point's interrogation element (the type
+ * without time tag) is kept encoded in one contiguous slab and the per-type IOA order in typed arrays, so an
+ * interrogation copies octets instead of walking objects.
  */
+const asdu_js_1 = require("./asdu.js");
 const constants_js_1 = require("./constants.js");
+const elements_js_1 = require("./types/elements.js");
+const CYCLIC = 1 << 17;
+const COUNTER = 1 << 18;
+const EVENT_ONLY = 1 << 19;
+const COUNTER_GROUP_SHIFT = 20;
 const key = (ca, ioa) => ca * 0x1000000 + ioa;
 class PointStore {
     points = new Map();
+    list_ = [];
     sorted = new Map();
+    slab = Buffer.alloc(64 * 1024);
+    slabUsed = 0;
+    elemOff = new Int32Array(1024);
+    meta = new Uint32Array(1024);
+    ioas = new Int32Array(1024);
+    /** ca → gi type → point indices in IOA order; rebuilt when points are added. */
+    order;
     define(d) {
-        if (!(0, constants_js_1.isMonitorType)(d.typeId) || d.typeId === constants_js_1.TypeId.M_EI_NA_1)
+        if (!(0, constants_js_1.isMonitorType)(d.typeId) || !elements_js_1.ELEMENTS.has(d.typeId))
             throw new RangeError(`type ${d.typeId} is not a monitored point type`);
         if (!Number.isInteger(d.ioa) || d.ioa < 0 || d.ioa > 0xffffff)
             throw new RangeError(`IOA ${d.ioa} out of range`);
+        const k = key(d.ca, d.ioa);
+        const existing = this.points.get(k);
+        const index = existing?.index ?? this.list_.length;
         const p = {
             ca: d.ca,
             ioa: d.ioa,
@@ -22,14 +44,67 @@ class PointStore {
             obj: { ...(d.initial ?? { value: 0, quality: { iv: true } }), ioa: d.ioa },
             groups: d.groups ?? [],
             cyclic: d.cyclic ?? false,
+            index,
         };
         if (d.counterGroup !== undefined)
             p.counterGroup = d.counterGroup;
-        const k = key(d.ca, d.ioa);
-        if (!this.points.has(k))
-            this.sorted.delete(d.ca);
+        const codec = this.codec(p);
+        if (!existing || this.codec(existing).size !== codec.size) {
+            this.grow(index + 1);
+            if (this.slabUsed + codec.size > this.slab.length) {
+                const bigger = Buffer.alloc(Math.max(this.slab.length * 2, this.slabUsed + codec.size));
+                this.slab.copy(bigger, 0, 0, this.slabUsed);
+                this.slab = bigger;
+            }
+            this.elemOff[index] = this.slabUsed;
+            this.slabUsed += codec.size;
+        }
+        let m = 0;
+        for (const g of p.groups)
+            if (g >= 1 && g <= 16)
+                m |= 1 << g;
+        const base = (0, constants_js_1.withoutTime)(p.typeId);
+        if (p.cyclic)
+            m |= CYCLIC;
+        if (base === constants_js_1.TypeId.M_IT_NA_1)
+            m |= COUNTER | ((p.counterGroup ?? 0) << COUNTER_GROUP_SHIFT);
+        if (base === constants_js_1.TypeId.M_EP_TD_1)
+            m |= EVENT_ONLY;
+        this.meta[index] = m;
+        this.ioas[index] = p.ioa;
+        if (existing)
+            this.list_[index] = p;
+        else
+            this.list_.push(p);
         this.points.set(k, p);
+        this.sorted.delete(d.ca);
+        this.order = undefined;
+        this.refresh(p);
         return p;
+    }
+    /** Set a point's current object (and its encoded interrogation element). */
+    set(p, obj) {
+        p.obj = obj;
+        this.refresh(p);
+    }
+    codec(p) {
+        return elements_js_1.ELEMENTS.get((0, constants_js_1.withoutTime)(p.typeId));
+    }
+    refresh(p) {
+        this.codec(p).write(this.slab, this.elemOff[p.index], p.obj);
+    }
+    grow(n) {
+        if (n <= this.elemOff.length)
+            return;
+        const cap = Math.max(n, this.elemOff.length * 2);
+        const g = (a, make) => {
+            const b = make(cap);
+            b.set(a);
+            return b;
+        };
+        this.elemOff = g(this.elemOff, (c) => new Int32Array(c));
+        this.meta = g(this.meta, (c) => new Uint32Array(c));
+        this.ioas = g(this.ioas, (c) => new Int32Array(c));
     }
     get(ca, ioa) {
         return this.points.get(key(ca, ioa));
@@ -41,30 +116,139 @@ class PointStore {
         return this.points.size;
     }
     commonAddresses() {
-        return [...new Set([...this.points.values()].map((p) => p.ca))].sort((a, b) => a - b);
+        return [...new Set(this.list_.map((p) => p.ca))].sort((a, b) => a - b);
     }
     /** Points of one common address in IOA order. */
     list(ca) {
         let s = this.sorted.get(ca);
         if (!s) {
-            s = [...this.points.values()].filter((p) => p.ca === ca).sort((a, b) => a.ioa - b.ioa);
+            s = this.list_.filter((p) => p.ca === ca).sort((a, b) => a.ioa - b.ioa);
             this.sorted.set(ca, s);
         }
         return s;
     }
-    /** Objects grouped by the type used in interrogation answers (without time tag), each in IOA order. */
-    interrogation(ca, filter) {
-        const byType = new Map();
-        for (const p of this.list(ca)) {
-            if (!filter(p))
-                continue;
+    buildOrder() {
+        const o = new Map();
+        for (const p of [...this.list_].sort((a, b) => a.ioa - b.ioa)) {
+            let byType = o.get(p.ca);
+            if (!byType)
+                o.set(p.ca, (byType = new Map()));
             const t = (0, constants_js_1.withoutTime)(p.typeId);
             let arr = byType.get(t);
             if (!arr)
                 byType.set(t, (arr = []));
-            arr.push(p.obj);
+            arr.push(p.index);
         }
-        return byType;
+        const out = new Map();
+        for (const [ca, m] of o)
+            out.set(ca, new Map([...m].sort((a, b) => a[0] - b[0]).map(([t, a]) => [t, Int32Array.from(a)])));
+        return out;
+    }
+    selects(m, s) {
+        switch (s.kind) {
+            case 'station':
+                return (m & (COUNTER | EVENT_ONLY)) === 0;
+            case 'group':
+                return (m & (COUNTER | EVENT_ONLY)) === 0 && (m & (1 << s.group)) !== 0;
+            case 'counters':
+                return (m & COUNTER) !== 0 && (s.group === undefined || ((m >>> COUNTER_GROUP_SHIFT) & 7) === s.group);
+            case 'cyclic':
+                return (m & CYCLIC) !== 0 && (m & EVENT_ONLY) === 0;
+        }
+    }
+    /**
+     * Encoded ASDUs answering an interrogation (or cyclic transmission) for one common address: per type, runs of
+     * at least three consecutive IOAs go out with SQ=1, the rest as SQ=0 lists, each ASDU at most `maxAsdu` octets.
+     */
+    encodeSelection(ca, sel, cot, opts = {}) {
+        this.order ??= this.buildOrder();
+        const byType = this.order.get(ca);
+        const out = [];
+        if (!byType)
+            return out;
+        const max = opts.maxAsdu ?? asdu_js_1.MAX_ASDU;
+        const packed = opts.packed !== false;
+        for (const [typeId, indices] of byType) {
+            const size = elements_js_1.ELEMENTS.get(typeId).size;
+            const perSq = Math.min(127, Math.floor((max - asdu_js_1.ASDU_HEADER - 3) / size));
+            const perList = Math.min(127, Math.floor((max - asdu_js_1.ASDU_HEADER) / (3 + size)));
+            const sel_ = new Int32Array(indices.length);
+            let n = 0;
+            for (let k = 0; k < indices.length; k++) {
+                const idx = indices[k];
+                if (this.selects(this.meta[idx], sel))
+                    sel_[n++] = idx;
+            }
+            const header = (buf, sq, count) => {
+                buf[0] = typeId;
+                buf[1] = (sq ? 0x80 : 0) | count;
+                buf[2] = cot & 0x3f;
+                buf[3] = opts.originator ?? 0;
+                buf[4] = ca & 0xff;
+                buf[5] = ca >> 8;
+            };
+            const writeIoa = (buf, o, ioa) => {
+                buf[o] = ioa & 0xff;
+                buf[o + 1] = (ioa >> 8) & 0xff;
+                buf[o + 2] = ioa >> 16;
+            };
+            let listStart = -1;
+            let listLen = 0;
+            const listItems = new Int32Array(perList);
+            const flushList = () => {
+                if (!listLen)
+                    return;
+                const buf = Buffer.allocUnsafe(asdu_js_1.ASDU_HEADER + listLen * (3 + size));
+                header(buf, false, listLen);
+                let o = asdu_js_1.ASDU_HEADER;
+                for (let k = 0; k < listLen; k++) {
+                    const idx = listItems[k];
+                    writeIoa(buf, o, this.ioas[idx]);
+                    this.slab.copy(buf, o + 3, this.elemOff[idx], this.elemOff[idx] + size);
+                    o += 3 + size;
+                }
+                out.push(buf);
+                listLen = 0;
+                listStart = -1;
+            };
+            let i = 0;
+            while (i < n) {
+                let j = i + 1;
+                if (packed)
+                    while (j < n && this.ioas[sel_[j]] === this.ioas[sel_[j - 1]] + 1 && j - i < perSq)
+                        j++;
+                if (j - i >= 3) {
+                    flushList();
+                    const count = j - i;
+                    const buf = Buffer.allocUnsafe(asdu_js_1.ASDU_HEADER + 3 + count * size);
+                    header(buf, true, count);
+                    writeIoa(buf, asdu_js_1.ASDU_HEADER, this.ioas[sel_[i]]);
+                    let o = asdu_js_1.ASDU_HEADER + 3;
+                    // Consecutive points defined in order sit next to each other in the slab: copy them in one go.
+                    let k = i;
+                    while (k < j) {
+                        let e = k + 1;
+                        while (e < j && this.elemOff[sel_[e]] === this.elemOff[sel_[e - 1]] + size)
+                            e++;
+                        const from = this.elemOff[sel_[k]];
+                        this.slab.copy(buf, o, from, from + (e - k) * size);
+                        o += (e - k) * size;
+                        k = e;
+                    }
+                    out.push(buf);
+                    i = j;
+                    continue;
+                }
+                if (listStart < 0)
+                    listStart = i;
+                listItems[listLen++] = sel_[i];
+                if (listLen === perList)
+                    flushList();
+                i++;
+            }
+            flushList();
+        }
+        return out;
     }
 }
 exports.PointStore = PointStore;

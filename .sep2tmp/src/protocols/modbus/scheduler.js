@@ -477,8 +477,10 @@ class BusScheduler extends emitter_js_1.TypedEmitter {
                     d.c.responses++;
                 else
                     d.c.exceptions++;
-                if (isWrite)
-                    res ? d.c.writes++ : d.c.writeFailures++;
+                if (isWrite && res)
+                    d.c.writes++;
+                else if (isWrite)
+                    d.c.writeFailures++;
                 this.markAlive(d);
             }
             if (res)

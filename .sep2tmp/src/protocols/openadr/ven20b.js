@@ -126,11 +126,9 @@ class Ven20b extends emitter_js_1.Emitter {
     }
     /** Parse a payload from the VTN; verifies its signature when signatures are on. */
     decode(xml) {
+        // Without a configured VTN certificate a signature, if any, is not checked (signatures are optional in 2.0b).
         if (this.cfg.signature)
             (0, signature_js_1.verifyPayload)(xml, this.cfg.signature.vtnCertificate);
-        else if ((0, signature_js_1.isSigned)(xml)) {
-            // Signed but we are not configured to check: parse anyway (signature is optional in 2.0b).
-        }
         return (0, parse_js_1.parse)(xml);
     }
     /** POST a message to the VTN and return its parsed reply. */

@@ -73,15 +73,31 @@ function formatTime(ms) {
     return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}T${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
 }
 function parseTime(s) {
-    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
-    if (!m)
+    if (s.length !== 16 || s.charCodeAt(8) !== 0x54 /* T */ || s.charCodeAt(15) !== 0x5a /* Z */)
         return undefined;
-    const [y, mo, d, h, mi, se] = m.slice(1).map(Number);
-    const t = Date.UTC(y, mo - 1, d, h, mi, se);
-    const back = new Date(t);
-    if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || se > 59)
+    const num = (from, len) => {
+        let v = 0;
+        for (let k = from; k < from + len; k++) {
+            const c = s.charCodeAt(k) - 48;
+            if (c < 0 || c > 9)
+                return -1;
+            v = v * 10 + c;
+        }
+        return v;
+    };
+    const y = num(0, 4);
+    const mo = num(4, 2);
+    const d = num(6, 2);
+    const h = num(9, 2);
+    const mi = num(11, 2);
+    const se = num(13, 2);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59)
         return undefined;
-    return t;
+    const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+    const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+    if (d > days)
+        return undefined;
+    return Date.UTC(y, mo - 1, d, h, mi, se);
 }
 const RESERVED = /[$*,=%\r\n]/g;
 /** Percent-encode the characters that delimit SSP-1 (`$ * , = %` and line ends) in free text. */

@@ -55,9 +55,8 @@ class SapcReceiver {
             intent.cap = c.level;
         else
             intent.value = c.level;
-        const before = this.arbiter.audit.length;
         const result = this.arbiter.submit(intent, { randomDelayMaxMs: c.randomised ? 0 : c.randomDelayS * 1000 });
-        const duplicate = this.arbiter.audit.slice(before).some((a) => a.action === 'duplicate');
+        const duplicate = result.duplicate === true;
         answer =
             result.outcome === 'rejected'
                 ? { ok: false, reason: 'REJECTED', text: (result.reason ?? 'rejected').slice(0, 64) }

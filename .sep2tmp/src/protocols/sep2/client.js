@@ -52,6 +52,7 @@ class Sep2Client extends node_events_1.EventEmitter {
     lastValues = new Map();
     sentSettingsKey = '';
     intents = [];
+    trusted = false;
     constructor(opts) {
         super();
         this.opts = opts;
@@ -188,20 +189,25 @@ class Sep2Client extends node_events_1.EventEmitter {
         const mine = items.find((d) => d.lFDI?.toUpperCase() === this.identity.lfdi || d.sFDI === this.identity.sfdi);
         if (!mine)
             throw new Error(`no EndDevice with LFDI ${this.identity.lfdi} (registration is out of band)`);
-        if (mine.enabled === false)
+        if (mine.enabled === false) {
+            this.distrust();
             throw new Error('EndDevice is disabled by the server');
+        }
         this.endDevice = mine;
         this.emit('discovery', { step: 'enddevice', href: mine.href, lfdi: this.identity.lfdi, sfdi: this.identity.sfdi, pollRate: first.pollRate ?? DEFAULT_POLL });
         if (mine.RegistrationLink) {
             const reg = await this.get(mine.RegistrationLink.href, registration_js_1.RegistrationResource);
             if (this.opts.pin !== undefined && reg.pIN !== this.opts.pin) {
-                this.scheduler.setPrograms([]);
+                this.distrust();
                 throw new Error(`Registration PIN ${reg.pIN} does not match the configured PIN: server not trusted`);
             }
             this.emit('discovery', { step: 'registration', href: mine.RegistrationLink.href, pinOk: this.opts.pin === undefined ? null : true });
         }
-        else if (this.opts.pin !== undefined)
+        else if (this.opts.pin !== undefined) {
+            this.distrust();
             throw new Error('EndDevice has no RegistrationLink but a PIN is configured');
+        }
+        this.trusted = true;
         this.poll('edev', first.pollRate ?? DEFAULT_POLL, () => this.findEndDevice());
     }
     async refreshPrograms() {
@@ -250,7 +256,14 @@ class Sep2Client extends node_events_1.EventEmitter {
         this.emit('discovery', { step: 'dercontrols', href, controls: entry.controls.map((c) => ({ mRID: c.mRID, status: c.EventStatus.currentStatus, start: c.interval.start, duration: c.interval.duration })), hasDefault: !!entry.dflt });
         this.pushPrograms();
     }
+    /** The server failed the PIN check or disabled us: drop every control it gave (no control from an untrusted server). */
+    distrust() {
+        this.trusted = false;
+        this.scheduler.setPrograms([]);
+    }
     pushPrograms() {
+        if (!this.trusted)
+            return;
         this.scheduler.setPrograms([...this.programs.entries()].map(([href, e]) => ({ href, primacy: e.program.primacy, controls: e.controls, ...(e.dflt ? { defaultControl: e.dflt } : {}) })));
     }
     onSchedule(s) {

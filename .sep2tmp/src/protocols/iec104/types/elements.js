@@ -8,6 +8,30 @@ exports.ELEMENTS = void 0;
 const constants_js_1 = require("../constants.js");
 const cp56time_js_1 = require("../cp56time.js");
 const quality_js_1 = require("../quality.js");
+// Scratch views: writing floats octet by octet through a Float32Array is much faster than Buffer.writeFloatLE.
+const f32 = new Float32Array(1);
+const f32b = new Uint8Array(f32.buffer);
+const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+function writeF32(b, o, v) {
+    f32[0] = v;
+    if (LE) {
+        b[o] = f32b[0];
+        b[o + 1] = f32b[1];
+        b[o + 2] = f32b[2];
+        b[o + 3] = f32b[3];
+    }
+    else
+        b.writeFloatLE(v, o);
+}
+function readF32(b, o) {
+    if (!LE)
+        return b.readFloatLE(o);
+    f32b[0] = b[o];
+    f32b[1] = b[o + 1];
+    f32b[2] = b[o + 2];
+    f32b[3] = b[o + 3];
+    return f32[0];
+}
 const num = (v) => (typeof v === 'boolean' ? (v ? 1 : 0) : Number.isFinite(v) ? v : 0);
 const int16 = (v) => Math.max(-32768, Math.min(32767, Math.round(v)));
 const nvaRaw = (v) => int16(v * 32768);
@@ -90,11 +114,12 @@ const SVA_QDS = {
 const R32_QDS = {
     size: 5,
     read: (b, o, x) => {
-        x.value = b.readFloatLE(o);
+        x.value = readF32(b, o);
         x.quality = (0, quality_js_1.readQds)(b[o + 4]);
     },
     write: (b, o, x) => {
-        b.writeFloatLE(typeof x.value === 'number' ? x.value : num(x.value), o);
+        const v = x.value;
+        writeF32(b, o, typeof v === 'number' ? v : num(v));
         b[o + 4] = (0, quality_js_1.qdsByte)(x.quality);
     },
 };
@@ -185,11 +210,11 @@ const SVA_QOS = {
 const R32_QOS = {
     size: 5,
     read: (b, o, x) => {
-        x.value = b.readFloatLE(o);
+        x.value = readF32(b, o);
         readQos(b[o + 4], x);
     },
     write: (b, o, x) => {
-        b.writeFloatLE(num(x.value), o);
+        writeF32(b, o, num(x.value));
         b[o + 4] = qos(x);
     },
 };
