@@ -66,6 +66,8 @@ describe('scenario and mapping schemas', () => {
       expect((e as ScenarioError).path).toBe('programs[0].primacy');
     }
     expect(() => parseScenario('pollRate: [')).toThrow(/x|scenario/);
+    const f = parseScenario('steps:\n  - { at: 1, path: /tm, fault: { status: 503 } }\n  - { at: 2, path: /tm, fault: null }\n');
+    expect(f.steps).toEqual([{ at: 1, path: '/tm', fault: { status: 503 } }, { at: 2, path: '/tm', fault: null }]);
   });
   it('mapping block: strict, defaults from seed 002', () => {
     const m = Sep2MappingSchema.parse({ server: 'https://h:8443/dcap', device: 'bat', ratings: { maxW: 1, maxChargeRateW: 1, maxDischargeRateW: 1, maxWh: 1 } });

@@ -189,4 +189,30 @@ describe('sep2 client ↔ test server (mTLS)', () => {
       await legacy.stop();
     }
   });
+
+  it('hostile or wrong answers from the server: clear problems, last good controls kept, recovery', async () => {
+    const client = new Sep2Client(clientOpts(pki));
+    clients.push(client);
+    const problems: Array<{ step: string; message: string; kind?: string }> = [];
+    client.on('problem', (p: { step: string; message: string; kind?: string }) => problems.push(p));
+    const ctl = server.addControl({ program: 1, start: 0, duration: 30, base: { opModConnect: false } });
+    try {
+      client.start();
+      await vi.waitFor(() => expect(client.intents.find((i) => i.target.name === 'Conn')?.value).toBe(false), { timeout: 8000 });
+      server.inject('/derp/1/derc', { body: '<DERControlList all="1" results="1"><DERControl><mRID>ZZ</mRID></DERControl></DERControlList>' });
+      await vi.waitFor(() => expect(problems.some((p) => /DERControlList\.DERControl\[0\]\.mRID/.test(p.message))).toBe(true), { timeout: 8000 });
+      server.inject('/derp/1/derc', { body: '{"not":"xml"}', contentType: 'application/json' });
+      await vi.waitFor(() => expect(problems.some((p) => p.kind === 'content-type')).toBe(true), { timeout: 8000 });
+      server.inject('/derp/1/derc', { body: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><DERControlList all="0" results="0"/>' });
+      await vi.waitFor(() => expect(problems.some((p) => /DOCTYPE/.test(p.message))).toBe(true), { timeout: 8000 });
+      // Through all of it the running event stays in force.
+      expect(client.intents.find((i) => i.target.name === 'Conn')?.value).toBe(false);
+      server.inject('/derp/1/derc');
+      server.cancel(ctl.mRID);
+      await vi.waitFor(() => expect(client.intents.some((i) => i.target.name === 'Conn')).toBe(false), { timeout: 8000 });
+      await vi.waitFor(() => expect(server.responses().filter((r) => r.subject === ctl.mRID).map((r) => r.status)).toEqual([1, 2, 6]), { timeout: 8000 });
+    } finally {
+      client.stop();
+    }
+  }, 30_000);
 });

@@ -14,7 +14,7 @@ const usage = `usage: gridbridge sim sep2 [--port N] [--host H] [--pki-dir DIR] 
   --port N          listen port (default 8443; 0 = any)
   --host H          listen address (default 127.0.0.1)
   --pki-dir DIR     where the test CA, server and client certificates live (created if missing; default ./sep2-pki)
-  --scenario FILE   YAML: pin, pollRate, postRate, timeOffsetSeconds, programs, steps (controls and cancels)
+  --scenario FILE   YAML: pin, pollRate, postRate, timeOffsetSeconds, programs, steps (controls, cancels, faults)
   --legacy          answer in the pre-2018 namespace without 2018-only/csipaus elements
   --verbose         also print every GET
 
@@ -66,6 +66,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   server.on('control', (c: Record<string, unknown>) => emit('control', c));
   server.on('cancel', (c: Record<string, unknown>) => emit('cancel', c));
+  server.on('fault', (c: Record<string, unknown>) => emit('fault', c));
   server.on('tlsError', (m: string) => emit('tls-error', { message: m }));
   try {
     await server.start();

@@ -6,7 +6,7 @@
  */
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { DecodeError, errorMessage } from '../../core/errors.js';
-import { decodeApdu, encodeIFrame, encodeSFrame, encodeUFrame, FrameReader, seqDiff, SEQ_MODULO, type UFunction } from './apci.js';
+import { decodeApdu, encodeIFrame, encodeSFrame, encodeUFrame, FrameReader, seqDiff, SEQ_MODULO, writeIHeader, type UFunction } from './apci.js';
 import { decodeAsdu, type Asdu } from './asdu.js';
 import { encodeIAsdu } from './codec.js';
 
@@ -62,6 +62,8 @@ interface Outgoing {
   /** An ASDU, or its octets already encoded (interrogation answers from the point store). */
   asdu: Asdu | Buffer;
   tag?: unknown;
+  /** `asdu` is a Buffer whose first six octets are room for the APCI. */
+  framed?: boolean;
 }
 interface Sent extends Outgoing {
   seq: number;
@@ -142,6 +144,15 @@ export class LinkLayer {
   sendAsdu(asdu: Asdu | Buffer, tag?: unknown): boolean {
     if (this.isClosed || this.queued >= this.params.maxQueue) return false;
     this.queue.push(tag === undefined ? { asdu } : { asdu, tag });
+    this.flush();
+    return true;
+  }
+
+  /** Queue an encoded ASDU that starts with six spare octets for the APCI (no copy when it goes out). */
+  sendFramed(frame: Buffer): boolean {
+    if (this.isClosed || this.queued >= this.params.maxQueue) return false;
+    if (frame.length < 6 + 6) return false;
+    this.queue.push({ asdu: frame, framed: true });
     this.flush();
     return true;
   }
@@ -291,7 +302,10 @@ export class LinkLayer {
       const out = this.queue[this.queueHead++]!;
       let frame: Buffer;
       try {
-        frame = Buffer.isBuffer(out.asdu) ? encodeIFrame(this.vs, this.vr, out.asdu) : encodeIAsdu(this.vs, this.vr, out.asdu);
+        if (out.framed) {
+          frame = out.asdu as Buffer;
+          writeIHeader(frame, this.vs, this.vr, frame.length - 6);
+        } else frame = Buffer.isBuffer(out.asdu) ? encodeIFrame(this.vs, this.vr, out.asdu) : encodeIAsdu(this.vs, this.vr, out.asdu);
       } catch (e) {
         this.h.warn?.(`dropped ASDU that cannot be encoded: ${errorMessage(e)}`);
         continue;

@@ -360,7 +360,7 @@ export class Iec104Server extends EventEmitter {
     for (const ca of cas) {
       this.reply(conn, { ...a, ca }, Cot.ACTIVATION_CON);
       const sel = group === 0 ? ({ kind: 'station' } as const) : ({ kind: 'group', group } as const);
-      for (const buf of this.store.encodeSelection(ca, sel, qoi, { packed: this.opts.packed !== false })) conn.link.sendAsdu(buf);
+      for (const buf of this.store.encodeSelection(ca, sel, qoi, { packed: this.opts.packed !== false, apciRoom: 6 })) conn.link.sendFramed(buf);
       this.reply(conn, { ...a, ca }, Cot.ACTIVATION_TERMINATION);
     }
   }
@@ -373,7 +373,7 @@ export class Iec104Server extends EventEmitter {
     for (const ca of cas) {
       this.reply(conn, { ...a, ca }, Cot.ACTIVATION_CON);
       const sel = rqt === 5 ? ({ kind: 'counters' } as const) : ({ kind: 'counters', group: rqt } as const);
-      for (const buf of this.store.encodeSelection(ca, sel, cot, { packed: this.opts.packed !== false })) conn.link.sendAsdu(buf);
+      for (const buf of this.store.encodeSelection(ca, sel, cot, { packed: this.opts.packed !== false, apciRoom: 6 })) conn.link.sendFramed(buf);
       this.reply(conn, { ...a, ca }, Cot.ACTIVATION_TERMINATION);
     }
   }

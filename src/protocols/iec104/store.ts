@@ -187,8 +187,10 @@ export class PointStore {
   /**
    * Encoded ASDUs answering an interrogation (or cyclic transmission) for one common address: per type, runs of
    * at least three consecutive IOAs go out with SQ=1, the rest as SQ=0 lists, each ASDU at most `maxAsdu` octets.
+   * With `apciRoom: 6` each buffer starts with six spare octets for the APCI (see LinkLayer.sendFramed).
    */
-  encodeSelection(ca: number, sel: Selection, cot: number, opts: { packed?: boolean; maxAsdu?: number; originator?: number } = {}): Buffer[] {
+  encodeSelection(ca: number, sel: Selection, cot: number, opts: { packed?: boolean; maxAsdu?: number; originator?: number; apciRoom?: number } = {}): Buffer[] {
+    const R = opts.apciRoom ?? 0;
     this.order ??= this.buildOrder();
     const byType = this.order.get(ca);
     const out: Buffer[] = [];
@@ -206,12 +208,16 @@ export class PointStore {
         if (this.selects(this.meta[idx]!, sel)) sel_[n++] = idx;
       }
       const header = (buf: Buffer, sq: boolean, count: number): void => {
-        buf[0] = typeId;
-        buf[1] = (sq ? 0x80 : 0) | count;
-        buf[2] = cot & 0x3f;
-        buf[3] = opts.originator ?? 0;
-        buf[4] = ca & 0xff;
-        buf[5] = ca >> 8;
+        buf[R] = typeId;
+        buf[R + 1] = (sq ? 0x80 : 0) | count;
+        buf[R + 2] = cot & 0x3f;
+        buf[R + 3] = opts.originator ?? 0;
+        buf[R + 4] = ca & 0xff;
+        buf[R + 5] = ca >> 8;
+      };
+      const slab = this.slab;
+      const copyElem = (buf: Buffer, o: number, from: number): void => {
+        for (let b = 0; b < size; b++) buf[o + b] = slab[from + b]!;
       };
       const writeIoa = (buf: Buffer, o: number, ioa: number): void => {
         buf[o] = ioa & 0xff;
@@ -223,13 +229,13 @@ export class PointStore {
       const listItems = new Int32Array(perList);
       const flushList = (): void => {
         if (!listLen) return;
-        const buf = Buffer.allocUnsafe(ASDU_HEADER + listLen * (3 + size));
+        const buf = Buffer.allocUnsafe(R + ASDU_HEADER + listLen * (3 + size));
         header(buf, false, listLen);
-        let o = ASDU_HEADER;
+        let o = R + ASDU_HEADER;
         for (let k = 0; k < listLen; k++) {
           const idx = listItems[k]!;
           writeIoa(buf, o, this.ioas[idx]!);
-          this.slab.copy(buf, o + 3, this.elemOff[idx]!, this.elemOff[idx]! + size);
+          copyElem(buf, o + 3, this.elemOff[idx]!);
           o += 3 + size;
         }
         out.push(buf);
@@ -243,17 +249,18 @@ export class PointStore {
         if (j - i >= 3) {
           flushList();
           const count = j - i;
-          const buf = Buffer.allocUnsafe(ASDU_HEADER + 3 + count * size);
+          const buf = Buffer.allocUnsafe(R + ASDU_HEADER + 3 + count * size);
           header(buf, true, count);
-          writeIoa(buf, ASDU_HEADER, this.ioas[sel_[i]!]!);
-          let o = ASDU_HEADER + 3;
+          writeIoa(buf, R + ASDU_HEADER, this.ioas[sel_[i]!]!);
+          let o = R + ASDU_HEADER + 3;
           // Consecutive points defined in order sit next to each other in the slab: copy them in one go.
           let k = i;
           while (k < j) {
             let e = k + 1;
             while (e < j && this.elemOff[sel_[e]!] === this.elemOff[sel_[e - 1]!]! + size) e++;
             const from = this.elemOff[sel_[k]!]!;
-            this.slab.copy(buf, o, from, from + (e - k) * size);
+            if (e - k === 1) copyElem(buf, o, from);
+            else slab.copy(buf, o, from, from + (e - k) * size);
             o += (e - k) * size;
             k = e;
           }

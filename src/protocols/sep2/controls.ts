@@ -81,7 +81,8 @@ export function controlsToIntents(controls: readonly ModeControl[], ctx: IntentC
       validFrom: c.validFrom - ctx.serverOffsetMs,
       validTo: c.validTo - ctx.serverOffsetMs,
       randomised: true,
-      priority: c.primacy,
+      // Events outrank any DefaultDERControl of the same source.
+      priority: c.isDefault ? 256 + c.primacy : c.primacy,
     };
     if (sp.value !== undefined) intent.value = sp.value;
     if (sp.cap !== undefined) intent.cap = sp.cap;

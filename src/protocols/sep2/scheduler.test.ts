@@ -102,6 +102,18 @@ describe('DerControlScheduler', () => {
     expect(t.mode('opModConnect')).toMatchObject({ value: true, isDefault: true });
   });
 
+  it('cancelled with randomization (status 3) stops a running event after its random offset', () => {
+    const mk = (st: number) => [{ href: '/p', primacy: 1, controls: [ev('R3', 0, 3600, { opModFixedW: 1 }, { randomizeStart: 120, EventStatus: { currentStatus: st, dateTime: T0, potentiallySuperseded: false } })] }];
+    const t = setup(mk(0), () => 0.5);
+    t.clock.advance(61_000);
+    expect(t.mode('opModFixedW')!.mRID).toBe('R3');
+    t.s.setPrograms(mk(3));
+    expect(t.mode('opModFixedW')).toBeDefined();
+    t.clock.advance(61_000);
+    expect(t.mode('opModFixedW')).toBeUndefined();
+    expect(t.statuses('R3')).toEqual([1, 2, 6]);
+  });
+
   it('server-side superseded status (4) gives response 7', () => {
     const t = setup([{ href: '/p', primacy: 1, controls: [ev('S', 60, 60, { opModFixedW: 1 }, { EventStatus: { currentStatus: 4, dateTime: T0, potentiallySuperseded: true } })] }]);
     expect(t.statuses('S')).toEqual([1, 7]);
@@ -153,6 +165,16 @@ describe('DerControlScheduler', () => {
     t.clock.jumpWall(3600_000);
     t.clock.advance(60_000);
     expect(t.mode('opModFixedW')!.mRID).toBe('J');
+  });
+
+  it('a newly scheduled event cuts the default short at its start (re-emitted)', () => {
+    const changes: number[] = [];
+    const clock = new FakeClock();
+    const s = new DerControlScheduler({ clock, onChange: (st) => changes.push(st.controls[0]!.validTo) });
+    s.setPrograms([{ href: '/p', primacy: 1, controls: [], defaultControl: dflt }]);
+    s.setPrograms([{ href: '/p', primacy: 1, controls: [ev('N', 120, 60, { opModMaxLimW: 1 })], defaultControl: dflt }]);
+    expect(changes.at(-1)).toBe((T0 + 120) * 1000);
+    expect(changes.length).toBe(2);
   });
 
   it('defaults expire: every default control has a bounded validTo', () => {

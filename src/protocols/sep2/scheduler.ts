@@ -100,6 +100,8 @@ interface EventRecord {
   phase: Phase;
   sent: Set<number>;
   seen: boolean;
+  /** Server ms at which a status-3 cancellation takes effect. */
+  cancelAt?: number;
 }
 
 function modesOf(base: DERControlBase): ControlMode[] {
@@ -242,7 +244,11 @@ export class DerControlScheduler {
         r.primacy = p.primacy;
         r.seen = true;
         const st = ctl.EventStatus.currentStatus;
-        if (st === EVENT_STATUS.cancelled || st === EVENT_STATUS.cancelledRandom) this.finish(r, 'cancelled', RESPONSE_STATUS.cancelled, now);
+        if (st === EVENT_STATUS.cancelledRandom && r.phase === 'active' && r.randStartS !== 0) {
+          // Cancelled with randomization: a running event stops after its own random offset, so devices spread out.
+          r.cancelAt ??= now + Math.abs(r.randStartS) * 1000;
+          if (now >= r.cancelAt) this.finish(r, 'cancelled', RESPONSE_STATUS.cancelled, now);
+        } else if (st === EVENT_STATUS.cancelled || st === EVENT_STATUS.cancelledRandom) this.finish(r, 'cancelled', RESPONSE_STATUS.cancelled, now);
         else if (st === EVENT_STATUS.superseded) this.finish(r, 'superseded', RESPONSE_STATUS.superseded, now);
       }
     }
@@ -327,7 +333,7 @@ export class DerControlScheduler {
     }
     controls.sort((a, b) => a.mode.localeCompare(b.mode));
     const activeEvents = [...new Set([...winners.values()].map((r) => r.ctl.mRID))].sort();
-    const key = JSON.stringify([controls.map((c) => [c.mode, c.value, c.mRID, c.isDefault ? holdTo : c.validTo]), activeEvents]);
+    const key = JSON.stringify([controls.map((c) => [c.mode, c.value, c.mRID, c.validTo]), activeEvents]);
     this.lastState = { at: now, controls, activeEvents };
     if (key !== this.last) {
       this.last = key;
@@ -340,7 +346,7 @@ export class DerControlScheduler {
     for (const r of this.events.values()) {
       if (FINAL.has(r.phase)) continue;
       const iv = this.interval(r);
-      for (const t of [iv.start, iv.end]) if (t > now && (next === undefined || t < next)) next = t;
+      for (const t of [iv.start, iv.end, r.cancelAt ?? 0]) if (t > now && (next === undefined || t < next)) next = t;
     }
     return next;
   }

@@ -50,6 +50,14 @@ export const ScenarioSchema = z
         z.union([
           z.object({ at: z.number().min(0), control: ControlStepSchema }).strict(),
           z.object({ at: z.number().min(0), cancel: z.string(), status: z.union([z.literal(2), z.literal(3), z.literal(4)]).default(2) }).strict(),
+          /** Make a path misbehave from `at` (status, raw body, content type); `fault: null` heals it. */
+          z
+            .object({
+              at: z.number().min(0),
+              path: z.string().startsWith('/'),
+              fault: z.object({ status: z.number().int().min(100).max(599).optional(), body: z.string().optional(), contentType: z.string().optional() }).strict().nullable(),
+            })
+            .strict(),
         ]),
       )
       .default([]),

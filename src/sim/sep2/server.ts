@@ -47,6 +47,13 @@ export interface Sep2ServerOptions {
   otherDevices?: number;
 }
 
+/** An injected misbehaviour for one path (rehearse bad servers): status, raw body, content type. */
+export interface Fault {
+  status?: number;
+  body?: string;
+  contentType?: string;
+}
+
 interface Program {
   primacy: number;
   description?: string;
@@ -69,6 +76,7 @@ export class Sep2TestServer extends EventEmitter {
   private seq = 0;
   private startedAt = 0;
   private readonly ser: SerializeOptions;
+  private faults = new Map<string, Fault>();
 
   constructor(private readonly opts: Sep2ServerOptions) {
     super();
@@ -120,7 +128,11 @@ export class Sep2TestServer extends EventEmitter {
       this.timers.push(
         this.clock.setTimeout(() => {
           if ('control' in step) this.addControl(step.control);
-          else this.cancel(step.cancel, step.status);
+          else if ('cancel' in step) this.cancel(step.cancel, step.status);
+          else {
+            this.inject(step.path, step.fault ?? undefined);
+            this.emit('fault', { path: step.path, fault: step.fault });
+          }
         }, step.at * 1000),
       );
     }
@@ -179,6 +191,12 @@ export class Sep2TestServer extends EventEmitter {
     return false;
   }
 
+  /** Make `path` misbehave until `inject(path)` is called without a fault. */
+  inject(path: string, fault?: Fault): void {
+    if (fault) this.faults.set(path, fault);
+    else this.faults.delete(path);
+  }
+
   responses(): Array<{ subject: string; status: number }> {
     return this.records.filter((r) => r.path === '/rsp' && r.value).map((r) => r.value as { subject: string; status: number });
   }
@@ -233,6 +251,15 @@ export class Sep2TestServer extends EventEmitter {
 
   private route(method: string, url: URL, body: string, lfdi: string | undefined, res: ServerResponse, rec: RecordedRequest): number {
     const path = url.pathname.replace(/\/+$/, '') || '/';
+    const fault = this.faults.get(path);
+    if (fault) {
+      const b = Buffer.from(fault.body ?? '', 'utf8');
+      const h: Record<string, string | number> = { 'content-length': b.length };
+      if (b.length) h['content-type'] = fault.contentType ?? SEP2_CONTENT_TYPE;
+      res.writeHead(fault.status ?? 200, h);
+      res.end(b);
+      return fault.status ?? 200;
+    }
     const pki = this.opts.pki;
     const ours = lfdi === pki.client.lfdi;
     const pollRate = this.scenario.pollRate;
