@@ -17,6 +17,7 @@ interface Def extends NodeDef {
   heartbeatS: string;
   ackTimeoutMs: string;
   retries: string;
+  echo: boolean;
 }
 
 
@@ -37,6 +38,7 @@ export = function register(RED: NodeAPI): void {
       heartbeatMs: (Number(d.heartbeatS) || 60) * 1000,
       ackTimeoutMs: Number(d.ackTimeoutMs) || 500,
       baudRate: Number(d.baudRate) || 9600,
+      echo: d.echo === true,
       retries: d.retries === '' || d.retries === undefined ? 3 : Number(d.retries),
     });
     const tell = (s: LinkState, text?: string) => watchers.forEach((w) => w(s, text));

@@ -13,6 +13,7 @@ const peers = [
   ['mosquitto', 'mosquitto'],
   ['mbpoll', 'mbpoll'],
   ['xmllint', 'libxml2-utils'],
+  ['chromium', 'chromium'],
 ];
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const hasPymodbus = () => spawnSync('/usr/bin/python3', ['-c', 'import pymodbus'], { stdio: 'ignore' }).status === 0;

@@ -48,6 +48,8 @@ export const sapcMappingSchema = z
     ackTimeoutMs: z.number().int().min(50).max(10_000).default(500),
     retries: z.number().int().min(0).max(10).default(3),
     heartbeatSeconds: z.number().int().min(1).max(3600).default(60),
+    /** The adapter echoes transmitted bytes (two-wire RS-485 without echo suppression). */
+    echo: z.boolean().default(false),
     slots: z.array(sapcSlotSchema).default([]),
   })
   .strict()

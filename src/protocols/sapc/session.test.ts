@@ -129,6 +129,22 @@ describe('SapcSession', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
+  it('on an echoing line, ignores its own frames', async () => {
+    const clock = new FakeClock(T0);
+    const applied: SapcCommand[] = [];
+    const line = createLinePair({ clock, baud: 9600 });
+    // Each end hears everything on the bus: its own bytes and the other end's.
+    const meter = new SapcSession({ clock, write: (t) => (line.a.write(t), clock.setTimeout(() => meter.receive(t), 1)), echo: true });
+    const appliance = new SapcSession({ clock, write: (t) => (line.b.write(t), clock.setTimeout(() => appliance.receive(t), 1)), echo: true, handler: { onCommand: (c) => (applied.push(c), { ok: true }) } });
+    line.a.onData((c) => meter.receive(c));
+    line.b.onData((c) => appliance.receive(c));
+    const r = await settle(clock, meter.request({ type: 'CMD', command: cmd() }));
+    expect(r.type).toBe('ACK');
+    expect(applied).toHaveLength(1);
+    expect(meter.stats.echoes).toBe(1);
+    expect(meter.stats.naksSent + appliance.stats.naksSent).toBe(0);
+  });
+
   it('drops a partial frame after inter-character silence', () => {
     const clock = new FakeClock(T0);
     const s = new SapcSession({ clock, write: () => {}, sendHeartbeats: false });

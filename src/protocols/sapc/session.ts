@@ -53,6 +53,11 @@ export interface SessionOptions {
    * (10 bits per byte), per SSP-1 §4. Without it the timeout counts from the write.
    */
   baudRate?: number;
+  /**
+   * The line echoes what we send (two-wire RS-485 adapters without echo suppression): drop received frames that are
+   * byte-identical to one we sent in the last 2 s.
+   */
+  echo?: boolean;
 }
 
 export type Reply = (Extract<SapcFrame, { type: 'ACK' }> | Extract<SapcFrame, { type: 'NAK' }> | Extract<SapcFrame, { type: 'STA' }>) & {
@@ -71,6 +76,8 @@ export class SapcTimeoutError extends Error {
 }
 
 export interface SessionStats extends FramerStats {
+  /** Own frames heard back on an echoing line (dropped). */
+  echoes: number;
   sent: number;
   retries: number;
   timeouts: number;
@@ -121,7 +128,8 @@ export class SapcSession extends EventEmitter<SapcSessionEvents> {
   private started: number;
   private closed = false;
   link: LinkState = 'down';
-  private counters = { sent: 0, retries: 0, timeouts: 0, duplicates: 0, naksSent: 0, naksReceived: 0, unexpected: 0, fieldErrors: 0 };
+  private recentSent: Array<{ text: string; at: number }> = [];
+  private counters = { echoes: 0, sent: 0, retries: 0, timeouts: 0, duplicates: 0, naksSent: 0, naksReceived: 0, unexpected: 0, fieldErrors: 0 };
 
   constructor(options: SessionOptions) {
     super();
@@ -138,7 +146,17 @@ export class SapcSession extends EventEmitter<SapcSessionEvents> {
       duplicateMemory: options.duplicateMemory ?? 32,
       interCharTimeoutMs: options.interCharTimeoutMs ?? 1000,
       baudRate: options.baudRate ?? 0,
+      echo: options.echo ?? false,
     };
+    if (this.opts.echo) {
+      const raw = this.opts.write;
+      this.opts.write = (t) => {
+        const now = this.clock.monotonic();
+        this.recentSent = this.recentSent.filter((r) => now - r.at < 2000);
+        this.recentSent.push({ text: t.replace(/\r?\n$/, ''), at: now });
+        raw(t);
+      };
+    }
     this.started = this.clock.monotonic();
     if (this.opts.sendHeartbeats) this.scheduleHeartbeat();
   }
@@ -265,6 +283,15 @@ export class SapcSession extends EventEmitter<SapcSessionEvents> {
   }
 
   private onRaw(raw: RawFrame): void {
+    if (this.opts.echo) {
+      const now = this.clock.monotonic();
+      const i = this.recentSent.findIndex((r) => r.text === raw.text && now - r.at < 2000);
+      if (i >= 0) {
+        this.recentSent.splice(i, 1);
+        this.counters.echoes++;
+        return;
+      }
+    }
     this.alive();
     let frame: SapcFrame;
     try {

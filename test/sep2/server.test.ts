@@ -1,0 +1,50 @@
+/** Test server scenario steps on a FakeClock: controls, cancels and faults fire at their time. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { FakeClock } from '../../src/core/clock.js';
+import { ensureTestPki, type TestPki } from '../../src/sim/sep2/pki.js';
+import { Sep2TestServer } from '../../src/sim/sep2/server.js';
+import { parseScenario } from '../../src/sim/sep2/scenario.js';
+import { identityFromCertificate } from '../../src/protocols/sep2/identity.js';
+
+let dir: string;
+let pki: TestPki;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sep2-srv-'));
+  pki = ensureTestPki(dir);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('Sep2TestServer scenario', () => {
+  it('PKI: P-256 certificates, client LFDI/SFDI printed match the certificate, reused on a second call', () => {
+    expect(pki.client).toEqual(identityFromCertificate(pki.clientCert));
+    expect(ensureTestPki(dir).client.lfdi).toBe(pki.client.lfdi);
+    for (const pem of [pki.caCert, pki.serverCert, pki.clientCert]) expect(new X509Certificate(pem).publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(new X509Certificate(pki.clientCert).verify(new X509Certificate(pki.caCert).publicKey)).toBe(true);
+  });
+  it('runs control, cancel and fault steps at their times', async () => {
+    const clock = new FakeClock();
+    const scenario = parseScenario(
+      'programs:\n  - { primacy: 1 }\nsteps:\n  - at: 5\n    control: { mRID: ABCD, start: 10, duration: 60, base: { opModFixedW: 1000 } }\n  - { at: 20, cancel: abcd }\n  - { at: 30, path: /tm, fault: { status: 503 } }\n',
+    );
+    const server = new Sep2TestServer({ pki, clock, scenario });
+    const seen: string[] = [];
+    server.on('control', (c: { mRID: string; start: number }) => seen.push(`control ${c.mRID} ${c.start - Math.floor(clock.now() / 1000)}`));
+    server.on('cancel', (c: { mRID: string; status: number }) => seen.push(`cancel ${c.mRID} ${c.status}`));
+    server.on('fault', (c: { path: string }) => seen.push(`fault ${c.path}`));
+    await server.start();
+    try {
+      clock.advance(4_000);
+      expect(seen).toEqual([]);
+      clock.advance(1_000);
+      expect(seen).toEqual(['control ABCD 10']);
+      clock.advance(25_000);
+      expect(seen).toEqual(['control ABCD 10', 'cancel ABCD 2', 'fault /tm']);
+    } finally {
+      await server.stop();
+    }
+  });
+});
