@@ -23,6 +23,7 @@ const USAGE = `usage: gridbridge sapc send --device DEV --level L --for DURATION
   --text T            up to 64 free characters
   --ack-timeout MS    answer timeout per attempt (default 500)
   --retries N         retries after a missed answer (default 3)
+  --echo              the adapter echoes what it sends (2-wire RS-485): ignore our own frames
 Exit code: 0 ACK, 1 NAK, 3 no answer, 2 usage or port error.`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -45,6 +46,7 @@ export async function run(argv: string[]): Promise<number> {
         text: { type: 'string' },
         'ack-timeout': { type: 'string', default: '500' },
         retries: { type: 'string', default: '3' },
+        echo: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -79,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
     warn(`sapc send: cannot open ${v.device}: ${errorMessage(e)}`);
     return 2;
   }
-  const session = new SapcSession({ write: (t) => transport.write(t), baudRate: Number(v.baud), sendHeartbeats: false, ackTimeoutMs: Number(v['ack-timeout']), retries: Number(v.retries) });
+  const session = new SapcSession({ write: (t) => transport.write(t), baudRate: Number(v.baud), echo: v.echo ?? false, sendHeartbeats: false, ackTimeoutMs: Number(v['ack-timeout']), retries: Number(v.retries) });
   transport.on('data', (b) => session.receive(b));
   session.on('sent', (t) => emit('sent', { frame: t.trimEnd() }));
   session.on('rxError', (e) => emit('rx_error', { reason: e.reason, offset: e.offset }));

@@ -17,6 +17,7 @@ const USAGE = `usage: gridbridge sim sapc-meter --device DEV [--script S] [--bau
                  step kinds: command, cancel {eventId, source}, status {slot}, raw "bytes"
   --baud B       baud rate (default 9600, 8N1)
   --heartbeat S  heartbeat period in seconds (default 60)
+  --echo         the adapter echoes what it sends (2-wire RS-485): ignore our own frames
   --exit         exit when the script has finished (exit 1 if any NAK or timeout)`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -30,6 +31,7 @@ export async function run(argv: string[]): Promise<number> {
         baud: { type: 'string', default: '9600' },
         heartbeat: { type: 'string', default: '60' },
         exit: { type: 'boolean', default: false },
+        echo: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -67,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
     warn(`sim sapc-meter: cannot open ${v.device}: ${errorMessage(e)}`);
     return 2;
   }
-  const session = new SapcSession({ write: (t) => transport.write(t), heartbeatMs: Number(v.heartbeat) * 1000, baudRate: Number(v.baud) });
+  const session = new SapcSession({ write: (t) => transport.write(t), heartbeatMs: Number(v.heartbeat) * 1000, baudRate: Number(v.baud), echo: v.echo ?? false });
   transport.on('data', (b) => session.receive(b));
   session.on('sent', (t) => emit('sent', { frame: t.trimEnd() }));
   session.on('heartbeat', (hb) => emit('heartbeat', { seq: hb.seq, uptimeS: hb.uptimeS }));
