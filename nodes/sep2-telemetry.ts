@@ -22,6 +22,20 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     this.on('input', (msg, _send, done) => {
+      if (msg.topic === 'sep2/ratings') {
+        // New inverter ratings: DERCapability and DERSettings are re-sent when they changed.
+        const r = msg.payload as Record<string, unknown> | undefined;
+        const n = (k: string) => (typeof r?.[k] === 'number' && (r[k] as number) > 0 ? (r[k] as number) : undefined);
+        const maxW = n('maxW');
+        const maxWh = n('maxWh');
+        if (maxW === undefined || maxWh === undefined) {
+          done(new Error('sep2/ratings: payload needs positive maxW and maxWh (maxChargeRateW, maxDischargeRateW optional)'));
+          return;
+        }
+        client.updateRatings({ maxW, maxWh, maxChargeRateW: n('maxChargeRateW') ?? maxW, maxDischargeRateW: n('maxDischargeRateW') ?? maxW });
+        done();
+        return;
+      }
       const list = (Array.isArray(msg.payload) ? msg.payload : [msg.payload]) as PointLike[];
       let taken = 0;
       for (const p of list) {

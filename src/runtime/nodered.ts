@@ -63,7 +63,6 @@ export async function startNodeRed(opts: NodeRedOptions): Promise<{ url: string;
     diagnostics: { enabled: false },
     editorTheme: {
       tours: false,
-      projects: { enabled: false },
       page: { title: 'GridBridge' },
       header: { title: 'GridBridge' },
     },

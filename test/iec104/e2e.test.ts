@@ -244,3 +244,46 @@ describe('peer quirks', () => {
     expect(commands).toHaveLength(0);
   });
 });
+
+describe('bad input and recovery', () => {
+  it('garbage on one connection closes only that connection', async () => {
+    const { server, port } = await startServer();
+    const reasons: string[] = [];
+    server.on('disconnect', (d: { reason: string }) => reasons.push(d.reason));
+    const good = await startClient(port);
+    const { connect } = await import('node:net');
+    const bad = connect(port, '127.0.0.1');
+    await new Promise<void>((r) => bad.once('connect', () => r()));
+    const closed = new Promise<void>((r) => bad.once('close', () => r()));
+    bad.write(Buffer.from([0x68, 0x04, 0x43, 0, 0, 0, 0x42, 0x42]));
+    bad.resume(); // a paused socket would never see the server's FIN
+    await closed;
+    expect(reasons.join('\n')).toMatch(/framing error: .*start octet 0x42/);
+    expect(await good.interrogate(1, 21)).toMatchObject({ ok: true });
+  });
+
+  it('events sent but not acknowledged are sent again on the next connection', async () => {
+    const { server, port } = await startServer();
+    const { connect } = await import('node:net');
+    // A controlling station that starts data transfer but never acknowledges (w and t2 out of reach).
+    const sock = connect(port, '127.0.0.1');
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+    const seen: number[] = [];
+    const link = new LinkLayer('controlling', { write: (f) => sock.write(f), asdu: (a) => a.cot === Cot.SPONTANEOUS && seen.push(Number(a.objects[0]!.value)), closed: () => sock.destroy() }, systemClock, { w: 100, k: 100, t2: 14_000 });
+    sock.on('data', (d) => link.receive(d));
+    link.start();
+    await until(() => link.started);
+    for (let i = 0; i < 3; i++) server.update(1, 2000, { value: 10 + i });
+    await until(() => seen.length === 3);
+    const gone = new Promise<void>((r) => server.once('disconnect', () => r()));
+    link.close('test: drop without acknowledging');
+    await gone;
+    const client = new Iec104Client({ hosts: [{ host: '127.0.0.1', port }] });
+    cleanup.push(() => client.close());
+    const again: number[] = [];
+    client.on('asdu', (a: Asdu) => a.cot === Cot.SPONTANEOUS && again.push(Number(a.objects[0]!.value)));
+    await client.connect();
+    await until(() => again.length === 3);
+    expect(again).toEqual([10, 11, 12]);
+  });
+});

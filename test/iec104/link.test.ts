@@ -43,10 +43,11 @@ function pair(params: Partial<LinkParameters> = {}) {
   };
   const rx: Asdu[] = [];
   const closed: string[] = [];
-  let a!: LinkLayer;
-  let b!: LinkLayer;
-  a = new LinkLayer('controlling', { write: (f) => (q.push([b, Buffer.from(f)]), pump()), asdu: (x) => rx.push(x), closed: (r) => closed.push(`a:${r}`) }, clock, params);
-  b = new LinkLayer('controlled', { write: (f) => (q.push([a, Buffer.from(f)]), pump()), asdu: () => undefined, closed: (r) => closed.push(`b:${r}`) }, clock, params);
+  const peer: { a?: LinkLayer; b?: LinkLayer } = {};
+  const a = new LinkLayer('controlling', { write: (f) => (q.push([peer.b!, Buffer.from(f)]), pump()), asdu: (x) => rx.push(x), closed: (r) => closed.push(`a:${r}`) }, clock, params);
+  const b = new LinkLayer('controlled', { write: (f) => (q.push([peer.a!, Buffer.from(f)]), pump()), asdu: () => undefined, closed: (r) => closed.push(`b:${r}`) }, clock, params);
+  peer.a = a;
+  peer.b = b;
   return { clock, a, b, rx, closed, pump };
 }
 

@@ -20,6 +20,13 @@ describe('npm start demo', () => {
     const lines: string[] = [];
     demo = await runDemo({ host: '127.0.0.1', port: 0, userDir, modbusPort: 0, mqttPort: 0, resetFlow: true, logLevel: 'warn', log: (l) => lines.push(l) });
     expect(lines.join('\n')).toMatch(/Node-RED editor: http:\/\/127\.0\.0\.1:\d+\//);
+    // Every node set of the package loads in Node-RED without error (package.json node-red.nodes).
+    const sets = (await (await fetch(`${demo.editorUrl}nodes`, { headers: { Accept: 'application/json' } })).json()) as Array<{ module: string; name: string; enabled: boolean; err?: string; types: string[] }>;
+    const ours = sets.filter((n) => n.module === 'node-red-contrib-gridbridge');
+    const declared = Object.keys(require('../../package.json')['node-red'].nodes);
+    expect(ours.map((n) => n.name).sort()).toEqual([...declared].sort());
+    expect(ours.filter((n) => n.err || !n.enabled).map((n) => `${n.name}: ${n.err}`)).toEqual([]);
+    expect(ours.flatMap((n) => n.types)).toContain('gridbridge-modbus-read');
     const c = mqtt.connect(demo.mqttUrl);
     const seen = new Map<string, any>();
     c.on('message', (t, p) => seen.set(t, t.endsWith('/status') ? p.toString() : JSON.parse(p.toString())));

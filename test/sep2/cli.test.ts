@@ -76,5 +76,8 @@ describe('scenario and mapping schemas', () => {
     expect(bad.success).toBe(false);
     expect(bad.error!.issues[0]!.path).toEqual(['telemetry', 0, 'quantity']);
     expect(Sep2MappingSchema.safeParse({ server: 'https://h/dcap', device: 'b', ratings: { maxW: 1, maxChargeRateW: 1, maxDischargeRateW: 1, maxWh: 1 }, extra: 1 }).success).toBe(false);
+    const pin = (p: number) => Sep2MappingSchema.safeParse({ server: 'https://h/dcap', device: 'b', pin: p, ratings: { maxW: 1, maxChargeRateW: 1, maxDischargeRateW: 1, maxWh: 1 } });
+    expect(pin(111115).success).toBe(true);
+    expect(pin(111111).error!.issues[0]!.message).toMatch(/check digit/);
   });
 });

@@ -78,6 +78,12 @@ describe('2030.5 Node-RED nodes', () => {
     expect(errors.length).toBe(1);
     await new Promise((r) => setTimeout(r, 2500));
     expect(server.derResources.get('DERStatus')).toMatchObject({ stateOfChargeStatus: { value: 6450 } });
+    tel.receive({ topic: 'sep2/ratings', payload: { maxW: 6000, maxWh: 20000 } });
+    tel.receive({ topic: 'sep2/ratings', payload: { maxW: -1 } });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(errors.length).toBe(2);
+    expect(server.derResources.get('DERSettings')).toMatchObject({ setMaxW: { value: 6000 }, setMaxWh: { value: 20000 } });
+    expect(server.derResources.get('DERCapability')).toMatchObject({ rtgMaxW: { value: 6000 } });
   });
 
   it('a client without credentials reports a configuration error', async () => {

@@ -53,7 +53,7 @@ export interface Sep2ClientOptions extends Omit<HttpOptions, 'clock'> {
   intervalSeconds?: number;
   statusSeconds?: number;
   random?: () => number;
-  /** Floor for any pollRate (s), so a hostile server cannot make us spin. Default 10. */
+  /** Floor for any pollRate/postRate (s), so a hostile server (pollRate 0) cannot make us spin. Default 1. */
   minPollSeconds?: number;
 }
 
@@ -168,7 +168,7 @@ export class Sep2Client extends EventEmitter {
   private poll(key: string, seconds: number, fn: () => Promise<void>): void {
     if (this.stopped) return;
     this.clock.clearTimeout(this.timers.get(key));
-    const s = Math.max(this.opts.minPollSeconds ?? 10, seconds);
+    const s = Math.max(this.opts.minPollSeconds ?? 1, seconds);
     this.timers.set(
       key,
       this.clock.setTimeout(() => {
@@ -428,7 +428,8 @@ export class Sep2Client extends EventEmitter {
     const loc = res.location ?? this.locations.get(key);
     if (!loc) throw new Error(`server did not return a Location for MirrorUsagePoint ${key}`);
     this.locations.set(key, loc);
-    let postRate = 60;
+    // MirrorUsagePoint.postRate, else EndDevice.postRate (2018), else a minute.
+    let postRate = this.endDevice?.postRate ?? 60;
     try {
       const back = await this.get(loc, MirrorUsagePointResource);
       postRate = back.postRate ?? postRate;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { SOURCE_CLASSES } from '../../core/control.js';
+import { pinIsValid } from './registration.js';
 
 const target = z.object({ device: z.string().min(1), name: z.string().min(1) });
 
@@ -15,7 +16,7 @@ export const Sep2MappingSchema = z
     /** URL of DeviceCapability, e.g. https://utility.example:8443/dcap */
     server: z.url(),
     /** Registration PIN (with check digit) the server must show for our EndDevice. */
-    pin: z.number().int().min(0).max(0xffffffff).optional(),
+    pin: z.number().int().min(0).max(0xffffffff).refine(pinIsValid, 'PIN check digit is wrong (digit sum must be a multiple of 10)').optional(),
     /** Default device receiving controls. */
     device: z.string().min(1),
     sourceClass: z.enum(SOURCE_CLASSES).default('dso'),

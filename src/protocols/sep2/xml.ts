@@ -113,6 +113,8 @@ export interface SerializeOptions {
   pretty?: boolean;
   /** Leave out the XML declaration. */
   noDeclaration?: boolean;
+  /** Skip validating the value against the schema before writing (only for values that were just parsed). */
+  trusted?: boolean;
 }
 
 function escapeText(s: string): string {
@@ -155,7 +157,7 @@ function leaf(v: unknown): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new Sep2XmlError('cannot serialize a non-finite number', 0, '');
-    return String(Math.trunc(v) === v ? v : v);
+    return String(v);
   }
   return String(v);
 }
@@ -196,6 +198,15 @@ function writeElement(out: string[], name: string, schema: z.ZodType, value: unk
 
 /** Serialize `value` as root element `rootName`, children in schema order, with the 2030.5 namespace. */
 export function serializeResource<S extends z.ZodType>(rootName: string, schema: S, value: z.output<S>, opts: SerializeOptions = {}): string {
+  if (!opts.trusted) {
+    // What we send must be as valid as what we accept: a bad value is a typed error naming the element.
+    const r = schema.safeParse(value);
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      throw new Sep2XmlError(issue.message, 0, formatPath([rootName, ...issue.path]));
+    }
+    value = r.data;
+  }
   const ctx: Ctx = { opts, usedCsipaus: false };
   const ns = ` xmlns="${opts.legacy ? SEP2_LEGACY_NS : SEP2_NS}"`;
   const out: string[] = [];

@@ -245,6 +245,8 @@ export class Sep2TestServer extends EventEmitter {
         rec.status = this.send(res, e instanceof Sep2XmlError ? 400 : 500);
       }
       this.records.push(rec);
+      // Long rehearsals: keep the most recent history only.
+      if (this.records.length > 20_000) this.records.splice(0, this.records.length - 10_000);
       this.emit('request', rec);
     });
   }
@@ -366,6 +368,7 @@ export class Sep2TestServer extends EventEmitter {
             const key = `${path}|${r.timePeriod?.start ?? 'now'}`;
             const prev = this.readings.get(key);
             this.readings.set(key, { value: r.value, count: (prev?.count ?? 0) + 1 });
+            if (!prev && this.readings.size > 200_000) this.readings.delete(this.readings.keys().next().value!);
           }
         }
         rec.resource = root;
