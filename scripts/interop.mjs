@@ -35,6 +35,6 @@ if (missing.length > 0) {
 }
 // The interop tests use the built CLI (bin/gridbridge.js) as well as the TypeScript sources.
 execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
-const vitest = require.resolve('vitest/vitest.mjs');
+const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const r = spawnSync(process.execPath, [vitest, 'run', '--config', join(root, 'vitest.interop.config.mts')], { stdio: 'inherit', cwd: root });
 process.exit(r.status ?? 1);

@@ -286,4 +286,20 @@ describe('bad input and recovery', () => {
     await until(() => again.length === 3);
     expect(again).toEqual([10, 11, 12]);
   });
+  it('STOPDT buffers events, STARTDT delivers them once', async () => {
+    const { server, port } = await startServer();
+    const client = await startClient(port);
+    const got: number[] = [];
+    client.on('asdu', (a: Asdu) => a.cot === Cot.SPONTANEOUS && got.push(Number(a.objects[0]!.value)));
+    client.stopDataTransfer();
+    await until(() => !client.started);
+    server.update(1, 2000, { value: 1 });
+    server.update(1, 2000, { value: 2 });
+    expect(server.bufferedEvents()).toBe(2);
+    client.startDataTransfer();
+    await until(() => got.length >= 2);
+    server.update(1, 2000, { value: 3 });
+    await until(() => got.length >= 3);
+    expect(got).toEqual([1, 2, 3]);
+  });
 });

@@ -76,3 +76,25 @@ describe('iec104 mapping block', () => {
     expect(n(3, 999)).toBeUndefined();
   });
 });
+
+describe('float32 presentation', () => {
+  it('gives the shortest decimal that reads back as the same float32', async () => {
+    const { float32Decimal } = await import('../../src/protocols/iec104/points.js');
+    expect(float32Decimal(Math.fround(47.299))).toBe(47.299);
+    expect(float32Decimal(Math.fround(0.1))).toBe(0.1);
+    expect(float32Decimal(Math.fround(16777217))).toBe(16777216);
+    expect(float32Decimal(NaN)).toBeNaN();
+  });
+});
+
+describe('client role: field writes → IEC 104 commands', () => {
+  it('inverts commandToWrite', async () => {
+    const { writeToCommand } = await import('../../src/protocols/iec104/mapping.js');
+    expect(writeToCommand({ device: 'inv1', name: 'WMaxLimPct', value: 40 }, block)).toEqual({ ok: true, command: { typeId: TypeId.C_SE_NC_1, ioa: 2001, value: 40, ca: 3, sbo: true } });
+    expect(writeToCommand({ device: 'breaker', name: 'PosSet', value: true }, block)).toMatchObject({ ok: true, command: { typeId: TypeId.C_DC_NA_1, value: 2, sbo: false } });
+    expect(writeToCommand({ device: 'inv1', name: 'WMaxLimPct', value: 140 }, block)).toMatchObject({ ok: false, reason: expect.stringMatching(/above max/) });
+    expect(writeToCommand({ device: 'x', name: 'y', value: 1 }, block)).toMatchObject({ ok: false });
+    const w = writeToCommand({ device: 'inv1', name: 'WMaxLimPct', value: 55 }, block);
+    expect(w.ok && commandToWrite({ ca: w.command.ca!, ioa: w.command.ioa, typeId: w.command.typeId, value: w.command.value }, block)).toEqual({ ok: true, device: 'inv1', name: 'WMaxLimPct', value: 55 });
+  });
+});

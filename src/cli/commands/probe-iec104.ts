@@ -115,7 +115,10 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   client.on('warn', (m: string) => (v.json ? emit('warn', { message: m }) : warn(m)));
+  // Show what the action asked for: interrogated/requested objects, and return information after a command.
+  const shows = (cot: number): boolean => (verb === 'cmd' ? cot === 11 || cot === 12 : verb === 'gi' || verb === 'ci' || verb === 'rd' ? cot === 5 || (cot >= 20 && cot <= 41) : false);
   client.on('point', (p: Point, u: ObjectUpdate) => {
+    if (!shows(u.cot)) return;
     if (v.json) emit('point', { ...pointToJson(p), ca: u.ca, ioa: u.object.ioa, type: typeName(u.typeId), cot: u.cot });
     else process.stdout.write(`${String(u.ca).padStart(5)} ${String(u.object.ioa).padStart(8)}  ${(typeName(u.typeId) ?? String(u.typeId)).padEnd(10)} ${String(p.value).padStart(14)}  ${p.quality.code}${p.sourceTime ? '  ' + new Date(p.sourceTime).toISOString() : ''}  cot=${u.cot}\n`);
   });

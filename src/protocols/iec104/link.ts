@@ -92,6 +92,7 @@ export class LinkLayer {
   private lastRx: number;
   private startedFlag = false;
   private stopPending = false;
+  private stopRequested = false;
   private pendingU: { fn: UFunction; at: number } | undefined;
   private t1Timer: TimerHandle | undefined;
   private t1Due = Infinity;
@@ -137,6 +138,9 @@ export class LinkLayer {
   /** Controlling station: stop data transfer (STOPDT act). */
   stop(): void {
     if (this.isClosed) return;
+    // The peer confirms only once everything it sent is acknowledged: acknowledge now and on every frame until then.
+    this.stopRequested = true;
+    if (this.rxUnacked > 0) this.sendS();
     this.sendU('STOPDT_ACT');
   }
 
@@ -160,6 +164,14 @@ export class LinkLayer {
   /** Unacknowledged and queued ASDUs with their tags (for re-sending on another connection after a close). */
   pending(): Outgoing[] {
     return [...this.unacked.map(({ asdu, tag }) => ({ asdu, tag })), ...this.queue.slice(this.queueHead)];
+  }
+
+  /** Like pending(), and empties the send queue (data transfer stopped: queued frames go elsewhere or nowhere). */
+  takePending(): Outgoing[] {
+    const r = this.pending();
+    this.queue = [];
+    this.queueHead = 0;
+    return r;
   }
 
   /** Feed received octets. */
@@ -215,7 +227,7 @@ export class LinkLayer {
       }
       if (asdu) this.h.asdu(asdu);
       if (this.isClosed) return;
-      if (this.rxUnacked >= this.params.w) this.sendS();
+      if (this.rxUnacked >= this.params.w || this.stopRequested) this.sendS();
       else this.armT2();
       this.flush();
     } else if (a.format === 'S') {
@@ -244,11 +256,13 @@ export class LinkLayer {
         return;
       case 'STARTDT_CON':
         if (this.pendingU?.fn === 'STARTDT_ACT') this.clearPendingU();
+        this.stopRequested = false;
         this.setStarted(true);
         this.flush();
         return;
       case 'STOPDT_CON':
         if (this.pendingU?.fn === 'STOPDT_ACT') this.clearPendingU();
+        this.stopRequested = false;
         this.setStarted(false);
         return;
     }

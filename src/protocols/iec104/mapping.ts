@@ -9,6 +9,7 @@ import type { Point, PointValue } from '../../core/point.js';
 import { TypeId, typeIdOf, withoutTime, type TypeName } from './constants.js';
 import { cp56FromEpoch } from './cp56time.js';
 import { fromPointQuality } from './quality.js';
+import type { CommandSpec } from './client.js';
 import type { CommandDecision, CommandPoint, CommandRequest, Iec104Server } from './server.js';
 import type { PointDefinition } from './store.js';
 import type { InfoObject } from './types/object.js';
@@ -169,6 +170,33 @@ export function commandToWrite(c: Pick<CommandRequest, 'ca' | 'ioa' | 'typeId' |
     if (mc.max !== undefined && value > mc.max) return { ok: false, reason: `${value} above max ${mc.max}` };
   }
   return { ok: true, device: mc.device, name: mc.name, value };
+}
+
+/**
+ * Client role (GridBridge reads and commands an RTU): a field write for a mapped device point → the IEC 104 command
+ * to send (the inverse of commandToWrite), with select-before-operate as the mapping says.
+ */
+export function writeToCommand(w: { device: string; name: string; value: PointValue }, m: Iec104Mapping): { ok: true; command: CommandSpec } | { ok: false; reason: string } {
+  const mc = m.commands.find((x) => x.device === w.device && x.name === w.name);
+  if (!mc) return { ok: false, reason: `no iec104 command mapped for ${w.device}/${w.name}` };
+  const typeId = tid(mc.type);
+  const base = typeId >= TypeId.C_SC_TA_1 ? typeId - (TypeId.C_SC_TA_1 - TypeId.C_SC_NA_1) : typeId;
+  const n = typeof w.value === 'number' ? w.value : typeof w.value === 'boolean' ? (w.value ? 1 : 0) : Number(w.value);
+  if (!Number.isFinite(n)) return { ok: false, reason: `value ${String(w.value)} is not a number or boolean` };
+  let value: number | boolean;
+  if (base === TypeId.C_SC_NA_1) value = n !== 0;
+  else if (base === TypeId.C_DC_NA_1) value = n !== 0 ? 2 : 1;
+  else if (base === TypeId.C_RC_NA_1) {
+    if (n === 0) return { ok: false, reason: 'regulating step needs a direction (+1 higher, -1 lower)' };
+    value = n > 0 ? 2 : 1;
+  } else {
+    if (mc.min !== undefined && n < mc.min) return { ok: false, reason: `${n} below min ${mc.min}` };
+    if (mc.max !== undefined && n > mc.max) return { ok: false, reason: `${n} above max ${mc.max}` };
+    value = n / (mc.scale ?? 1);
+  }
+  const command: CommandSpec = { typeId: base, ioa: mc.ioa, value, ca: mc.ca ?? m.commonAddress, sbo: mc.sbo };
+  if (typeId !== base) command.withTime = true;
+  return { ok: true, command };
 }
 
 /** Client role: (CA, IOA) → device point name, for Iec104Client's `naming` option. */

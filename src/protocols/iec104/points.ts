@@ -24,6 +24,16 @@ export function defaultNaming(ca: number, ioa: number): PointNaming {
   return { device: `ca${ca}`, name: `x_ioa${ioa}` };
 }
 
+/** The shortest decimal that reads back as the same float32 (47.29899978637695 → 47.299). */
+export function float32Decimal(v: number): number {
+  if (!Number.isFinite(v)) return v;
+  for (let p = 6; p <= 9; p++) {
+    const d = Number(v.toPrecision(p));
+    if (Math.fround(d) === v) return d;
+  }
+  return v;
+}
+
 export function objectToPoint(u: ObjectUpdate, naming: PointNaming, receiveTime: number, opts: { site?: string; utcOffsetMinutes?: number } = {}): Point {
   const o = u.object;
   let value: PointValue | null = typeof o.value === 'boolean' || typeof o.value === 'number' ? o.value : null;
@@ -37,7 +47,7 @@ export function objectToPoint(u: ObjectUpdate, naming: PointNaming, receiveTime:
       quality = { code: 'invalid', reason: `double point ${o.value === 0 ? 'intermediate' : 'indeterminate'} state (${String(o.value)})` };
     }
   }
-  if (quality.code === 'invalid' && base !== TypeId.M_DP_NA_1) value = value ?? null;
+  if (typeof value === 'number' && base === TypeId.M_ME_NC_1) value = float32Decimal(value);
   const p: Point = {
     id: opts.site ? `${opts.site}/${naming.device}/${naming.name}` : `${naming.device}/${naming.name}`,
     device: naming.device,

@@ -225,7 +225,7 @@ export class Iec104Server extends EventEmitter {
     const net = this.net;
     return new Promise((resolve, reject) => {
       net.once('error', reject);
-      net.listen(this.opts.port ?? 2404, this.opts.host ?? '0.0.0.0', () => {
+      net.listen(this.opts.port ?? (this.opts.tls ? 19998 : 2404), this.opts.host ?? '0.0.0.0', () => {
         net.off('error', reject);
         net.on('error', (e) => this.emit('warn', `server error: ${errorMessage(e)}`));
         const a = net.address();
@@ -304,7 +304,7 @@ export class Iec104Server extends EventEmitter {
         const old = g.active;
         // Redundancy: one started connection per group; the newer one wins and takes over unacknowledged events.
         g.active = conn;
-        g.buffer.unshift(...old.link.pending().filter((p) => p.tag === EVENT).map((p) => p.asdu as Asdu));
+        g.buffer.unshift(...old.link.takePending().filter((p) => p.tag === EVENT).map((p) => p.asdu as Asdu));
         old.link.close(`redundancy group ${g.def.name}: superseded by ${conn.remote}`);
       }
       g.active = conn;
@@ -315,7 +315,7 @@ export class Iec104Server extends EventEmitter {
       this.drainGroup(g);
     } else if (g.active === conn) {
       g.active = undefined;
-      const back = conn.link.pending().filter((p) => p.tag === EVENT).map((p) => p.asdu as Asdu);
+      const back = conn.link.takePending().filter((p) => p.tag === EVENT).map((p) => p.asdu as Asdu);
       g.buffer.unshift(...back);
     }
     this.emit('state', { id: conn.id, remote: conn.remote, group: g.def.name, started });
