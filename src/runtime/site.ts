@@ -1,7 +1,7 @@
 /**
  * Site runtime: composes one pilot site from its mapping — one ModbusPort per connection, its devices, the arbiter
- * for every controlled point, and the upstream adapters (MQTT now; the other protocols plug in the same way).
- * Points flow up to the upstreams; control intents flow down through the arbiter, which writes the effective value
+ * for every controlled point, and one upstream adapter per `upstream.<name>` block (src/runtime/adapters).
+ * Points flow up to every adapter; control intents flow down through the arbiter, which writes the effective value
  * through the field driver and falls back to the fail-safe default when controls expire.
  */
 import { EventEmitter } from 'node:events';
@@ -13,17 +13,16 @@ import type { Point, PointValue } from '../core/point.js';
 import { Arbiter, type ArbiterResult, type AuditEntry, type Effective, type TargetConfig } from '../core/arbitration/index.js';
 import { ModbusPort } from '../protocols/modbus/port.js';
 import type { WriteResult } from '../protocols/modbus/writer.js';
-import { MqttUpstream, mqttUpstreamSchema, resolveMqttSettings, type CommandOutcome } from '../protocols/mqtt/index.js';
+import type { UpstreamAdapter, UpstreamContext } from './adapter.js';
+import { adapterFactories } from './adapters/index.js';
 import { endpointFromConnection } from './connections.js';
 import { registerDevice } from './device-registry.js';
 import type { MappingLoad } from './validate.js';
 
 export interface SiteOptions {
   clock?: Clock;
-  /** Broker URL used when the mapping's MQTT block has no url (the embedded broker). */
-  mqttDefaultUrl?: string;
-  /** Password for the MQTT block (instead of passwordEnv). */
-  mqttPassword?: string;
+  /** Extra options per adapter, e.g. `{ mqtt: { defaultUrl } }` for the embedded broker. */
+  adapters?: Record<string, Record<string, unknown>>;
 }
 
 export interface SiteEvents {
@@ -38,15 +37,16 @@ export class Site extends EventEmitter<SiteEvents> {
   readonly id: string;
   readonly arbiter: Arbiter;
   readonly ports = new Map<string, ModbusPort>();
-  mqtt: MqttUpstream | undefined;
+  readonly adapters: UpstreamAdapter[] = [];
   private readonly clock: Clock;
   private readonly deviceToPort = new Map<string, ModbusPort>();
   private readonly pendingWrites = new Map<string, Promise<WriteResult | undefined>>();
+  private readonly writeOfIntent = new Map<string, Promise<WriteResult | undefined>>();
   private readonly unregister: Array<() => void> = [];
 
   constructor(
     private readonly load: MappingLoad,
-    private readonly opts: SiteOptions = {},
+    opts: SiteOptions = {},
   ) {
     super();
     const m = load.mapping;
@@ -86,21 +86,37 @@ export class Site extends EventEmitter<SiteEvents> {
       this.ports.set(connId, port);
     }
 
-    const mq = m.upstream?.mqtt;
-    if (mq !== undefined) {
-      const block = mqttUpstreamSchema.parse(mq);
-      const settings = resolveMqttSettings(block, {
-        site: this.id,
-        baseDir: dirname(resolve(load.file)),
-        ...(opts.mqttDefaultUrl ? { defaultUrl: opts.mqttDefaultUrl } : {}),
-        ...(opts.mqttPassword ? { password: opts.mqttPassword } : {}),
-      });
-      this.mqtt = new MqttUpstream(settings, { clock: this.clock, onCommand: (cmd) => this.command(cmd) });
-      this.mqtt.on('status', (s) => this.emit('status', { component: 'mqtt', state: s.state, ...(s.reason ? { reason: s.reason } : {}) }));
-      this.mqtt.on('warning', (w) => this.emit('warning', `mqtt: ${w}`));
-      const declare = [...load.profiles].flatMap(([device, p]) => p.points.filter((x) => x.access !== 'r').map((x) => ({ device, name: x.name, kind: p.kind })));
-      for (const e of this.mqtt.declarePoints(declare)) this.emit('warning', `mqtt: ${e.message}`);
+    const baseDir = dirname(resolve(load.file));
+    for (const [name, block] of Object.entries(m.upstream ?? {})) {
+      const factory = adapterFactories[name as keyof typeof adapterFactories];
+      if (!factory) {
+        this.emit('warning', `upstream.${name}: no runtime adapter yet; the block is validated but not run`);
+        continue;
+      }
+      const ctx = this.context(name, baseDir);
+      const extra = { awaitWrite: (id: string) => this.writeOfIntent.get(id), ...(opts.adapters?.[name] ?? {}) };
+      this.adapters.push(factory(block, ctx, extra));
     }
+  }
+
+  private context(name: string, baseDir: string): UpstreamContext {
+    return {
+      siteId: this.id,
+      baseDir,
+      clock: this.clock,
+      profiles: this.load.profiles,
+      submit: (intent) => this.submit(intent),
+      cancel: (id, source) => void this.arbiter.cancel(id, source),
+      effective: (device, pname) => this.arbiter.effective({ device, name: pname }),
+      write: (device, pname, value) => this.write(device, pname, value),
+      deviceOnline: (device) => {
+        const port = this.deviceToPort.get(device);
+        return !!port && port.status.state !== 'down' && port.device(device)?.status.state !== 'offline';
+      },
+      latest: (device, pname) => this.deviceToPort.get(device)?.device(device)?.get(pname),
+      status: (state, reason) => this.emit('status', { component: name, state, ...(reason ? { reason } : {}) }),
+      warn: (message) => this.emit('warning', `${name}: ${message}`),
+    };
   }
 
   /** Controlled points: every writable profile point, with the mapping's fail-safe default and bounds. */
@@ -119,9 +135,15 @@ export class Site extends EventEmitter<SiteEvents> {
     return [...out.values()];
   }
 
-  start(): void {
+  async start(): Promise<void> {
     for (const p of this.ports.values()) p.start();
-    this.mqtt?.start();
+    for (const a of this.adapters) {
+      try {
+        await a.start();
+      } catch (e) {
+        this.emit('warning', `${a.name}: start failed: ${errorMessage(e)}`);
+      }
+    }
     // Fail safe from the first moment: write the default of every controlled point that has one.
     for (const t of this.load.mapping?.controls ?? []) if (t.default !== undefined) this.applyEffective(this.arbiter.effective(t));
   }
@@ -129,30 +151,39 @@ export class Site extends EventEmitter<SiteEvents> {
   async stop(): Promise<void> {
     this.arbiter.close();
     for (const u of this.unregister.splice(0)) u();
-    await this.mqtt?.stop();
+    for (const a of this.adapters) await a.stop().catch((e: unknown) => this.emit('warning', `${a.name}: stop: ${errorMessage(e)}`));
     await Promise.all([...this.ports.values()].map((p) => p.stop()));
   }
 
   /** Submit a control intent from any source; the effective value is written through the device's driver. */
   submit(intent: ControlIntent): ArbiterResult {
-    return this.arbiter.submit(intent);
+    const key = `${intent.target.device}/${intent.target.name}`;
+    const before = this.pendingWrites.get(key);
+    const r = this.arbiter.submit(intent);
+    const after = this.pendingWrites.get(key);
+    if (after && after !== before) this.writeOfIntent.set(intent.id, after);
+    else this.writeOfIntent.delete(intent.id);
+    if (this.writeOfIntent.size > 1000) this.writeOfIntent.delete(this.writeOfIntent.keys().next().value!);
+    return r;
+  }
+
+  /** A direct profile-checked write (not arbitrated): for protocols whose commands are writes. */
+  write(device: string, name: string, value: PointValue): Promise<WriteResult> {
+    const port = this.deviceToPort.get(device);
+    if (!port) return Promise.resolve({ ok: false, device, name, value, failure: 'refused', reason: `unknown device "${device}"` });
+    return port.write(device, name, value);
   }
 
   private onPoints(pts: Point[]): void {
     this.emit('points', pts);
-    this.mqtt?.publishPoints(pts);
+    for (const a of this.adapters) a.publishPoints(pts);
   }
 
   private applyEffective(e: Effective): void {
     if (e.value === undefined) return; // nothing active and no default: leave the device to its own behaviour
     const key = `${e.target.device}/${e.target.name}`;
-    const port = this.deviceToPort.get(e.target.device);
-    if (!port) {
-      this.emit('warning', `control for unknown device ${e.target.device}`);
-      return;
-    }
     const value: PointValue = e.value;
-    const w = port.write(e.target.device, e.target.name, value).then(
+    const w = this.write(e.target.device, e.target.name, value).then(
       (r) => {
         this.emit('write', { ...r, target: e.target });
         return r;
@@ -163,21 +194,5 @@ export class Site extends EventEmitter<SiteEvents> {
       },
     );
     this.pendingWrites.set(key, w);
-  }
-
-  /** An MQTT command becomes a control intent; the answer waits for the resulting write. */
-  private async command(cmd: ControlIntent & { value: PointValue }): Promise<CommandOutcome> {
-    const key = `${cmd.target.device}/${cmd.target.name}`;
-    const before = this.pendingWrites.get(key);
-    const r = this.arbiter.submit(cmd);
-    if (r.outcome === 'rejected') return { ok: false, reason: r.reason ?? 'rejected' };
-    const w = this.pendingWrites.get(key);
-    if (r.scheduled) return { ok: true, reason: `scheduled from ${new Date(r.validFrom).toISOString()}` };
-    if (w && w !== before) {
-      const res = await w;
-      if (!res) return { ok: false, reason: 'write failed' };
-      return res.ok ? { ok: true, value: res.value, ...(r.reason ? { reason: r.reason } : {}) } : { ok: false, reason: res.reason ?? res.failure ?? 'write failed' };
-    }
-    return { ok: r.outcome !== 'superseded', reason: r.reason ?? (r.outcome === 'superseded' ? `superseded by ${r.supersededBy?.join(', ')}` : 'no change') };
   }
 }

@@ -54,7 +54,7 @@ describe('site runtime', () => {
     const seen = new Map<string, any>();
     c.on('message', (t, p) => seen.set(t, p.toString()));
     await c.subscribeAsync('gridbridge/lab/#', { qos: 1 });
-    site.start();
+    await site.start();
     for (let i = 0; i < 100 && !seen.has('gridbridge/lab/inverter/W'); i++) await new Promise((r) => setTimeout(r, 50));
     expect(JSON.parse(seen.get('gridbridge/lab/inverter/W')).quality).toBe('good');
     // The default (100 %) is applied at start: nothing active.

@@ -35,13 +35,13 @@ export async function run(argv: string[]): Promise<number> {
     broker = await startEmbeddedBroker({ host: '127.0.0.1', port: Number(values['embedded-broker'] ?? 1883) });
     emit('broker', { url: broker.url });
   }
-  const site = new Site(load, broker ? { mqttDefaultUrl: broker.url } : {});
+  const site = new Site(load, broker ? { adapters: { mqtt: { defaultUrl: broker.url } } } : {});
   site.on('status', (s) => emit('status', s));
   site.on('write', (w) => emit('write', { ...w }));
   site.on('audit', (a) => emit('control', { ...a }));
   site.on('warning', (m) => emit('warning', { message: m }));
   if (values.points) site.on('points', (pts) => { for (const p of pts) emit('point', { ...pointToJson(p) }); });
-  site.start();
+  await site.start();
   emit('started', { site: site.id, devices: load.mapping.devices.map((d) => d.id), connections: [...site.ports.keys()] });
   const sig = await untilSignal();
   emit('stopping', { signal: sig });
