@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 /** JSON lines on stdout: one object per event, with an ISO timestamp and an event name. */
 export function emit(event: string, data: Record<string, unknown> = {}): void {
   process.stdout.write(JSON.stringify({ ts: new Date().toISOString(), event, ...data }) + '\n');
@@ -19,4 +20,39 @@ export function untilSignal(): Promise<NodeJS.Signals> {
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });
+}
+
+type Options = NonNullable<import('node:util').ParseArgsConfig['options']>;
+
+/**
+ * Parse a command's flags (strict: unknown flags are errors). Returns the parsed flags, or the exit code when the
+ * command should stop: 0 after printing usage for --help, 2 after printing the problem and usage.
+ */
+export function parseCommandLine<const O extends Options>(
+  argv: string[],
+  options: O,
+  usage: string,
+  allowPositionals = false,
+): { values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: boolean; strict: true }>>['values']; positionals: string[] } | number {
+  try {
+    const r = parseArgs({ args: argv, options, allowPositionals, strict: true });
+    if ((r.values as Record<string, unknown>).help) {
+      process.stdout.write(usage + '\n');
+      return 0;
+    }
+    return { values: r.values, positionals: r.positionals };
+  } catch (e) {
+    warn(`${e instanceof Error ? e.message : String(e)}\n${usage}`);
+    return 2;
+  }
+}
+
+/** A TCP port flag (0 = ephemeral), or undefined after printing why it is not one. */
+export function portFlag(value: string | undefined, flag: string): number | undefined {
+  const n = Number(value);
+  if (value === undefined || !Number.isInteger(n) || n < 0 || n > 65535) {
+    warn(`${flag}: invalid port ${String(value)}`);
+    return undefined;
+  }
+  return n;
 }

@@ -1,8 +1,7 @@
 /** `gridbridge probe modbus --profile P (--tcp HOST:PORT | --rtu DEVICE) --unit N`: read every point once. */
-import { parseArgs } from 'node:util';
 import { errorMessage } from '../../core/errors.js';
 import { pointToJson, type Point } from '../../core/point.js';
-import { emit, warn } from '../jsonl.js';
+import { emit, warn, parseCommandLine } from '../jsonl.js';
 import { ModbusPort } from '../../protocols/modbus/port.js';
 import { discoverSunSpec, holdingReader } from '../../protocols/modbus/sunspec-discovery.js';
 import type { Endpoint } from '../../protocols/modbus/transport.js';
@@ -34,33 +33,26 @@ function endpointOf(v: { tcp?: string; rtu?: string; baud: string; parity: strin
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      options: {
-        profile: { type: 'string' },
-        tcp: { type: 'string' },
-        rtu: { type: 'string' },
-        baud: { type: 'string', default: '9600' },
-        parity: { type: 'string', default: 'none' },
-        'stop-bits': { type: 'string', default: '1' },
-        unit: { type: 'string', default: '1' },
-        timeout: { type: 'string', default: '1000' },
-        retries: { type: 'string', default: '1' },
-        sunspec: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (e) {
-    warn(`${errorMessage(e)}\n${USAGE}`);
-    return 2;
-  }
-  if (v.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const cli = parseCommandLine(
+    argv,
+    {
+      profile: { type: 'string' },
+      tcp: { type: 'string' },
+      rtu: { type: 'string' },
+      baud: { type: 'string', default: '9600' },
+      parity: { type: 'string', default: 'none' },
+      'stop-bits': { type: 'string', default: '1' },
+      unit: { type: 'string', default: '1' },
+      timeout: { type: 'string', default: '1000' },
+      retries: { type: 'string', default: '1' },
+      sunspec: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
+  if (typeof cli === 'number') return cli;
+  const v = cli.values;
   if (!v.profile || (!v.tcp && !v.rtu) || (v.tcp && v.rtu)) {
     warn(`give --profile and exactly one of --tcp or --rtu\n${USAGE}`);
     return 2;

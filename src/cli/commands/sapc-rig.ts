@@ -1,8 +1,7 @@
 /** `gridbridge sapc rig --report DIR`: run the SAPC override scenarios against a simulated appliance. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { emit, warn } from '../jsonl.js';
+import { emit, warn, parseCommandLine } from '../jsonl.js';
 import { errorMessage } from '../../core/errors.js';
 import { FakeClock, systemClock } from '../../core/clock.js';
 import { formatRigSummary, runRig, SCENARIOS } from '../../sim/sapc/rig.js';
@@ -18,27 +17,20 @@ const USAGE = `usage: gridbridge sapc rig [--report DIR] [--scenario NAME …] [
 Exit code 0 when every scenario passes, 1 otherwise.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      options: {
-        report: { type: 'string' },
-        scenario: { type: 'string', multiple: true },
-        baud: { type: 'string', default: '9600' },
-        'apply-delay': { type: 'string', default: '100' },
-        'real-time': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (e) {
-    warn(`${errorMessage(e)}\n${USAGE}`);
-    return 2;
-  }
-  if (v.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const cli = parseCommandLine(
+    argv,
+    {
+      report: { type: 'string' },
+      scenario: { type: 'string', multiple: true },
+      baud: { type: 'string', default: '9600' },
+      'apply-delay': { type: 'string', default: '100' },
+      'real-time': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
+  if (typeof cli === 'number') return cli;
+  const v = cli.values;
   try {
     const report = await runRig({
       clock: v['real-time'] ? systemClock : new FakeClock(Date.now()),

@@ -1,6 +1,5 @@
 /** `gridbridge sapc send --device DEV --level L --for DURATION …`: send one SSP-1 command and print the answer. */
-import { parseArgs } from 'node:util';
-import { emit, warn } from '../jsonl.js';
+import { emit, warn, parseCommandLine } from '../jsonl.js';
 import { errorMessage } from '../../core/errors.js';
 import { SerialTransport } from '../../protocols/sapc/transport.js';
 import { SapcSession, SapcTimeoutError } from '../../protocols/sapc/session.js';
@@ -27,37 +26,30 @@ const USAGE = `usage: gridbridge sapc send --device DEV --level L --for DURATION
 Exit code: 0 ACK, 1 NAK, 3 no answer, 2 usage or port error.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      options: {
-        device: { type: 'string' },
-        level: { type: 'string' },
-        for: { type: 'string' },
-        baud: { type: 'string', default: '9600' },
-        slot: { type: 'string', default: '1' },
-        direction: { type: 'string', default: 'import' },
-        source: { type: 'string', default: 'lc' },
-        'start-in': { type: 'string' },
-        'event-id': { type: 'string' },
-        'random-delay': { type: 'string', default: '0' },
-        randomised: { type: 'boolean', default: false },
-        text: { type: 'string' },
-        'ack-timeout': { type: 'string', default: '500' },
-        retries: { type: 'string', default: '3' },
-        echo: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (e) {
-    warn(`${errorMessage(e)}\n${USAGE}`);
-    return 2;
-  }
-  if (v.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const cli = parseCommandLine(
+    argv,
+    {
+      device: { type: 'string' },
+      level: { type: 'string' },
+      for: { type: 'string' },
+      baud: { type: 'string', default: '9600' },
+      slot: { type: 'string', default: '1' },
+      direction: { type: 'string', default: 'import' },
+      source: { type: 'string', default: 'lc' },
+      'start-in': { type: 'string' },
+      'event-id': { type: 'string' },
+      'random-delay': { type: 'string', default: '0' },
+      randomised: { type: 'boolean', default: false },
+      text: { type: 'string' },
+      'ack-timeout': { type: 'string', default: '500' },
+      retries: { type: 'string', default: '3' },
+      echo: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
+  if (typeof cli === 'number') return cli;
+  const v = cli.values;
   const level = Number(v.level);
   const forMs = v.for ? parseDuration(v.for) : undefined;
   const startIn = v['start-in'] ? parseDuration(v['start-in']) : 0;

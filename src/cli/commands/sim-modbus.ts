@@ -1,7 +1,6 @@
 /** `gridbridge sim modbus --profile P (--tcp PORT | --rtu DEVICE) --unit N …`: serve a profile's points. */
-import { parseArgs } from 'node:util';
 import { errorMessage } from '../../core/errors.js';
-import { emit, untilSignal, warn } from '../jsonl.js';
+import { emit, untilSignal, warn, parseCommandLine } from '../jsonl.js';
 import { parseFault, type Fault } from '../../sim/modbus/faults.js';
 import { loadProfile } from '../../sim/modbus/profile-file.js';
 import { ModbusSimulator, type SimUnit } from '../../sim/modbus/server.js';
@@ -24,33 +23,26 @@ const USAGE = `usage: gridbridge sim modbus --profile P (--tcp PORT [--host H] |
 Prints JSON lines: listening, request, write, error. Stops on SIGINT/SIGTERM.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      options: {
-        profile: { type: 'string' },
-        tcp: { type: 'string' },
-        host: { type: 'string', default: '127.0.0.1' },
-        rtu: { type: 'string' },
-        baud: { type: 'string', default: '9600' },
-        unit: { type: 'string', multiple: true },
-        fault: { type: 'string', multiple: true },
-        'emulate-baud': { type: 'string' },
-        sunspec: { type: 'string' },
-        'sunspec-base': { type: 'string', default: '40000' },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (e) {
-    warn(`${errorMessage(e)}\n${USAGE}`);
-    return 2;
-  }
-  if (v.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const cli = parseCommandLine(
+    argv,
+    {
+      profile: { type: 'string' },
+      tcp: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      rtu: { type: 'string' },
+      baud: { type: 'string', default: '9600' },
+      unit: { type: 'string', multiple: true },
+      fault: { type: 'string', multiple: true },
+      'emulate-baud': { type: 'string' },
+      sunspec: { type: 'string' },
+      'sunspec-base': { type: 'string', default: '40000' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
+  if (typeof cli === 'number') return cli;
+  const v = cli.values;
   if (!v.profile || (!v.tcp && !v.rtu) || (v.tcp && v.rtu)) {
     warn(`give --profile and exactly one of --tcp or --rtu\n${USAGE}`);
     return 2;

@@ -1,8 +1,7 @@
 /** `gridbridge sim sapc-meter --device DEV [--script S] [--baud B]`: act as a smart meter's SAPC port. */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { emit, untilSignal, warn } from '../jsonl.js';
+import { emit, untilSignal, warn, parseCommandLine } from '../jsonl.js';
 import { errorMessage, formatPath } from '../../core/errors.js';
 import { systemClock } from '../../core/clock.js';
 import { SerialTransport } from '../../protocols/sapc/transport.js';
@@ -21,28 +20,21 @@ const USAGE = `usage: gridbridge sim sapc-meter --device DEV [--script S] [--bau
   --exit         exit when the script has finished (exit 1 if any NAK or timeout)`;
 
 export async function run(argv: string[]): Promise<number> {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      options: {
-        device: { type: 'string' },
-        script: { type: 'string' },
-        baud: { type: 'string', default: '9600' },
-        heartbeat: { type: 'string', default: '60' },
-        exit: { type: 'boolean', default: false },
-        echo: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (e) {
-    warn(`${errorMessage(e)}\n${USAGE}`);
-    return 2;
-  }
-  if (v.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const cli = parseCommandLine(
+    argv,
+    {
+      device: { type: 'string' },
+      script: { type: 'string' },
+      baud: { type: 'string', default: '9600' },
+      heartbeat: { type: 'string', default: '60' },
+      exit: { type: 'boolean', default: false },
+      echo: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
+  if (typeof cli === 'number') return cli;
+  const v = cli.values;
   if (!v.device) {
     warn(`--device is required\n${USAGE}`);
     return 2;

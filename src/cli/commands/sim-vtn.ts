@@ -1,11 +1,10 @@
 /** `gridbridge sim vtn --port N [--script S.yaml]`: OpenADR 2.0b VTN simulator, logs every report as JSON lines. */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { systemClock } from '../../core/clock.js';
 import { errorMessage, formatProfileError } from '../../core/errors.js';
 import { parseVtnScript, type VtnScript } from '../../sim/openadr/script.js';
 import { VtnSim20b } from '../../sim/openadr/vtn20b.js';
-import { emit, untilSignal, warn } from '../jsonl.js';
+import { emit, untilSignal, warn, parseCommandLine } from '../jsonl.js';
 
 export const summary = 'simulate an OpenADR 2.0b VTN (PULL/PUSH, scripted events and report requests, mutual TLS)';
 
@@ -19,28 +18,21 @@ const USAGE = `usage: gridbridge sim vtn --port N [--script S.yaml] [--host H] [
   --cert/--key    serve HTTPS; with --ca, require client certificates (VEN ID = certificate fingerprint)`;
 
 export async function run(argv: string[]): Promise<number> {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '8080' },
-        host: { type: 'string', default: '127.0.0.1' },
-        script: { type: 'string' },
-        cert: { type: 'string' },
-        key: { type: 'string' },
-        ca: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (e) {
-    warn(`${errorMessage(e)}\n${USAGE}`);
-    return 2;
-  }
-  if (v.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const cli = parseCommandLine(
+    argv,
+    {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      script: { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      ca: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
+  if (typeof cli === 'number') return cli;
+  const v = cli.values;
   const port = Number(v.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     warn(`--port: invalid port ${v.port}`);

@@ -1,10 +1,9 @@
 /** `gridbridge sim vtn3 --port N`: OpenADR 3 VTN simulator with an OAuth2 client-credentials token endpoint. */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { errorMessage } from '../../core/errors.js';
 import { VtnSim3 } from '../../sim/openadr/vtn3.js';
-import { emit, untilSignal, warn } from '../jsonl.js';
+import { emit, untilSignal, warn, parseCommandLine } from '../jsonl.js';
 
 export const summary = 'simulate an OpenADR 3 VTN (3.0.1 or 3.1.0; programs, events, reports, subscriptions, OAuth2)';
 
@@ -16,27 +15,20 @@ const USAGE = `usage: gridbridge sim vtn3 --port N [--version 3.0.1|3.1.0] [--cl
   --seed S        YAML with programs: [{programName, …}] and events: [{programName, eventName, intervalPeriod, intervals}]`;
 
 export async function run(argv: string[]): Promise<number> {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '8081' },
-        host: { type: 'string', default: '127.0.0.1' },
-        version: { type: 'string', default: '3.0.1' },
-        client: { type: 'string', multiple: true },
-        seed: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (e) {
-    warn(`${errorMessage(e)}\n${USAGE}`);
-    return 2;
-  }
-  if (v.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const cli = parseCommandLine(
+    argv,
+    {
+      port: { type: 'string', default: '8081' },
+      host: { type: 'string', default: '127.0.0.1' },
+      version: { type: 'string', default: '3.0.1' },
+      client: { type: 'string', multiple: true },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
+  if (typeof cli === 'number') return cli;
+  const v = cli.values;
   if (v.version !== '3.0.1' && v.version !== '3.1.0') {
     warn(`--version must be 3.0.1 or 3.1.0`);
     return 2;

@@ -2,7 +2,11 @@
 import type { AdapterFactory } from '../adapter.js';
 import type { UpstreamName } from '../upstreams.js';
 import { createMqttAdapter } from './mqtt.js';
+import { createSep2Adapter } from './sep2.js';
+import { createOpenadrAdapter } from './openadr.js';
 
 export const adapterFactories: Partial<Record<UpstreamName, AdapterFactory>> = {
   mqtt: createMqttAdapter,
+  sep2: createSep2Adapter,
+  openadr: createOpenadrAdapter,
 };

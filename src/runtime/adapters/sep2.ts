@@ -1,0 +1,186 @@
+/**
+ * IEEE 2030.5 (CSIP) upstream adapter: a Sep2Client built from the `upstream.sep2` block. The client's scheduler turns
+ * active DERControls (and DefaultDERControls) into ControlIntents; this adapter submits every new or changed intent to
+ * the arbiter and cancels the ones the scheduler dropped before their end (cancelled, superseded, withdrawn). Field
+ * points named by the block feed the MirrorUsagePoints (`telemetry`) and DERStatus (`stateOfCharge`).
+ *
+ * TLS material (device certificate, key, CA chain) never goes in the mapping: it comes from the adapter options
+ * (`{ tls: { cert, key, ca } }` PEM texts, e.g. Node-RED credentials) or from the environment variables
+ * GRIDBRIDGE_SEP2_CERT / GRIDBRIDGE_SEP2_KEY / GRIDBRIDGE_SEP2_CA naming PEM files (relative to the mapping file).
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { ControlIntent } from '../../core/control.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Point } from '../../core/point.js';
+import { Sep2Client, Sep2MappingSchema, type ClientState, type Sep2Mapping } from '../../protocols/sep2/index.js';
+import type { AdapterFactory, UpstreamAdapter, UpstreamContext } from '../adapter.js';
+
+export interface Sep2AdapterOptions {
+  /** PEM texts; each wins over its environment variable. */
+  tls?: { cert?: string; key?: string; ca?: string };
+  /** Environment to read GRIDBRIDGE_SEP2_* from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Client tuning (tests and rehearsals): floor of poll/post rates, HTTP timeout, attempts, backoff. */
+  minPollSeconds?: number;
+  timeoutMs?: number;
+  attempts?: number;
+  backoffMs?: number;
+  random?: () => number;
+}
+
+export const SEP2_TLS_ENV = { cert: 'GRIDBRIDGE_SEP2_CERT', key: 'GRIDBRIDGE_SEP2_KEY', ca: 'GRIDBRIDGE_SEP2_CA' } as const;
+
+/** Device certificate, key and CA chain from the options, else from the files the environment names. */
+export function resolveSep2Tls(o: Sep2AdapterOptions, baseDir: string): { cert: string; key: string; ca: string } {
+  const env = o.env ?? process.env;
+  const get = (k: keyof typeof SEP2_TLS_ENV): string => {
+    const pem = o.tls?.[k];
+    if (pem) return pem;
+    const file = env[SEP2_TLS_ENV[k]];
+    if (!file) throw new Error(`no TLS ${k}: set ${SEP2_TLS_ENV[k]} to a PEM file (or give it in the adapter credentials)`);
+    const path = isAbsolute(file) ? file : join(baseDir, file);
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new Error(`${SEP2_TLS_ENV[k]}=${file}: ${errorMessage(e)}`);
+    }
+  };
+  return { cert: get('cert'), key: get('key'), ca: get('ca') };
+}
+
+/** What identifies an intent version: a change of any of these is re-submitted. */
+const fingerprint = (i: ControlIntent): string => JSON.stringify([i.target.device, i.target.name, i.value, i.cap, i.validFrom, i.validTo, i.priority, i.sourceClass, i.source]);
+
+/** Keeps the arbiter in step with the scheduler's intent set: submit new/changed, cancel dropped (still running) ones. */
+export class IntentSync {
+  private readonly known = new Map<string, { intent: ControlIntent; fp: string }>();
+
+  constructor(private readonly ctx: Pick<UpstreamContext, 'submit' | 'cancel' | 'warn' | 'clock'>) {}
+
+  apply(intents: readonly ControlIntent[]): void {
+    const next = new Set<string>();
+    for (const i of intents) {
+      next.add(i.id);
+      const fp = fingerprint(i);
+      if (this.known.get(i.id)?.fp === fp) continue;
+      this.known.set(i.id, { intent: i, fp });
+      const r = this.ctx.submit(i);
+      if (r.outcome === 'rejected') this.ctx.warn(`control ${i.id} → ${i.target.device}/${i.target.name} rejected: ${r.reason ?? 'no reason'}`);
+    }
+    const now = this.ctx.clock.now();
+    for (const [id, k] of [...this.known]) {
+      if (next.has(id)) continue;
+      this.known.delete(id);
+      // Over: the arbiter expires it by itself. Still running or ahead: the server cancelled or superseded it.
+      if (k.intent.validTo > now) this.ctx.cancel(id, k.intent.source);
+    }
+  }
+
+  get size(): number {
+    return this.known.size;
+  }
+}
+
+export function blockTelemetryKeys(m: Sep2Mapping): Set<string> {
+  const keys = new Set(m.telemetry.map((t) => `${t.device}/${t.name}`));
+  if (m.stateOfCharge) keys.add(`${m.stateOfCharge.device}/${m.stateOfCharge.name}`);
+  return keys;
+}
+
+function inert(ctx: UpstreamContext, reason: string): UpstreamAdapter {
+  return {
+    name: 'sep2',
+    start: () => {
+      ctx.status('down', reason);
+      ctx.warn(reason);
+    },
+    stop: () => Promise.resolve(),
+    publishPoints: () => undefined,
+  };
+}
+
+export const createSep2Adapter: AdapterFactory = (block, ctx: UpstreamContext, opts) => {
+  const o = opts as Sep2AdapterOptions;
+  const m = Sep2MappingSchema.parse(block);
+  let client: Sep2Client;
+  try {
+    const tls = resolveSep2Tls(o, ctx.baseDir);
+    client = new Sep2Client({
+      dcapUrl: m.server,
+      clock: ctx.clock,
+      ...tls,
+      ...(m.pin !== undefined ? { pin: m.pin } : {}),
+      device: m.device,
+      sourceClass: m.sourceClass,
+      overrides: m.controls,
+      ratings: m.ratings,
+      telemetry: m.telemetry.map((t) => ({ key: `${t.device}/${t.name}`, quantity: t.quantity, ...(t.description ? { description: t.description } : {}) })),
+      ...(m.stateOfCharge ? { stateOfChargeKey: `${m.stateOfCharge.device}/${m.stateOfCharge.name}` } : {}),
+      intervalSeconds: m.intervalSeconds,
+      statusSeconds: m.statusSeconds,
+      ...(o.minPollSeconds !== undefined ? { minPollSeconds: o.minPollSeconds } : {}),
+      ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+      ...(o.attempts !== undefined ? { attempts: o.attempts } : {}),
+      ...(o.backoffMs !== undefined ? { backoffMs: o.backoffMs } : {}),
+      ...(o.random ? { random: o.random } : {}),
+    });
+  } catch (e) {
+    return inert(ctx, `not started: ${errorMessage(e)}`);
+  }
+
+  const sync = new IntentSync(ctx);
+  const wanted = blockTelemetryKeys(m);
+  /** Keys whose last point was unusable (warned once until a good value comes back). */
+  const bad = new Set<string>();
+  let lastProblem = '';
+
+  client.on('state', (s: { state: ClientState; reason?: string }) => ctx.status(s.state, s.reason));
+  client.on('problem', (p: { step: string; message: string }) => {
+    const msg = `${p.step}: ${p.message}`;
+    if (msg !== lastProblem) ctx.warn(msg);
+    lastProblem = msg;
+  });
+  client.on('controls', (c: { intents: ControlIntent[] }) => {
+    try {
+      sync.apply(c.intents);
+    } catch (e) {
+      ctx.warn(`controls: ${errorMessage(e)}`);
+    }
+  });
+
+  const record = (p: Point): void => {
+    const key = `${p.device}/${p.name}`;
+    if (!wanted.has(key)) return;
+    const v = typeof p.value === 'number' ? p.value : typeof p.value === 'boolean' ? (p.value ? 1 : 0) : undefined;
+    if (p.quality.code !== 'good' || v === undefined || !Number.isFinite(v)) {
+      // 2030.5 readings carry no quality here: an unusable value is left out (the interval keeps its last good one).
+      if (!bad.has(key)) ctx.warn(`${key}: ${p.quality.code}${p.quality.reason ? ` (${p.quality.reason})` : ''}, not reported`);
+      bad.add(key);
+      return;
+    }
+    bad.delete(key);
+    client.record(key, v, p.sourceTime ?? p.receiveTime);
+  };
+
+  return {
+    name: 'sep2',
+    start: () => {
+      ctx.status('connecting', m.server);
+      client.start();
+    },
+    stop: () => {
+      client.stop();
+      return Promise.resolve();
+    },
+    publishPoints: (points) => {
+      for (const p of points) {
+        try {
+          record(p);
+        } catch (e) {
+          ctx.warn(`${p.device}/${p.name}: ${errorMessage(e)}`);
+        }
+      }
+    },
+  };
+};
