@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock.js';
 import type { ControlIntent } from '../core/control.js';
 import type { Point, PointValue } from '../core/point.js';
 import type { Profile } from '../core/profile/types.js';
-import type { ArbiterResult, Effective } from '../core/arbitration/index.js';
+import type { ArbiterResult, Effective, SubmitOptions } from '../core/arbitration/index.js';
 import type { WriteResult } from '../protocols/modbus/writer.js';
 
 export interface UpstreamContext {
@@ -17,9 +17,17 @@ export interface UpstreamContext {
   clock: Clock;
   /** Profile of every device, by device id. */
   profiles: ReadonlyMap<string, Profile>;
-  /** Controls down: every control is an intent with an expiry, arbitrated with all other sources. */
-  submit(intent: ControlIntent): ArbiterResult;
+  /**
+   * Controls down: every control is an intent with an expiry, arbitrated with all other sources. A random delay
+   * (`options.randomDelayMaxMs`) is drawn by the arbiter once per intent, never for intents marked `randomised`.
+   */
+  submit(intent: ControlIntent, options?: SubmitOptions): ArbiterResult;
   cancel(intentId: string, source?: string): void;
+  /**
+   * Give a point a fail-safe default (written when no control is active) unless the mapping's `controls:` already
+   * gives it one; returns the default in force.
+   */
+  setDefault(device: string, name: string, value: PointValue): PointValue;
   /** The arbiter's current decision for a point. */
   effective(device: string, name: string): Effective;
   /** A direct, profile-checked field write (for protocols whose commands are writes, e.g. IEC 104 set-points). */

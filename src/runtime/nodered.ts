@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { existsSync, lstatSync, mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { packageRoot } from './validate.js';
 
 export interface NodeRedOptions {
@@ -44,11 +44,21 @@ export function linkPackageIntoUserDir(userDir: string): void {
   }
 }
 
+/**
+ * The node-red package directory: `GRIDBRIDGE_NODE_RED` when set (scripts/nr5.mjs points it at a Node-RED 5 install),
+ * else our dependency. Express is resolved from there too, so the app is the one that Node-RED release ships with.
+ */
+export function nodeRedDir(): string {
+  const dir = process.env.GRIDBRIDGE_NODE_RED;
+  return dir ? resolve(dir) : dirname(require.resolve('node-red/package.json'));
+}
+
 export async function startNodeRed(opts: NodeRedOptions): Promise<{ url: string; stop(): Promise<void> }> {
   mkdirSync(opts.userDir, { recursive: true });
   linkPackageIntoUserDir(opts.userDir);
-  const RED = require('node-red') as RedModule;
-  const express = require('express') as () => { use(path: string, h: unknown): void } & ((req: unknown, res: unknown) => void);
+  const redDir = nodeRedDir();
+  const RED = require(redDir) as RedModule;
+  const express = require(require.resolve('express', { paths: [redDir] })) as () => { use(path: string, h: unknown): void } & ((req: unknown, res: unknown) => void);
   const app = express();
   const server = createServer(app);
   const settings: Record<string, unknown> = {

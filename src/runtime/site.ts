@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import type { ControlIntent, ControlTarget } from '../core/control.js';
 import { errorMessage } from '../core/errors.js';
 import type { Point, PointValue } from '../core/point.js';
-import { Arbiter, type ArbiterResult, type AuditEntry, type Effective, type TargetConfig } from '../core/arbitration/index.js';
+import { Arbiter, type ArbiterResult, type AuditEntry, type Effective, type SubmitOptions, type TargetConfig } from '../core/arbitration/index.js';
 import { ModbusPort } from '../protocols/modbus/port.js';
 import type { WriteResult } from '../protocols/modbus/writer.js';
 import type { UpstreamAdapter, UpstreamContext } from './adapter.js';
@@ -21,6 +21,8 @@ import type { MappingLoad } from './validate.js';
 
 export interface SiteOptions {
   clock?: Clock;
+  /** Uniform [0, 1) source for the arbiter's random delays (tests). */
+  random?: () => number;
   /** Extra options per adapter, e.g. `{ mqtt: { defaultUrl } }` for the embedded broker. */
   adapters?: Record<string, Record<string, unknown>>;
 }
@@ -43,6 +45,7 @@ export class Site extends EventEmitter<SiteEvents> {
   private readonly pendingWrites = new Map<string, Promise<WriteResult | undefined>>();
   private readonly writeOfIntent = new Map<string, Promise<WriteResult | undefined>>();
   private readonly unregister: Array<() => void> = [];
+  private readonly targets: Map<string, TargetConfig>;
 
   constructor(
     private readonly load: MappingLoad,
@@ -53,7 +56,8 @@ export class Site extends EventEmitter<SiteEvents> {
     if (!m) throw new Error(`mapping ${load.file} is not valid; run gridbridge validate ${load.file}`);
     this.id = m.site.id;
     this.clock = opts.clock ?? systemClock;
-    this.arbiter = new Arbiter({ clock: this.clock, targets: this.targetsFromMapping() });
+    this.targets = this.targetsFromMapping();
+    this.arbiter = new Arbiter({ clock: this.clock, targets: [...this.targets.values()], ...(opts.random ? { random: opts.random } : {}) });
     this.arbiter.on('audit', (a) => this.emit('audit', a));
     this.arbiter.on('change', (e) => this.applyEffective(e));
 
@@ -105,7 +109,8 @@ export class Site extends EventEmitter<SiteEvents> {
       baseDir,
       clock: this.clock,
       profiles: this.load.profiles,
-      submit: (intent) => this.submit(intent),
+      submit: (intent, options) => this.submit(intent, options),
+      setDefault: (device, pname, value) => this.setDefault(device, pname, value),
       cancel: (id, source) => void this.arbiter.cancel(id, source),
       effective: (device, pname) => this.arbiter.effective({ device, name: pname }),
       write: (device, pname, value) => this.write(device, pname, value),
@@ -120,7 +125,7 @@ export class Site extends EventEmitter<SiteEvents> {
   }
 
   /** Controlled points: every writable profile point, with the mapping's fail-safe default and bounds. */
-  private targetsFromMapping(): TargetConfig[] {
+  private targetsFromMapping(): Map<string, TargetConfig> {
     const out = new Map<string, TargetConfig>();
     for (const [device, p] of this.load.profiles) {
       for (const pt of p.points) {
@@ -132,11 +137,24 @@ export class Site extends EventEmitter<SiteEvents> {
       const t = out.get(`${c.device}/${c.name}`) ?? { device: c.device, name: c.name };
       out.set(`${c.device}/${c.name}`, { ...t, ...(c.default !== undefined ? { default: c.default } : {}), ...(c.min !== undefined ? { min: c.min } : {}), ...(c.max !== undefined ? { max: c.max } : {}) });
     }
-    return [...out.values()];
+    return out;
+  }
+
+  /** A protocol's own default for a point (e.g. a SAPC slot's default plan); the mapping's `controls:` wins. */
+  setDefault(device: string, name: string, value: PointValue): PointValue {
+    const key = `${device}/${name}`;
+    const t = this.targets.get(key) ?? { device, name };
+    if (t.default !== undefined) return t.default;
+    const next = { ...t, default: value };
+    this.targets.set(key, next);
+    this.arbiter.configureTarget(next);
+    return value;
   }
 
   async start(): Promise<void> {
     for (const p of this.ports.values()) p.start();
+    // Fail safe from the first moment: write the default of every controlled point that has one.
+    for (const t of this.targets.values()) if (t.default !== undefined) this.applyEffective(this.arbiter.effective(t));
     for (const a of this.adapters) {
       try {
         await a.start();
@@ -144,8 +162,6 @@ export class Site extends EventEmitter<SiteEvents> {
         this.emit('warning', `${a.name}: start failed: ${errorMessage(e)}`);
       }
     }
-    // Fail safe from the first moment: write the default of every controlled point that has one.
-    for (const t of this.load.mapping?.controls ?? []) if (t.default !== undefined) this.applyEffective(this.arbiter.effective(t));
   }
 
   async stop(): Promise<void> {
@@ -156,10 +172,10 @@ export class Site extends EventEmitter<SiteEvents> {
   }
 
   /** Submit a control intent from any source; the effective value is written through the device's driver. */
-  submit(intent: ControlIntent): ArbiterResult {
+  submit(intent: ControlIntent, options?: SubmitOptions): ArbiterResult {
     const key = `${intent.target.device}/${intent.target.name}`;
     const before = this.pendingWrites.get(key);
-    const r = this.arbiter.submit(intent);
+    const r = this.arbiter.submit(intent, options);
     const after = this.pendingWrites.get(key);
     if (after && after !== before) this.writeOfIntent.set(intent.id, after);
     else this.writeOfIntent.delete(intent.id);

@@ -8,6 +8,7 @@ import outNode from '../../nodes/iec104-out.js';
 import { Iec104Client } from '../../src/protocols/iec104/client.js';
 import { TypeId } from '../../src/protocols/iec104/constants.js';
 import { SimRtu } from '../../src/sim/iec104/rtu.js';
+import { initNodeRed } from '../node-red-path.js';
 
 interface TestHelper {
   init(path: string): void;
@@ -20,7 +21,7 @@ interface TestHelper {
 }
 // The helper ships no types; only the calls used here are declared.
 const helper = require('node-red-node-test-helper') as TestHelper;
-helper.init(require.resolve('node-red'));
+initNodeRed(helper);
 
 type TestNode = { on(ev: string, fn: (msg: Record<string, unknown>) => void): void; receive(msg: unknown): void };
 const nodes = [clientNode, inNode, commandNode, serverNode, pointNode, outNode];

@@ -7,11 +7,12 @@ import portNode from '../../nodes/modbus-port.js';
 import deviceNode from '../../nodes/modbus-device.js';
 import readNode from '../../nodes/modbus-read.js';
 import writeNode from '../../nodes/modbus-write.js';
+import { initNodeRed } from '../node-red-path.js';
 
 const root = join(__dirname, '..', '..');
 const nodes = [portNode, deviceNode, readNode, writeNode];
 
-helper.init(require.resolve('node-red'));
+initNodeRed(helper);
 
 let sim: ModbusSimulator;
 let simPort = 0;

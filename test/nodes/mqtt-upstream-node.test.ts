@@ -3,8 +3,9 @@ import helper from 'node-red-node-test-helper';
 import mqtt from 'mqtt';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/protocols/mqtt/broker.js';
 import upstreamNode from '../../nodes/mqtt-upstream.js';
+import { initNodeRed } from '../node-red-path.js';
 
-helper.init(require.resolve('node-red'));
+initNodeRed(helper);
 
 let broker: EmbeddedBroker;
 beforeAll(async () => {

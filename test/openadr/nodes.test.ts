@@ -4,6 +4,7 @@ import controlNode from '../../nodes/openadr-control.js';
 import reportNode from '../../nodes/openadr-report.js';
 import { systemClock } from '../../src/core/clock.js';
 import { VtnSim20b } from '../../src/sim/openadr/vtn20b.js';
+import { initNodeRed } from '../node-red-path.js';
 
 interface TestHelper {
   init(path: string): void;
@@ -14,7 +15,7 @@ interface TestHelper {
   getNode(id: string): unknown;
 }
 const helper = require('node-red-node-test-helper') as TestHelper;
-helper.init(require.resolve('node-red'));
+initNodeRed(helper);
 type TestNode = { on(ev: string, fn: (msg: Record<string, unknown>) => void): void; receive(msg: unknown): void; error?: unknown };
 
 const nodes = [venNode, controlNode, reportNode];

@@ -7,6 +7,7 @@ import arbitrateNode from '../../nodes/sapc-arbitrate.js';
 import rigNode from '../../nodes/sapc-rig.js';
 import { wrapBody, decodeText } from '../../src/protocols/sapc/frame.js';
 import type { SapcPortNode } from '../../nodes/sapc-common.js';
+import { initNodeRed } from '../node-red-path.js';
 
 interface TestHelper {
   init(path: string): void;
@@ -18,7 +19,7 @@ interface TestHelper {
 }
 // The helper ships no types; only the calls used here are declared.
 const helper = require('node-red-node-test-helper') as TestHelper;
-helper.init(require.resolve('node-red'));
+initNodeRed(helper);
 
 type TestNode = { on(ev: string, fn: (msg: Record<string, unknown>) => void): void; receive(msg: unknown): void };
 const nodes = [portNode, arbiterNode, inNode, outNode, arbitrateNode, rigNode];

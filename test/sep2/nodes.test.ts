@@ -9,6 +9,7 @@ import telemetryNode from '../../nodes/sep2-telemetry.js';
 import { ensureTestPki, type TestPki } from '../../src/sim/sep2/pki.js';
 import { Sep2TestServer } from '../../src/sim/sep2/server.js';
 import { parseScenario } from '../../src/sim/sep2/scenario.js';
+import { initNodeRed } from '../node-red-path.js';
 
 interface TestHelper {
   init(path: string): void;
@@ -20,7 +21,7 @@ interface TestHelper {
 }
 // The helper ships no types; only the calls used here are declared.
 const helper = require('node-red-node-test-helper') as TestHelper;
-helper.init(require.resolve('node-red'));
+initNodeRed(helper);
 type TestNode = { on(ev: string, fn: (msg: Record<string, unknown>) => void): void; receive(msg: unknown): void; client?: { telemetry: { stats(): { buffered: number } } } };
 
 let dir: string;

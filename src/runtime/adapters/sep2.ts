@@ -6,13 +6,15 @@
  *
  * TLS material (device certificate, key, CA chain) never goes in the mapping: it comes from the adapter options
  * (`{ tls: { cert, key, ca } }` PEM texts, e.g. Node-RED credentials) or from the environment variables
- * GRIDBRIDGE_SEP2_CERT / GRIDBRIDGE_SEP2_KEY / GRIDBRIDGE_SEP2_CA naming PEM files (relative to the mapping file).
+ * GRIDBRIDGE_SEP2_CERT / GRIDBRIDGE_SEP2_KEY / GRIDBRIDGE_SEP2_CA naming PEM files (relative to the working directory,
+ * as paths in the environment usually are).
  */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { resolve } from 'node:path';
 import type { ControlIntent } from '../../core/control.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Point } from '../../core/point.js';
+import { convertUnit, unitsCompatible } from '../../core/units.js';
 import { Sep2Client, Sep2MappingSchema, type ClientState, type Sep2Mapping } from '../../protocols/sep2/index.js';
 import type { AdapterFactory, UpstreamAdapter, UpstreamContext } from '../adapter.js';
 
@@ -32,16 +34,15 @@ export interface Sep2AdapterOptions {
 export const SEP2_TLS_ENV = { cert: 'GRIDBRIDGE_SEP2_CERT', key: 'GRIDBRIDGE_SEP2_KEY', ca: 'GRIDBRIDGE_SEP2_CA' } as const;
 
 /** Device certificate, key and CA chain from the options, else from the files the environment names. */
-export function resolveSep2Tls(o: Sep2AdapterOptions, baseDir: string): { cert: string; key: string; ca: string } {
+export function resolveSep2Tls(o: Sep2AdapterOptions): { cert: string; key: string; ca: string } {
   const env = o.env ?? process.env;
   const get = (k: keyof typeof SEP2_TLS_ENV): string => {
     const pem = o.tls?.[k];
     if (pem) return pem;
     const file = env[SEP2_TLS_ENV[k]];
     if (!file) throw new Error(`no TLS ${k}: set ${SEP2_TLS_ENV[k]} to a PEM file (or give it in the adapter credentials)`);
-    const path = isAbsolute(file) ? file : join(baseDir, file);
     try {
-      return readFileSync(path, 'utf8');
+      return readFileSync(resolve(file), 'utf8');
     } catch (e) {
       throw new Error(`${SEP2_TLS_ENV[k]}=${file}: ${errorMessage(e)}`);
     }
@@ -82,10 +83,21 @@ export class IntentSync {
   }
 }
 
-export function blockTelemetryKeys(m: Sep2Mapping): Set<string> {
-  const keys = new Set(m.telemetry.map((t) => `${t.device}/${t.name}`));
-  if (m.stateOfCharge) keys.add(`${m.stateOfCharge.device}/${m.stateOfCharge.name}`);
-  return keys;
+/** Unit the client expects per quantity (readings are scaled from it by the ReadingType's power of ten). */
+const QUANTITY_UNIT: Record<Sep2Mapping['telemetry'][number]['quantity'], string> = {
+  realPower: 'W',
+  reactivePower: 'var',
+  frequency: 'Hz',
+  voltage: 'V',
+  current: 'A',
+  stateOfCharge: '%',
+};
+
+/** `device/name` → unit the value must be in, for every point the block reads. */
+export function blockTelemetryUnits(m: Sep2Mapping): Map<string, string> {
+  const units = new Map(m.telemetry.map((t) => [`${t.device}/${t.name}`, QUANTITY_UNIT[t.quantity]]));
+  if (m.stateOfCharge) units.set(`${m.stateOfCharge.device}/${m.stateOfCharge.name}`, '%');
+  return units;
 }
 
 function inert(ctx: UpstreamContext, reason: string): UpstreamAdapter {
@@ -105,7 +117,7 @@ export const createSep2Adapter: AdapterFactory = (block, ctx: UpstreamContext, o
   const m = Sep2MappingSchema.parse(block);
   let client: Sep2Client;
   try {
-    const tls = resolveSep2Tls(o, ctx.baseDir);
+    const tls = resolveSep2Tls(o);
     client = new Sep2Client({
       dcapUrl: m.server,
       clock: ctx.clock,
@@ -130,12 +142,15 @@ export const createSep2Adapter: AdapterFactory = (block, ctx: UpstreamContext, o
   }
 
   const sync = new IntentSync(ctx);
-  const wanted = blockTelemetryKeys(m);
+  const wanted = blockTelemetryUnits(m);
   /** Keys whose last point was unusable (warned once until a good value comes back). */
   const bad = new Set<string>();
   let lastProblem = '';
 
-  client.on('state', (s: { state: ClientState; reason?: string }) => ctx.status(s.state, s.reason));
+  client.on('state', (s: { state: ClientState; reason?: string }) => {
+    if (s.state === 'up') lastProblem = ''; // a problem that comes back after recovery is reported again
+    ctx.status(s.state, s.reason);
+  });
   client.on('problem', (p: { step: string; message: string }) => {
     const msg = `${p.step}: ${p.message}`;
     if (msg !== lastProblem) ctx.warn(msg);
@@ -151,11 +166,19 @@ export const createSep2Adapter: AdapterFactory = (block, ctx: UpstreamContext, o
 
   const record = (p: Point): void => {
     const key = `${p.device}/${p.name}`;
-    if (!wanted.has(key)) return;
-    const v = typeof p.value === 'number' ? p.value : typeof p.value === 'boolean' ? (p.value ? 1 : 0) : undefined;
+    const unit = wanted.get(key);
+    if (unit === undefined) return;
+    let v = typeof p.value === 'number' ? p.value : typeof p.value === 'boolean' ? (p.value ? 1 : 0) : undefined;
+    let problem: string | undefined;
     if (p.quality.code !== 'good' || v === undefined || !Number.isFinite(v)) {
       // 2030.5 readings carry no quality here: an unusable value is left out (the interval keeps its last good one).
-      if (!bad.has(key)) ctx.warn(`${key}: ${p.quality.code}${p.quality.reason ? ` (${p.quality.reason})` : ''}, not reported`);
+      problem = `${p.quality.code}${p.quality.reason ? ` (${p.quality.reason})` : ''}`;
+    } else if (p.unit && p.unit !== unit) {
+      if (unitsCompatible(p.unit, unit)) v = convertUnit(v, p.unit, unit);
+      else problem = `unit ${p.unit} cannot be reported as ${unit}`;
+    }
+    if (problem !== undefined || v === undefined) {
+      if (!bad.has(key)) ctx.warn(`${key}: ${problem ?? 'no value'}, not reported`);
       bad.add(key);
       return;
     }
