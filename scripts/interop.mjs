@@ -35,4 +35,11 @@ if (missing.length > 0) {
 execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const r = spawnSync(process.execPath, [vitest, 'run', '--config', join(root, 'vitest.interop.config.mts')], { stdio: 'inherit', cwd: root });
-process.exit(r.status ?? 1);
+// Then the Node-RED-facing tests (and the editor test) again on Node 22 + Node-RED 5 (scripts/nr5.mjs; the first run
+// installs both from the npm registry into .gridbridge/nr5/, later runs reuse it). dist/ is already built.
+const nr5 = spawnSync(process.execPath, [join(root, 'scripts', 'nr5.mjs'), '--with-editor'], {
+  stdio: 'inherit',
+  cwd: root,
+  env: { ...process.env, GB_NO_BUILD: '1' },
+});
+process.exit(r.status !== 0 ? (r.status ?? 1) : (nr5.status ?? 1));

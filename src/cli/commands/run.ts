@@ -1,28 +1,59 @@
-import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { formatProfileError } from '../../core/errors.js';
 import { pointToJson } from '../../core/point.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../protocols/mqtt/broker.js';
 import { loadMappingFile } from '../../runtime/validate.js';
 import { Site } from '../../runtime/site.js';
-import { emit, untilSignal, warn } from '../jsonl.js';
+import { emit, parseCommandLine, untilSignal, warn } from '../jsonl.js';
 
 export const summary = 'run a pilot site headless from its mapping: gridbridge run MAPPING [--points] [--embedded-broker PORT]';
 
-const usage = `usage: gridbridge run MAPPING.yaml [--points] [--embedded-broker PORT]
+const usage = `usage: gridbridge run MAPPING.yaml [--points] [--embedded-broker PORT] [--iec104-listen HOST:PORT]
+                      [--sep2-cert F --sep2-key F --sep2-ca F]
   Polls every device of the mapping, publishes to its upstreams and takes controls through the arbiter.
+  --iec104-listen   where the IEC 104 controlled station listens (default 0.0.0.0:2404)
+  --sep2-cert/key/ca  PEM files of the 2030.5 device certificate, key and CA chain (or GRIDBRIDGE_SEP2_* variables)
   Prints JSON lines: status changes, writes, control decisions (audit), warnings; --points also prints every point.
   When the mapping's MQTT block has no url, an embedded broker is started on 127.0.0.1 (default port 1883).
   Stops cleanly on SIGINT/SIGTERM.`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { points: { type: 'boolean' }, 'embedded-broker': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help || positionals.length !== 1) {
-    process.stdout.write(usage + '\n');
-    return values.help ? 0 : 2;
+  const cli = parseCommandLine(
+    argv,
+    {
+      points: { type: 'boolean' },
+      'embedded-broker': { type: 'string' },
+      'iec104-listen': { type: 'string' },
+      'sep2-cert': { type: 'string' },
+      'sep2-key': { type: 'string' },
+      'sep2-ca': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    usage,
+    true,
+  );
+  if (typeof cli === 'number') return cli;
+  const { values, positionals } = cli;
+  if (positionals.length !== 1) {
+    warn(usage);
+    return 2;
+  }
+  const adapters: Record<string, Record<string, unknown>> = {};
+  if (values['iec104-listen']) {
+    const m = /^(.+):(\d+)$/.exec(values['iec104-listen']);
+    if (!m || Number(m[2]) > 65535) {
+      warn(`--iec104-listen: expected HOST:PORT, got ${values['iec104-listen']}`);
+      return 2;
+    }
+    adapters.iec104 = { host: m[1], port: Number(m[2]) };
+  }
+  try {
+    const pem = (f: string | undefined) => (f ? readFileSync(f, 'utf8') : undefined);
+    const tls = { cert: pem(values['sep2-cert']), key: pem(values['sep2-key']), ca: pem(values['sep2-ca']) };
+    if (tls.cert || tls.key || tls.ca) adapters.sep2 = { tls };
+  } catch (e) {
+    warn(`--sep2-*: ${e instanceof Error ? e.message : String(e)}`);
+    return 2;
   }
   const load = loadMappingFile(positionals[0]!);
   if (!load.mapping) {
@@ -34,8 +65,9 @@ export async function run(argv: string[]): Promise<number> {
   if (mq && !mq.url) {
     broker = await startEmbeddedBroker({ host: '127.0.0.1', port: Number(values['embedded-broker'] ?? 1883) });
     emit('broker', { url: broker.url });
+    adapters.mqtt = { defaultUrl: broker.url };
   }
-  const site = new Site(load, broker ? { adapters: { mqtt: { defaultUrl: broker.url } } } : {});
+  const site = new Site(load, { adapters });
   site.on('status', (s) => emit('status', s));
   site.on('write', (w) => emit('write', { ...w }));
   site.on('audit', (a) => emit('control', { ...a }));
