@@ -16,12 +16,15 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const NODE_SPEC = 'node@22';
+// The platform package holds the Node binary itself and has no install script (the `node` wrapper package needs one,
+// which npm 11 may block without allowScripts).
+const NODE_PKG = `node-${process.platform}-${process.arch}`;
+const NODE_SPEC = `${NODE_PKG}@22`;
 const RED_SPEC = 'node-red@5';
 const dir = process.env.GRIDBRIDGE_NR5_DIR ?? join(root, '.gridbridge', 'nr5');
 const installTimeoutMs = 10 * 60_000;
 const testTimeoutMs = Number(process.env.GRIDBRIDGE_NR5_TIMEOUT_S ?? 600) * 1000;
-const nodeBin = join(dir, 'node_modules', 'node', 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+const nodeBin = join(dir, 'node_modules', NODE_PKG, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
 const redDir = join(dir, 'node_modules', 'node-red');
 const stampFile = join(dir, 'installed.json');
 const t0 = Date.now();

@@ -25,7 +25,7 @@ describe('npm start demo', () => {
     const ours = sets.filter((n) => n.module === 'node-red-contrib-gridbridge');
     const declared = Object.keys(require('../../package.json')['node-red'].nodes);
     expect(ours.map((n) => n.name).sort()).toEqual([...declared].sort());
-    expect(ours.filter((n) => n.err || !n.enabled).map((n) => `${n.name}: ${n.err}`)).toEqual([]);
+    expect(ours.filter((n) => n.err || !n.enabled).map((n) => `${n.name}: ${JSON.stringify(n.err)}`)).toEqual([]);
     expect(ours.flatMap((n) => n.types)).toContain('gridbridge-modbus-read');
     const c = mqtt.connect(demo.mqttUrl);
     const seen = new Map<string, any>();

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { FakeClock } from '../../src/core/clock.js';
 import { ensureTestPki, type TestPki } from '../../src/sim/sep2/pki.js';
 import { Sep2TestServer } from '../../src/sim/sep2/server.js';
@@ -24,6 +25,14 @@ describe('Sep2TestServer scenario', () => {
     expect(ensureTestPki(dir).client.lfdi).toBe(pki.client.lfdi);
     for (const pem of [pki.caCert, pki.serverCert, pki.clientCert]) expect(new X509Certificate(pem).publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
     expect(new X509Certificate(pki.clientCert).verify(new X509Certificate(pki.caCert).publicKey)).toBe(true);
+  });
+  it('PKI: basicConstraints and subjectAltName are critical (the EPRI 2030.5 client refuses the server otherwise)', () => {
+    const ext = (file: string) => execFileSync('openssl', ['x509', '-in', file, '-noout', '-ext', 'basicConstraints,keyUsage,subjectAltName'], { encoding: 'utf8' });
+    const server = ext(pki.files.serverCert);
+    expect(server).toMatch(/Basic Constraints: critical\s+CA:FALSE/);
+    expect(server).toMatch(/Key Usage: critical/);
+    expect(server).toMatch(/Subject Alternative Name: critical/);
+    expect(ext(pki.files.clientCert)).toMatch(/Basic Constraints: critical\s+CA:FALSE/);
   });
   it('runs control, cancel and fault steps at their times', async () => {
     const clock = new FakeClock();

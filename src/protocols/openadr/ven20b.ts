@@ -525,16 +525,16 @@ export class Ven20b extends Emitter<Ven20bEvents> {
   private sample(a: ActiveReport): void {
     const now = this.cfg.clock.now();
     const samples = sampleBindings(this.cfg.points, a.bindings, now);
-    a.intervals.push({
-      dtstart: now,
-      durationSec: a.request.specifier.granularitySec,
-      uid: String(a.intervals.length),
-      payloads: samples.map((s) => ({
-        rID: s.rID,
-        value: s.status ?? s.value ?? 0,
-        dataQuality: oadrDataQuality(s.quality),
-      })),
-    });
+    // One ei:interval per rID and sample time. The XSD allows several oadrReportPayloads per interval, but
+    // independent VTNs (openleadr-python) read exactly one payload per interval; this form is valid for both.
+    for (const s of samples) {
+      a.intervals.push({
+        dtstart: now,
+        durationSec: a.request.specifier.granularitySec,
+        uid: String(a.intervals.length),
+        payloads: [{ rID: s.rID, value: s.status ?? s.value ?? 0, dataQuality: oadrDataQuality(s.quality) }],
+      });
+    }
   }
 
   private async flush(a: ActiveReport): Promise<void> {

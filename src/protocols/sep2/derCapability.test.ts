@@ -15,3 +15,20 @@ describe('DERCapability (seed 002 mandatory ratings)', () => {
     expect(modesHex(['charge', 'discharge', 'opModFixedW', 'opModTargetW'])).toBe('00200083');
   });
 });
+
+describe('DERCapability from a 2013-schema peer', () => {
+  it('reads the EPRI client body (rtgW/rtgWh/rtgA/rtgAh/rtgVA, 2013 namespace) as the 2018 ratings', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const vec = JSON.parse(readFileSync(join(__dirname, '../../../test/vectors/sep2/interop/DERCapability-2013.json'), 'utf8')) as { xml: string; decoded: unknown };
+    expect(parseDERCapability(vec.xml)).toEqual(vec.decoded);
+    // and writes it back in 2018 names and order
+    expect(childNames(serializeDERCapability(parseDERCapability(vec.xml)))).toContain('rtgMaxW');
+  });
+  it('a 2018 element wins over its 2013 name; rtgMaxW still mandatory when neither is present', () => {
+    const ns = 'urn:ieee:std:2030.5:ns';
+    const both = `<DERCapability xmlns="${ns}"><modesSupported>01</modesSupported><rtgMaxW><multiplier>0</multiplier><value>5000</value></rtgMaxW><rtgW><multiplier>0</multiplier><value>1</value></rtgW><type>4</type></DERCapability>`;
+    expect(parseDERCapability(both).rtgMaxW).toEqual({ multiplier: 0, value: 5000 });
+    expect(() => parseDERCapability(`<DERCapability xmlns="${ns}"><modesSupported>01</modesSupported><type>4</type></DERCapability>`)).toThrow(/DERCapability\.rtgMaxW/);
+  });
+});

@@ -16,7 +16,34 @@ import {
   resourceAttrs,
 } from './primitives.js';
 
-export const DERCapabilitySchema = z.object({
+/**
+ * 2013-schema (namespace http://ieee.org/2030.5) names of the ratings renamed in 2030.5-2018, as the EPRI 2030.5
+ * client PUTs them (rtgW, rtgWh, …; element names compared between the EPRI sep.xsd and the 2018+ sep.xsd). Read as
+ * the 2018 element when the 2018 one is absent, so a legacy device's DERCapability is accepted, not a 400.
+ */
+export const DERCAPABILITY_2013_NAMES: Readonly<Record<string, string>> = {
+  rtgA: 'rtgMaxA',
+  rtgAh: 'rtgMaxAh',
+  rtgVA: 'rtgMaxVA',
+  rtgVar: 'rtgMaxVar',
+  rtgVarNeg: 'rtgMaxVarNeg',
+  rtgW: 'rtgMaxW',
+  rtgWh: 'rtgMaxWh',
+};
+
+function from2013(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const o = { ...(v as Record<string, unknown>) };
+  for (const [old, now] of Object.entries(DERCAPABILITY_2013_NAMES)) {
+    if (old in o) {
+      if (!(now in o)) o[now] = o[old];
+      delete o[old];
+    }
+  }
+  return o;
+}
+
+const DERCapabilityObject = z.object({
   ...resourceAttrs,
   modesSupported: HexBinary32,
   rtgAbnormalCategory: UInt8.optional(),
@@ -44,6 +71,7 @@ export const DERCapabilitySchema = z.object({
   rtgVNom: VoltageRMS.optional(),
   type: UInt8,
 });
+export const DERCapabilitySchema = z.preprocess(from2013, DERCapabilityObject);
 export type DERCapability = z.output<typeof DERCapabilitySchema>;
 export const DERCapabilityResource = resource('DERCapability', DERCapabilitySchema);
 export const parseDERCapability = DERCapabilityResource.parse;

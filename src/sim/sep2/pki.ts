@@ -2,6 +2,8 @@
  * A P-256 test PKI for the 2030.5 test server: CA, server certificate and one client (device) certificate, written
  * as PEM files into a directory. Made with the openssl CLI (@peculiar/x509 needs a reflect-metadata polyfill that
  * is not installed). Existing files are reused, so a restarted server keeps the same identities.
+ * basicConstraints, keyUsage and subjectAltName are critical as the 2030.5 certificate profile asks; the EPRI
+ * 2030.5 client refuses a peer certificate where they are not (found in interop, see docs/sep2.md).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,8 +39,8 @@ export function ensureTestPki(dir: string, prefix = ''): TestPki {
   if (!existsSync(join(dir, `${f('client')}.pem`))) {
     openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${f('ca')}.key.pem`], dir);
     openssl(['req', '-x509', '-new', '-key', `${f('ca')}.key.pem`, '-subj', `/CN=GridBridge 2030.5 test CA${prefix ? ' ' + prefix : ''}`, '-days', '3650', '-sha256', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', `${f('ca')}.pem`], dir);
-    issue(dir, f('server'), '/CN=sep2-test-server', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyAgreement\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n', f('ca'));
-    issue(dir, f('client'), '/CN=sep2-test-device', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyAgreement\nextendedKeyUsage=clientAuth\n', f('ca'));
+    issue(dir, f('server'), '/CN=sep2-test-server', 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyAgreement\nextendedKeyUsage=serverAuth\nsubjectAltName=critical,DNS:localhost,IP:127.0.0.1\n', f('ca'));
+    issue(dir, f('client'), '/CN=sep2-test-device', 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyAgreement\nextendedKeyUsage=clientAuth\n', f('ca'));
   }
   const files = {
     caCert: join(dir, `${f('ca')}.pem`),
