@@ -192,6 +192,21 @@ describe('client ↔ server on loopback', () => {
     expect(client.connectedTo?.port).toBe(port);
   });
 
+  it('interrogated and read ASDUs carry the requester\'s originator address (101 §7.2.3)', async () => {
+    // Cross-checked with lib60870-C 2.x simple_client (OA 3): GI data went out with OA 0 before the fix.
+    const { port } = await startServer();
+    const client = await startClient(port, { originator: 3 });
+    const got: Asdu[] = [];
+    client.on('asdu', (a: Asdu) => got.push(a));
+    expect((await client.interrogate(1)).ok).toBe(true);
+    expect((await client.counterInterrogate(1, 5)).ok).toBe(true);
+    expect((await client.read(2000)).ok).toBe(true);
+    const data = got.filter((a) => a.cot === Cot.INTERROGATED_BY_STATION || a.cot === Cot.REQUESTED_BY_GENERAL_COUNTER || a.cot === Cot.REQUEST);
+    expect(new Set(data.map((a) => a.cot))).toEqual(new Set([Cot.INTERROGATED_BY_STATION, Cot.REQUESTED_BY_GENERAL_COUNTER, Cot.REQUEST]));
+    expect(data.map((a) => a.originator)).toEqual(data.map(() => 3));
+    expect(got.filter((a) => a.typeId === TypeId.C_IC_NA_1).map((a) => a.originator)).toEqual([3, 3]);
+  });
+
   it('answers an unknown type with COT 44 and an unknown CA with COT 46, both negative', async () => {
     const { port } = await startServer();
     const client = await startClient(port);

@@ -86,6 +86,23 @@ describe('sim iec104 + probe iec104', () => {
     expect(spont).toContain(700);
   });
 
+  it('return information (COT 11) comes between ACT_CON and ACT_TERM (IEC 60870-5-5 command transmission)', async () => {
+    // Cross-checked with lib60870-C 2.x as controlling station: before the fix the echo preceded ACT_CON.
+    const client = new Iec104Client({ hosts: [{ host: '127.0.0.1', port }], reconnect: false });
+    const seen: string[] = [];
+    client.on('asdu', (a: { typeId: number; cot: number }) => seen.push(`${a.typeId}/${a.cot}`));
+    await client.connect();
+    const r = await client.command({ typeId: TypeId.C_SC_NA_1, ioa: 5000, value: true });
+    client.close();
+    expect(r.ok).toBe(true);
+    const con = seen.indexOf(`${TypeId.C_SC_NA_1}/7`);
+    const ret = seen.indexOf(`${TypeId.M_SP_NA_1}/11`);
+    const term = seen.indexOf(`${TypeId.C_SC_NA_1}/10`);
+    expect(con).toBeGreaterThanOrEqual(0);
+    expect(ret).toBeGreaterThan(con);
+    expect(term).toBeGreaterThan(ret);
+  });
+
   it('parses command values', () => {
     expect(parseCommand('sc', '1', 'on')).toEqual({ typeId: TypeId.C_SC_NA_1, ioa: 1, value: true });
     expect(parseCommand('dc', '1', 'off')).toEqual({ typeId: TypeId.C_DC_NA_1, ioa: 1, value: 1 });

@@ -360,7 +360,8 @@ export class Iec104Server extends EventEmitter {
     for (const ca of cas) {
       this.reply(conn, { ...a, ca }, Cot.ACTIVATION_CON);
       const sel = group === 0 ? ({ kind: 'station' } as const) : ({ kind: 'group', group } as const);
-      for (const buf of this.store.encodeSelection(ca, sel, qoi, { packed: this.opts.packed !== false, apciRoom: 6 })) conn.link.sendFramed(buf);
+      // Interrogated ASDUs go back to the requester's originator address (IEC 60870-5-101 §7.2.3).
+      for (const buf of this.store.encodeSelection(ca, sel, qoi, { packed: this.opts.packed !== false, apciRoom: 6, originator: a.originator ?? 0 })) conn.link.sendFramed(buf);
       this.reply(conn, { ...a, ca }, Cot.ACTIVATION_TERMINATION);
     }
   }
@@ -373,7 +374,7 @@ export class Iec104Server extends EventEmitter {
     for (const ca of cas) {
       this.reply(conn, { ...a, ca }, Cot.ACTIVATION_CON);
       const sel = rqt === 5 ? ({ kind: 'counters' } as const) : ({ kind: 'counters', group: rqt } as const);
-      for (const buf of this.store.encodeSelection(ca, sel, cot, { packed: this.opts.packed !== false, apciRoom: 6 })) conn.link.sendFramed(buf);
+      for (const buf of this.store.encodeSelection(ca, sel, cot, { packed: this.opts.packed !== false, apciRoom: 6, originator: a.originator ?? 0 })) conn.link.sendFramed(buf);
       this.reply(conn, { ...a, ca }, Cot.ACTIVATION_TERMINATION);
     }
   }
@@ -383,7 +384,7 @@ export class Iec104Server extends EventEmitter {
     const ioa = a.objects[0]?.ioa ?? -1;
     const p = this.store.get(a.ca, ioa);
     if (!p) return this.reply(conn, a, Cot.UNKNOWN_IOA, P_N);
-    conn.link.sendAsdu({ typeId: p.typeId, cot: Cot.REQUEST, ca: a.ca, objects: [p.obj] });
+    conn.link.sendAsdu({ typeId: p.typeId, cot: Cot.REQUEST, originator: a.originator ?? 0, ca: a.ca, objects: [p.obj] });
   }
 
   private onClockSync(conn: Conn, a: Asdu): void {

@@ -194,6 +194,8 @@ export class Ven20b extends Emitter<Ven20bEvents> {
       timeoutMs: this.cfg.requestTimeoutMs ?? 15000,
     });
     if (res.status !== 200) throw new Error(`VTN answered HTTP ${res.status} to ${m.type}${res.body ? `: ${res.body.slice(0, 200)}` : ''}`);
+    // oadrResponse ends an exchange: VTNs such as openleadr-python acknowledge it with an empty HTTP 200.
+    if (m.type === 'oadrResponse' && res.body.trim() === '') return { type: 'oadrResponse', response: { responseCode: 200, responseDescription: 'empty HTTP 200', requestID: m.response.requestID } };
     const reply = this.decode(res.body);
     this.emit('message', { direction: 'in', type: reply.type });
     if (reply.type === 'oadrResponse' && reply.response.responseCode !== 200 && m.type !== 'oadrResponse') {
@@ -256,7 +258,9 @@ export class Ven20b extends Emitter<Ven20bEvents> {
   async cancelRegistration(): Promise<void> {
     if (!this.registrationID) return;
     const r = await this.track(this.send({ type: 'oadrCancelPartyRegistration', requestID: randomUUID(), registrationID: this.registrationID, venID: this.venID! }));
-    if (r.type !== 'oadrCanceledPartyRegistration') throw new Error(`oadrCancelPartyRegistration: unexpected ${r.type}`);
+    // A plain oadrResponse 200 is taken as acknowledgement too (openleadr-python's VTN answers that way); send() has
+    // already rejected a non-200 oadrResponse.
+    if (r.type !== 'oadrCanceledPartyRegistration' && r.type !== 'oadrResponse') throw new Error(`oadrCancelPartyRegistration: unexpected ${r.type}`);
     this.expectOk(r, 'oadrCancelPartyRegistration');
     this.deregistered('deregistered by VEN');
   }

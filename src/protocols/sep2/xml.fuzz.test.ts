@@ -7,7 +7,7 @@ import { RESOURCES } from './resources.js';
 import { Sep2XmlError } from './xml.js';
 
 const dir = join(__dirname, '..', '..', '..', 'test', 'vectors', 'sep2');
-const vectors = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { resource: string; xml: string });
+const vectors = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { resource: string; xml: string });
 
 function outcome(resource: string, xml: string): 'ok' | Sep2XmlError {
   try {

@@ -144,16 +144,26 @@ export class SimRtu {
   private onCommand(c: CommandRequest): CommandDecision {
     if (c.select) return true;
     const target = this.echo.get(c.ioa);
-    if (target !== undefined) {
-      const p = this.server.store.get(c.ca, target);
-      if (p) {
-        let value: number | boolean = c.value;
-        const base = c.typeId >= TypeId.C_SC_TA_1 ? c.typeId - TA_OFFSET : c.typeId;
-        if (base === TypeId.C_RC_NA_1) value = Math.max(-64, Math.min(63, (Number(p.obj.value) || 0) + (c.value === 2 ? 1 : c.value === 1 ? -1 : 0)));
-        // Return information caused by a remote command (COT 11).
-        this.server.update(c.ca, target, { value }, { cot: 11 });
-      }
-    }
-    return true;
+    if (target === undefined) return true;
+    // Command transmission (IEC 60870-5-5 §6.8): ACT_CON, then the return information (COT 11), then ACT_TERM.
+    // The server sends ACT_CON when this handler returns and ACT_TERM when `done` settles, so the echo runs on the
+    // next timer turn (interop run with lib60870-C showed COT 11 ahead of ACT_CON when it ran synchronously here).
+    const done = new Promise<void>((resolve) => {
+      this.clock.setTimeout(() => {
+        this.reflect(c, target);
+        resolve();
+      }, 0);
+    });
+    return { accept: true, done };
+  }
+
+  private reflect(c: CommandRequest, target: number): void {
+    const p = this.server.store.get(c.ca, target);
+    if (!p) return;
+    let value: number | boolean = c.value;
+    const base = c.typeId >= TypeId.C_SC_TA_1 ? c.typeId - TA_OFFSET : c.typeId;
+    if (base === TypeId.C_RC_NA_1) value = Math.max(-64, Math.min(63, (Number(p.obj.value) || 0) + (c.value === 2 ? 1 : c.value === 1 ? -1 : 0)));
+    // Return information caused by a remote command (COT 11).
+    this.server.update(c.ca, target, { value }, { cot: 11 });
   }
 }
