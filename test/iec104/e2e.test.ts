@@ -193,7 +193,7 @@ describe('client ↔ server on loopback', () => {
   });
 
   it('interrogated and read ASDUs carry the requester\'s originator address (101 §7.2.3)', async () => {
-    // Cross-checked with lib60870-C 2.x simple_client (OA 3): GI data went out with OA 0 before the fix.
+    // Cross-checked with lib60870-C 2.4.1 simple_client (OA 3): GI data went out with OA 0 before the fix.
     const { port } = await startServer();
     const client = await startClient(port, { originator: 3 });
     const got: Asdu[] = [];

@@ -87,7 +87,7 @@ describe('sim iec104 + probe iec104', () => {
   });
 
   it('return information (COT 11) comes between ACT_CON and ACT_TERM (IEC 60870-5-5 command transmission)', async () => {
-    // Cross-checked with lib60870-C 2.x as controlling station: before the fix the echo preceded ACT_CON.
+    // Cross-checked with lib60870-C 2.4.1 as controlling station: before the fix the echo preceded ACT_CON.
     const client = new Iec104Client({ hosts: [{ host: '127.0.0.1', port }], reconnect: false });
     const seen: string[] = [];
     client.on('asdu', (a: { typeId: number; cot: number }) => seen.push(`${a.typeId}/${a.cot}`));

@@ -68,6 +68,22 @@ add('M_ME_NB_1 large IOA and CA', `${S104} 9 (IOA 3 octets LE, CA 2 octets LE)`,
 add('TypeID 0 ACT_TERM without objects (peer quirk)', 'protocols.md peer quirk: GI ACT_TERM with TypeID 0; unknown types keep raw octets', hdr('00', '00', '0A'), { ...asdu(0, 10, []), raw: '', count: 0 });
 add('unknown type 120 kept raw', `${S101} 7.2.1.1 (type 120 reserved for file transfer, not supported here)`, hdr('78', '01', '0D') + '010000' + 'AA', { ...asdu(120, 13, []), raw: '010000AA', count: 1 });
 
+// Frames produced by an independent implementation: lib60870-C 2.4.1 (mz-automation/lib60870 commit 7a388e3, built
+// locally as a loopback test peer, 2026-11-26), copied from its raw-message log. lib60870 sends day of week 0 (not used).
+const LIB = 'cross-checked with lib60870-C 2.4.1';
+const libTime = (ms, minute) => ({ ms, minute, hour: 22, day: 26, dow: 0, month: 11, year: 26, invalid: false, summer: false });
+add('lib60870 M_ME_TF_1 49.5 spontaneous', `${LIB} cs104 slave (MeasuredValueShortWithCP56Time2a); ${S101} 7.3.1.28`, '240103000100C6020000004642008A1B1D161A0B1A', asdu(36, 3, [{ ioa: 710, value: 49.5, quality: {}, time: libTime(7050, 29) }]));
+add('lib60870 M_ME_NC_1 two objects SQ=0, IV NT, COT 20', `${LIB} cs104 slave (MeasuredValueShort); ${S101} 7.3.1.13`, '0D0214000100BC020000004841' + '00' + 'BE0200000050C0C0', asdu(13, 20, [{ ioa: 700, value: 12.5, quality: {} }, { ioa: 702, value: -3.25, quality: { iv: true, nt: true } }]));
+add('lib60870 M_DP_NA_1 SQ=1 0..3, BL', `${LIB} cs104 slave (DoublePointInformation, sequence ASDU); ${S101} 7.3.1.3`, '038414000100C800000001021' + '3', asdu(3, 20, [{ ioa: 200, value: 0, quality: {} }, { ioa: 201, value: 1, quality: {} }, { ioa: 202, value: 2, quality: {} }, { ioa: 203, value: 3, quality: { bl: true } }], { sq: true }));
+add('lib60870 M_ST_NA_1 -5 transient', `${LIB} cs104 slave (StepPositionInformation); ${S101} 7.3.1.5`, '0501140001002C0100FB00', asdu(5, 20, [{ ioa: 300, value: -5, transient: true, quality: {} }]));
+add('lib60870 M_ME_NA_1 -0.5 OV', `${LIB} cs104 slave (MeasuredValueNormalized); ${S101} 7.3.1.9`, '090114000100F4010000C001', asdu(9, 20, [{ ioa: 500, value: -0.5, quality: { ov: true } }]));
+add('lib60870 M_IT_NA_1 -123456 seq 7 CY, COT 37', `${LIB} cs104 slave (IntegratedTotals, BinaryCounterReading); ${S101} 7.3.1.15`, '0F0125000100200300C01DFEFF27', asdu(15, 37, [{ ioa: 800, value: -123456, sequence: 7, carry: true, adjusted: false, quality: {} }]));
+add('lib60870 C_SE_TC_1 select 7.5', `${LIB} cs104 connection (SetpointCommandShortWithCP56Time2a); ${S104} clause 8 type 63`, '3F01060001008D13000000F040803F811E161A0B1A', asdu(63, 6, [{ ioa: 5005, value: 7.5, qualifier: 0, select: true, time: libTime(33087, 30) }]));
+add('lib60870 C_SE_NB_1 -1234', `${LIB} cs104 connection (SetpointCommandScaled); ${S101} 7.3.2.5`, '3101060001008C13002EFB00', asdu(49, 6, [{ ioa: 5004, value: -1234, qualifier: 0, select: false }]));
+add('lib60870 C_SE_NA_1 -0.25', `${LIB} cs104 connection (SetpointCommandNormalized); ${S101} 7.3.2.4`, '3001060001008B130000E000', asdu(48, 6, [{ ioa: 5003, value: -0.25, qualifier: 0, select: false }]));
+add('lib60870 C_TS_TA_1 TSC 0x4938', `${LIB} cs104 connection (sendTestCommandWithTimestamp); ${S104} clause 8 type 107`, '6B010600010000000038492C731E161A0B1A', asdu(107, 6, [{ ioa: 0, value: 0x4938, time: libTime(29484, 30) }]));
+add('lib60870 C_CI_NA_1 group 2, freeze without reset', `${LIB} cs104 connection (QCC 0x42); ${S101} 7.3.4.2`, '650106000100000000' + '42', asdu(101, 6, [{ ioa: 0, qualifier: 2, freeze: 1 }]));
+
 const apdus = [
   { name: 'STARTDT act', source: `${S104} 5.3 U format`, hex: '680407000000', apci: { format: 'U', fn: 'STARTDT_ACT' } },
   { name: 'STARTDT con', source: `${S104} 5.3 U format`, hex: '68040B000000', apci: { format: 'U', fn: 'STARTDT_CON' } },
@@ -94,4 +110,4 @@ const bad = [
   { name: 'SQ=1 IOA sequence past 16777215', hex: '680F00000000' + '018203000100' + 'FFFFFF' + '0101', offset: 12 },
 ];
 
-process.stdout.write(JSON.stringify({ description: 'IEC 60870-5-104 golden vectors: ASDU octets (hex) ↔ decoded value; APDU framing; malformed frames with the offset of the error. Hex composed by hand from the standard layouts, see make-vectors.mjs.', asdus: v, apdus, bad }, null, 1) + '\n');
+process.stdout.write(JSON.stringify({ description: 'IEC 60870-5-104 golden vectors: ASDU octets (hex) ↔ decoded value; APDU framing; malformed frames with the offset of the error. Hex composed by hand from the standard layouts, plus frames captured from lib60870-C 2.4.1 on loopback (named lib60870 …), see make-vectors.mjs.', asdus: v, apdus, bad }, null, 1) + '\n');
