@@ -4,6 +4,7 @@
  * Used by the simulator (server side) and the native TCP transport (client side). Every decode error is a
  * DecodeError with the byte offset.
  */
+import { crc16Reflected } from '../../core/crc16.js';
 import { DecodeError } from '../../core/errors.js';
 import {
   ModbusExceptionError,
@@ -18,20 +19,9 @@ const P = 'modbus';
 
 // ---------------------------------------------------------------- CRC (RTU)
 
-const CRC_TABLE = (() => {
-  const t = new Uint16Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xa001 : c >>> 1;
-    t[i] = c;
-  }
-  return t;
-})();
-
+/** CRC-16/MODBUS of an RTU frame (sent low byte first). */
 export function crc16(buf: Uint8Array, start = 0, end = buf.length): number {
-  let crc = 0xffff;
-  for (let i = start; i < end; i++) crc = (crc >>> 8) ^ CRC_TABLE[(crc ^ buf[i]!) & 0xff]!;
-  return crc;
+  return crc16Reflected(buf, 0xffff, start, end);
 }
 
 // ---------------------------------------------------------------- bits
