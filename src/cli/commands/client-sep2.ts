@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { emit, untilSignal, warn } from '../jsonl.js';
 import { systemClock } from '../../core/clock.js';
 import { formatPath } from '../../core/errors.js';
-import { Sep2Client } from '../../protocols/sep2/client.js';
+import { Sep2Client, clientOptionsFromMapping } from '../../protocols/sep2/client.js';
 import { Sep2MappingSchema, type Sep2Mapping } from '../../protocols/sep2/mapping.js';
 
 export const summary = 'IEEE 2030.5 (CSIP) DER client: discovery, controls → setpoints, telemetry (JSON lines)';
@@ -94,18 +94,10 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const client = new Sep2Client({
-    dcapUrl: m.server,
+    ...clientOptionsFromMapping(m),
     clock: systemClock,
     ...tls,
-    ...(a.pin !== undefined ? { pin: Number(a.pin) } : m.pin !== undefined ? { pin: m.pin } : {}),
-    device: m.device,
-    sourceClass: m.sourceClass,
-    overrides: m.controls,
-    ratings: m.ratings,
-    telemetry: m.telemetry.map((t) => ({ key: `${t.device}/${t.name}`, quantity: t.quantity, ...(t.description ? { description: t.description } : {}) })),
-    ...(m.stateOfCharge ? { stateOfChargeKey: `${m.stateOfCharge.device}/${m.stateOfCharge.name}` } : {}),
-    intervalSeconds: m.intervalSeconds,
-    statusSeconds: m.statusSeconds,
+    ...(a.pin !== undefined ? { pin: Number(a.pin) } : {}),
   });
   client.on('identity', (i: Record<string, unknown>) => emit('identity', i));
   client.on('discovery', (d: Record<string, unknown>) => emit('discovery', d));

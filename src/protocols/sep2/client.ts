@@ -4,6 +4,7 @@
  * ControlIntents, Responses posted as asked, telemetry posted as seed 002 asks. On any error the last good state is
  * kept (the scheduler keeps running the controls it knows, and they expire on their own).
  */
+import type { Sep2Mapping } from './mapping.js';
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { ControlIntent, ControlTarget, SourceClass } from '../../core/control.js';
@@ -55,6 +56,22 @@ export interface Sep2ClientOptions extends Omit<HttpOptions, 'clock'> {
   random?: () => number;
   /** Floor for any pollRate/postRate (s), so a hostile server (pollRate 0) cannot make us spin. Default 1. */
   minPollSeconds?: number;
+}
+
+/** The client options a mapping's `sep2` block decides (the rest — TLS, clock, tuning — come from the caller). */
+export function clientOptionsFromMapping(m: Sep2Mapping): Pick<Sep2ClientOptions, 'dcapUrl' | 'pin' | 'device' | 'sourceClass' | 'overrides' | 'ratings' | 'telemetry' | 'stateOfChargeKey' | 'intervalSeconds' | 'statusSeconds'> {
+  return {
+    dcapUrl: m.server,
+    ...(m.pin !== undefined ? { pin: m.pin } : {}),
+    device: m.device,
+    sourceClass: m.sourceClass,
+    overrides: m.controls,
+    ratings: m.ratings,
+    telemetry: m.telemetry.map((t) => ({ key: `${t.device}/${t.name}`, quantity: t.quantity, ...(t.description ? { description: t.description } : {}) })),
+    ...(m.stateOfCharge ? { stateOfChargeKey: `${m.stateOfCharge.device}/${m.stateOfCharge.name}` } : {}),
+    intervalSeconds: m.intervalSeconds,
+    statusSeconds: m.statusSeconds,
+  };
 }
 
 export type ClientState = 'connecting' | 'up' | 'degraded' | 'down';

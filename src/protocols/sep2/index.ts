@@ -1,5 +1,5 @@
 /** IEEE 2030.5 / CSIP stack: public API for src/runtime, the CLI, the simulator and the nodes. */
-export { Sep2Client, type Sep2ClientOptions, type Ratings, type ClientState } from './client.js';
+export { Sep2Client, clientOptionsFromMapping, type Sep2ClientOptions, type Ratings, type ClientState } from './client.js';
 export { DerControlScheduler, CONTROL_MODES, type ControlMode, type ModeControl, type ProgramSnapshot, type ResponseToSend, type ScheduleState } from './scheduler.js';
 export { controlsToIntents, DEFAULT_MODE_TARGETS, type IntentContext } from './controls.js';
 export { TelemetryBuffer, mirrorUsagePointFor, type TelemetryPoint, type Quantity } from './telemetry.js';

@@ -15,7 +15,7 @@ import type { ControlIntent } from '../../core/control.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Point } from '../../core/point.js';
 import { convertUnit, unitsCompatible } from '../../core/units.js';
-import { Sep2Client, Sep2MappingSchema, type ClientState, type Sep2Mapping } from '../../protocols/sep2/index.js';
+import { Sep2Client, Sep2MappingSchema, clientOptionsFromMapping, type ClientState, type Sep2Mapping } from '../../protocols/sep2/index.js';
 import type { AdapterFactory, UpstreamAdapter, UpstreamContext } from '../adapter.js';
 
 export interface Sep2AdapterOptions {
@@ -119,18 +119,9 @@ export const createSep2Adapter: AdapterFactory = (block, ctx: UpstreamContext, o
   try {
     const tls = resolveSep2Tls(o);
     client = new Sep2Client({
-      dcapUrl: m.server,
+      ...clientOptionsFromMapping(m),
       clock: ctx.clock,
       ...tls,
-      ...(m.pin !== undefined ? { pin: m.pin } : {}),
-      device: m.device,
-      sourceClass: m.sourceClass,
-      overrides: m.controls,
-      ratings: m.ratings,
-      telemetry: m.telemetry.map((t) => ({ key: `${t.device}/${t.name}`, quantity: t.quantity, ...(t.description ? { description: t.description } : {}) })),
-      ...(m.stateOfCharge ? { stateOfChargeKey: `${m.stateOfCharge.device}/${m.stateOfCharge.name}` } : {}),
-      intervalSeconds: m.intervalSeconds,
-      statusSeconds: m.statusSeconds,
       ...(o.minPollSeconds !== undefined ? { minPollSeconds: o.minPollSeconds } : {}),
       ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
       ...(o.attempts !== undefined ? { attempts: o.attempts } : {}),
