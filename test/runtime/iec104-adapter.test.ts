@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ModbusSimulator } from '../../src/sim/modbus/server.js';
+import type { ModbusSimulator } from '../../src/sim/modbus/server.js';
+import { startStation } from './station.js';
 import { Iec104Client } from '../../src/protocols/iec104/client.js';
 import { TypeId } from '../../src/protocols/iec104/constants.js';
 import type { InfoObject } from '../../src/protocols/iec104/types/object.js';
-import { loadMappingFile, loadProfileFile } from '../../src/runtime/validate.js';
+import { loadMappingFile } from '../../src/runtime/validate.js';
 import { Site } from '../../src/runtime/site.js';
 import type { Iec104UpstreamAdapter } from '../../src/runtime/adapters/iec104.js';
 
@@ -31,9 +32,8 @@ async function deadPort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  const profile = loadProfileFile(join(root, 'device-profiles', 'dcbel-station-inverter.yaml')).profile!;
-  sim = new ModbusSimulator({ units: [{ unitId: 1, profile }] });
-  const addr = await sim.listenTcp(0, '127.0.0.1');
+  let addr: { port: number };
+  ({ sim, ...addr } = await startStation({ 1: 'dcbel-station-inverter' }));
   const dead = await deadPort();
   dir = mkdtempSync(join(tmpdir(), 'gb-iec104-'));
   writeFileSync(

@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../src/core/clock.js';
 import type { Point } from '../../src/core/point.js';
-import { ModbusSimulator } from '../../src/sim/modbus/server.js';
+import type { ModbusSimulator } from '../../src/sim/modbus/server.js';
+import { startStation } from './station.js';
 import { VtnSim20b, type VtnLogEntry } from '../../src/sim/openadr/vtn20b.js';
 import { VtnSim3 } from '../../src/sim/openadr/vtn3.js';
 import { vtnScriptSchema } from '../../src/sim/openadr/script.js';
-import { loadMappingFile, loadProfileFile } from '../../src/runtime/validate.js';
+import { loadMappingFile } from '../../src/runtime/validate.js';
 import { Site } from '../../src/runtime/site.js';
 
 const root = join(__dirname, '..', '..');
@@ -23,9 +24,7 @@ let dir: string;
 let site: Site | undefined;
 
 beforeAll(async () => {
-  const profile = (id: string) => loadProfileFile(join(root, 'device-profiles', `${id}.yaml`)).profile!;
-  sim = new ModbusSimulator({ units: [{ unitId: 1, profile: profile('dcbel-station-inverter') }, { unitId: 2, profile: profile('dcbel-station-battery') }] });
-  modbusPort = (await sim.listenTcp(0, '127.0.0.1')).port;
+  ({ sim, port: modbusPort } = await startStation({ 1: 'dcbel-station-inverter', 2: 'dcbel-station-battery' }));
   dir = mkdtempSync(join(tmpdir(), 'gb-openadr-site-'));
 });
 afterEach(async () => {

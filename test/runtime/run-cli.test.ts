@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ModbusSimulator } from '../../src/sim/modbus/server.js';
-import { loadProfileFile } from '../../src/runtime/validate.js';
+import type { ModbusSimulator } from '../../src/sim/modbus/server.js';
+import { startStation } from './station.js';
 
 // `gridbridge run` as an integrator uses it: JSON lines on stdout, clean stop on SIGINT (needs the build: npm test runs it).
 const root = join(__dirname, '..', '..');
@@ -14,9 +14,8 @@ let dir: string;
 let mapping: string;
 
 beforeAll(async () => {
-  const profile = loadProfileFile(join(root, 'device-profiles', 'dcbel-tempo-meter.yaml')).profile!;
-  sim = new ModbusSimulator({ units: [{ unitId: 3, profile }] });
-  const { port } = await sim.listenTcp(0, '127.0.0.1');
+  let port: number;
+  ({ sim, port } = await startStation({ 3: 'dcbel-tempo-meter' }));
   dir = mkdtempSync(join(tmpdir(), 'gb-run-'));
   mapping = join(dir, 'site.yaml');
   writeFileSync(

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock, systemClock } from '../../src/core/clock.js';
 import { Arbiter } from '../../src/core/arbitration/index.js';
-import { ModbusSimulator } from '../../src/sim/modbus/server.js';
+import type { ModbusSimulator } from '../../src/sim/modbus/server.js';
+import { startStation } from './station.js';
 import { SapcMeterSim } from '../../src/sim/sapc/meter.js';
 import { buildCommand } from '../../src/protocols/sapc/client.js';
 import { createLinePair } from '../../src/protocols/sapc/loopback.js';
 import { sapcSlotSchema } from '../../src/protocols/sapc/mapping.js';
 import { SapcSession } from '../../src/protocols/sapc/session.js';
-import { loadMappingFile, loadProfileFile } from '../../src/runtime/validate.js';
+import { loadMappingFile } from '../../src/runtime/validate.js';
 import { Site } from '../../src/runtime/site.js';
 import type { UpstreamContext } from '../../src/runtime/adapter.js';
 import { SapcUpstreamHandler } from '../../src/runtime/adapters/sapc.js';
@@ -26,9 +27,8 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
 }
 
 beforeAll(async () => {
-  const profile = loadProfileFile(join(root, 'device-profiles', 'dcbel-station-inverter.yaml')).profile!;
-  sim = new ModbusSimulator({ units: [{ unitId: 1, profile }] });
-  const addr = await sim.listenTcp(0, '127.0.0.1');
+  let addr: { port: number };
+  ({ sim, ...addr } = await startStation({ 1: 'dcbel-station-inverter' }));
   dir = mkdtempSync(join(tmpdir(), 'gb-sapc-'));
   writeFileSync(
     join(dir, 'site.yaml'),

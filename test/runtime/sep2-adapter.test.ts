@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ControlIntent } from '../../src/core/control.js';
 import type { Point } from '../../src/core/point.js';
-import { ModbusSimulator } from '../../src/sim/modbus/server.js';
+import type { ModbusSimulator } from '../../src/sim/modbus/server.js';
+import { startStation } from './station.js';
 import { ensureTestPki, type TestPki } from '../../src/sim/sep2/pki.js';
 import { Sep2TestServer } from '../../src/sim/sep2/server.js';
 import { parseScenario } from '../../src/sim/sep2/scenario.js';
-import { loadMappingFile, loadProfileFile } from '../../src/runtime/validate.js';
+import { loadMappingFile } from '../../src/runtime/validate.js';
 import { Site } from '../../src/runtime/site.js';
 import { IntentSync, resolveSep2Tls } from '../../src/runtime/adapters/sep2.js';
 import { FakeClock } from '../../src/core/clock.js';
@@ -26,9 +27,8 @@ let dir: string;
 let site: Site | undefined;
 
 beforeAll(async () => {
-  const profile = (id: string) => loadProfileFile(join(root, 'device-profiles', `${id}.yaml`)).profile!;
-  sim = new ModbusSimulator({ units: [{ unitId: 1, profile: profile('dcbel-station-inverter') }, { unitId: 2, profile: profile('dcbel-station-battery') }] });
-  const addr = await sim.listenTcp(0, '127.0.0.1');
+  let addr: { port: number };
+  ({ sim, ...addr } = await startStation({ 1: 'dcbel-station-inverter', 2: 'dcbel-station-battery' }));
   dir = mkdtempSync(join(tmpdir(), 'gb-sep2-site-'));
   pki = ensureTestPki(join(dir, 'pki'));
   server = new Sep2TestServer({ pki, scenario: parseScenario('pin: 111115\npollRate: 1\npostRate: 1\n') });

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { ModbusSimulator } from '../../src/sim/modbus/server.js';
+import type { ModbusSimulator } from '../../src/sim/modbus/server.js';
+import { startStation } from './station.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/protocols/mqtt/broker.js';
-import { loadMappingFile, loadProfileFile } from '../../src/runtime/validate.js';
+import { loadMappingFile } from '../../src/runtime/validate.js';
 import { Site } from '../../src/runtime/site.js';
 
 const root = join(__dirname, '..', '..');
@@ -15,9 +16,8 @@ let dir: string;
 let site: Site | undefined;
 
 beforeAll(async () => {
-  const profile = loadProfileFile(join(root, 'device-profiles', 'dcbel-station-inverter.yaml')).profile!;
-  sim = new ModbusSimulator({ units: [{ unitId: 1, profile }] });
-  const addr = await sim.listenTcp(0, '127.0.0.1');
+  let addr: { port: number };
+  ({ sim, ...addr } = await startStation({ 1: 'dcbel-station-inverter' }));
   broker = await startEmbeddedBroker({ port: 0 });
   dir = mkdtempSync(join(tmpdir(), 'gb-site-'));
   writeFileSync(
