@@ -120,6 +120,7 @@ export const samples: OadrMessage[] = [
     eventResponses: [{ responseCode: 200, responseDescription: 'OK', requestID: 'req-5', eventID: 'evt-1', modificationNumber: 0, optType: 'optIn' }],
     venID: 'ven-1',
   },
+  { type: 'oadrRequestEvent', requestID: 'req-11', venID: 'ven-1', replyLimit: 5 },
   {
     type: 'oadrCreateOpt',
     optID: 'opt-1',

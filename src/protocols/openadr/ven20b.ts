@@ -24,7 +24,8 @@ export type VenState = 'idle' | 'connecting' | 'up' | 'degraded' | 'down';
 export interface Ven20bConfig {
   vtnUrl: string;
   venName: string;
-  /** Defaults to the client-certificate fingerprint, else assigned by the VTN. */
+  /** Claimed at registration and required back from the VTN; without it the VTN assigns the venID (default shown
+   *  before registration: the client-certificate fingerprint). */
   venID?: string;
   transport: 'pull' | 'push';
   /** PUSH: where the VEN listens (sent as oadrTransportAddress) and the local port to bind. */
@@ -220,7 +221,10 @@ export class Ven20b extends Emitter<Ven20bEvents> {
       type: 'oadrCreatePartyRegistration',
       requestID: randomUUID(),
       ...(this.registrationID ? { registrationID: this.registrationID } : {}),
-      ...(this.venID ? { venID: this.venID } : {}),
+      // venID is optional here (the VTN assigns it in oadrCreatedPartyRegistration). A first registration only
+      // claims one when configured: VTNs such as openleadr-python refuse (463) a venID they were not given out of
+      // band, and identify a certificate-only VEN by its TLS fingerprint instead.
+      ...(this.venID && (this.registrationID || this.cfg.venID) ? { venID: this.venID } : {}),
       profileName: '2.0b',
       transportName: 'simpleHttp',
       ...(this.cfg.transport === 'push' && (this.cfg.pushUrl ?? this.pushServer) ? { transportAddress: this.cfg.pushUrl ?? this.pushServer!.url } : {}),
@@ -232,7 +236,7 @@ export class Ven20b extends Emitter<Ven20bEvents> {
     if (reg.type !== 'oadrCreatedPartyRegistration') throw new Error(`oadrCreatePartyRegistration: unexpected ${reg.type}`);
     this.expectOk(reg, 'oadrCreatePartyRegistration');
     if (!reg.registrationID || !reg.venID) throw new Error('oadrCreatedPartyRegistration without registrationID/venID');
-    if (this.venID && reg.venID !== this.venID) throw new Error(`VTN assigned venID ${reg.venID}, expected ${this.venID}`);
+    if (this.cfg.venID && reg.venID !== this.cfg.venID) throw new Error(`VTN assigned venID ${reg.venID}, expected ${this.cfg.venID}`);
     this.registrationID = reg.registrationID;
     this.venID = reg.venID;
     this.vtnID = reg.vtnID;
@@ -267,7 +271,7 @@ export class Ven20b extends Emitter<Ven20bEvents> {
 
   private deregistered(reason: string): void {
     this.registrationID = undefined;
-    if (!this.cfg.venID && !this.cfg.tls?.cert) this.venID = undefined;
+    this.venID = this.cfg.venID ?? (this.cfg.tls?.cert ? fingerprintFromPem(this.cfg.tls.cert) : undefined);
     this.cfg.clock.clearTimeout(this.pollTimer);
     this.pollTimerPending = false;
     for (const r of this.reports.values()) this.stopReport(r);

@@ -39,6 +39,8 @@ export interface SimVen {
   queue: OadrMessage[];
   events: Map<string, OadrEvent>;
   reportRequests: Map<string, ReportRequest>;
+  /** Report requests cancelled without reportToFollow, still accepted until the VEN's oadrCanceledReport. */
+  cancelling: Set<string>;
   reports: OadrReport[];
   optResponses: Array<{ eventID: string; optType: string; responseCode: number }>;
   timers: TimerHandle[];
@@ -146,6 +148,7 @@ export class VtnSim20b {
         queue: [],
         events: new Map(),
         reportRequests: new Map(),
+        cancelling: new Set(),
         reports: [],
         optResponses: [],
         timers: [],
@@ -189,6 +192,13 @@ export class VtnSim20b {
       case 'oadrCanceledReport':
         this.log({ event: msg.type, venID: v.venID, responseCode: msg.response.responseCode, description: msg.response.responseDescription, pending: msg.pendingReports });
         if (msg.response.responseCode !== 200) for (const id of [...v.reportRequests.keys()]) if (!msg.pendingReports.includes(id)) v.reportRequests.delete(id);
+        if (msg.type === 'oadrCanceledReport') {
+          for (const id of [...v.cancelling]) {
+            if (msg.pendingReports.includes(id)) continue;
+            v.cancelling.delete(id);
+            v.reportRequests.delete(id);
+          }
+        }
         return { type: 'oadrResponse', response: ok(msg.response.requestID), venID: v.venID };
       case 'oadrCanceledPartyRegistration':
         this.drop(v, 'VEN confirmed cancellation');
@@ -196,6 +206,13 @@ export class VtnSim20b {
       case 'oadrResponse':
         this.log({ event: 'ven_response', venID: v.venID, responseCode: msg.response.responseCode });
         return { type: 'oadrResponse', response: ok(msg.response.requestID), venID: v.venID };
+      case 'oadrRequestEvent': {
+        // EiEvent pull request (2.0b: a VEN may ask for its events, e.g. right after registering): all current
+        // events, at most replyLimit, in an oadrDistributeEvent whose eiResponse echoes the request.
+        const events = [...v.events.values()].slice(0, msg.replyLimit ?? undefined);
+        this.log({ event: 'events_requested', venID: v.venID, events: events.length });
+        return { type: 'oadrDistributeEvent', response: ok(msg.requestID), requestID: randomUUID(), vtnID: this.vtnID, events };
+      }
       case 'oadrCreateOpt':
         this.log({ event: 'opt', venID: v.venID, optType: msg.optType, reason: msg.optReason, eventID: msg.qualifiedEventID?.eventID });
         return { type: 'oadrCreatedOpt', response: ok(msg.requestID), optID: msg.optID };
@@ -324,7 +341,9 @@ export class VtnSim20b {
   cancelReport(venID: string, reportRequestID: string, reportToFollow = false): void {
     const v = this.ven(venID);
     this.sendToVen(v, { type: 'oadrCancelReport', requestID: randomUUID(), reportRequestIDs: [reportRequestID], reportToFollow, venID });
-    if (!reportToFollow) v.reportRequests.delete(reportRequestID);
+    // A report the VEN sends before it has seen the cancellation is still accepted (openleadr-python's VEN does
+    // that); the request is forgotten once the VEN's oadrCanceledReport no longer lists it as pending.
+    if (!reportToFollow) v.cancelling.add(reportRequestID);
   }
 
   requestReregistration(venID: string): void {

@@ -248,6 +248,8 @@ export function payloadNode(m: OadrMessage): XNode {
           el('ei:venID', m.venID),
         ),
       );
+    case 'oadrRequestEvent':
+      return payload('oadr:oadrRequestEvent', el('pyld:eiRequestEvent', el('pyld:requestID', m.requestID), el('ei:venID', m.venID), opt('pyld:replyLimit', m.replyLimit)));
     case 'oadrCreateOpt':
       return payload(
         'oadr:oadrCreateOpt',

@@ -413,6 +413,10 @@ function message(name: string, r: R): OadrMessage {
       });
       return { type: name, response: eiResponse(c.child('eiResponse')), eventResponses: responses, venID: c.str('venID') };
     }
+    case 'oadrRequestEvent': {
+      const q = r.child('eiRequestEvent');
+      return { type: name, requestID: q.str('requestID'), venID: q.str('venID'), ...(q.has('replyLimit') ? { replyLimit: q.uint('replyLimit') } : {}) };
+    }
     case 'oadrCreateOpt': {
       const m: OadrMessage = {
         type: name,

@@ -207,6 +207,7 @@ export type OadrMessage =
   | { type: 'oadrResponse'; response: EiResponse; venID?: string }
   | { type: 'oadrDistributeEvent'; response?: EiResponse; requestID: string; vtnID: string; events: OadrEvent[] }
   | { type: 'oadrCreatedEvent'; response: EiResponse; eventResponses: EventResponse[]; venID: string }
+  | { type: 'oadrRequestEvent'; requestID: string; venID: string; replyLimit?: number }
   | {
       type: 'oadrCreateOpt';
       optID: string;
