@@ -86,16 +86,24 @@ export function resolveProfileRef(ref: string, baseDir: string, dirs: string[] =
   return undefined;
 }
 
-/** Every `{device, name}` object inside an upstream block, with its path. */
-function* pointRefs(v: unknown, path: PropertyKey[]): Generator<{ device: string; name?: string; path: PropertyKey[] }> {
+interface PointRef {
+  device: string;
+  name?: string;
+  /** The key that names the point: `name` (core, MQTT) or `point` (OpenADR, SAPC, IEC 104, 2030.5). */
+  nameKey: 'name' | 'point';
+  path: PropertyKey[];
+}
+
+/** Every object with a `device` (and a `name` or `point`) inside a block, with its path. */
+function* pointRefs(v: unknown, path: PropertyKey[]): Generator<PointRef> {
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) yield* pointRefs(v[i], [...path, i]);
   } else if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
     if (typeof o.device === 'string') {
-      // Blocks name the canonical point `name` (core, MQTT) or `point` (OpenADR, SAPC, IEC 104, 2030.5).
-      const name = typeof o.name === 'string' ? o.name : typeof o.point === 'string' ? o.point : undefined;
-      yield { device: o.device, name, path: name !== undefined && typeof o.name !== 'string' ? [...path, '__point'] : path };
+      const nameKey = typeof o.name !== 'string' && typeof o.point === 'string' ? 'point' : 'name';
+      const name = o[nameKey];
+      yield { device: o.device, ...(typeof name === 'string' ? { name } : {}), nameKey, path };
     }
     for (const [k, c] of Object.entries(o)) if (c && typeof c === 'object') yield* pointRefs(c, [...path, k]);
   }
@@ -111,13 +119,11 @@ export function checkMapping(y: LoadedYaml): MappingLoad {
   }
   const m = parsed.data;
   const issues: Issue[] = [];
-  const checkRef = (ref: { device: string; name?: string; path: PropertyKey[] }): void => {
+  const checkRef = (ref: PointRef): void => {
     const prof = out.profiles.get(ref.device);
-    const base = ref.path[ref.path.length - 1] === '__point' ? ref.path.slice(0, -1) : ref.path;
-    if (!seen.has(ref.device)) issues.push({ path: [...base, 'device'], message: `unknown device "${ref.device}"` });
+    if (!seen.has(ref.device)) issues.push({ path: [...ref.path, 'device'], message: `unknown device "${ref.device}"` });
     else if (prof && ref.name !== undefined && !prof.points.some((p) => p.name === ref.name)) {
-      const at = ref.path[ref.path.length - 1] === '__point' ? [...ref.path.slice(0, -1), 'point'] : [...ref.path, 'name'];
-      issues.push({ path: at, message: `device "${ref.device}" (profile ${prof.id}) has no point "${ref.name}"` });
+      issues.push({ path: [...ref.path, ref.nameKey], message: `device "${ref.device}" (profile ${prof.id}) has no point "${ref.name}"` });
     }
   };
   const baseDir = dirname(resolve(y.file));

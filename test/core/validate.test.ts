@@ -53,3 +53,31 @@ describe('gridbridge validate', () => {
     expect(validateFile(fixture('does-not-exist.yaml')).errors[0]?.message).toBe('file not found');
   });
 });
+
+describe('point references in upstream blocks', () => {
+  it('checks `point` keys (OpenADR, SAPC, IEC 104) as well as `name` keys and names the key', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'gb-refs-'));
+    const f = join(dir, 'm.yaml');
+    writeFileSync(
+      f,
+      `mapping: 1
+site: { id: lab }
+connections: { bus: { type: tcp, host: 127.0.0.1 } }
+devices:
+  - { id: ev, profile: dcbel-ev-charger, connection: bus, unit: 1 }
+upstream:
+  sapc:
+    port: { path: /dev/ttyUSB0 }
+    slots:
+      - { slot: 1, device: ev, point: NoSuchLevel }
+      - { slot: 2, device: ghost, point: SAPCLevel }
+`,
+    );
+    const msgs = loadMappingFile(f).errors.map(formatProfileError);
+    rmSync(dir, { recursive: true, force: true });
+    expect(msgs.find((m) => /no point "NoSuchLevel"/.test(m))).toMatch(/:10:.*upstream\.sapc\.slots\[0\]\.point/);
+    expect(msgs.find((m) => /unknown device "ghost"/.test(m))).toMatch(/:11:.*upstream\.sapc\.slots\[1\]\.device/);
+  });
+});
