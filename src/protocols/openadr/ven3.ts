@@ -175,7 +175,8 @@ export class Ven3 extends Emitter<Ven3Events> {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         ...(this.cfg.tls ? { tls: this.cfg.tls } : {}),
       });
-      if (res.status === 401 && attempt === 0) {
+      // A stale or revoked token: 401 (3.1.0, RFC 6750); 3.0.1 declares only 403 for it. Fetch a new token once.
+      if ((res.status === 401 || res.status === 403) && attempt === 0) {
         this.token = undefined;
         continue;
       }

@@ -128,7 +128,8 @@ export class VtnSim3 {
     if (parts[0] === 'auth' && parts[1] === 'token' && r.method === 'POST') return this.token(r.body);
     const auth = r.headers.authorization;
     const client = auth?.startsWith('Bearer ') ? this.tokens.get(auth.slice(7)) : undefined;
-    if (!client) return this.problem(401, 'Unauthorized', 'missing or unknown bearer token');
+    // 3.1.0 declares 401 for a missing or bad token; 3.0.1 declares only 403 (no 401) on its operations.
+    if (!client) return this.version === '3.0.1' ? this.problem(403, 'Forbidden', 'missing or unknown bearer token') : this.problem(401, 'Unauthorized', 'missing or unknown bearer token');
     const coll = parts[0] as Collection;
     if (!COLLECTIONS.includes(coll) || parts.length > 2) return this.problem(404, 'Not Found');
     const id = parts[1];
@@ -150,6 +151,8 @@ export class VtnSim3 {
         if (coll === 'vens' && this.version === '3.1.0' && body['objectType'] !== 'VEN_VEN_REQUEST' && body['objectType'] !== 'BL_VEN_REQUEST') {
           return this.problem(400, 'Bad Request', 'objectType must be VEN_VEN_REQUEST or BL_VEN_REQUEST');
         }
+        // 3.1.0: the server representations of report, subscription and ven require clientID (the token's client).
+        if (this.version === '3.1.0' && (coll === 'reports' || coll === 'subscriptions' || coll === 'vens')) body['clientID'] ??= client;
         const o = this.create(coll, body);
         this.log('created', { collection: coll, id: o['id'], client, ...(coll === 'reports' ? { report: body } : {}) });
         return this.json(201, o);
@@ -157,6 +160,7 @@ export class VtnSim3 {
       if (r.method === 'PUT' && id) {
         if (!this.store[coll].has(id)) return this.problem(404, 'Not Found', `${coll}/${id}`);
         const body = this.body(coll, r.body);
+        if (this.version === '3.1.0' && (coll === 'reports' || coll === 'subscriptions' || coll === 'vens')) body['clientID'] ??= client;
         const o = this.update(coll, id, body);
         this.log('updated', { collection: coll, id, client, ...(coll === 'reports' ? { report: body } : {}) });
         return this.json(200, o);

@@ -1,0 +1,94 @@
+/**
+ * Regressions from checking the OpenADR 3 VEN and VTN simulator against the published OpenAPI files with an
+ * independent validator (docs/openadr.md, "Interoperability", 3.x part).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/core/clock.js';
+import { request } from '../../src/protocols/openadr/http.js';
+import { openadrMappingSchema } from '../../src/protocols/openadr/mapping.js';
+import { LatestPoints, toReportBindings } from '../../src/protocols/openadr/reports.js';
+import { Ven3 } from '../../src/protocols/openadr/ven3.js';
+import { VtnSim3 } from '../../src/sim/openadr/vtn3.js';
+
+let vtn: VtnSim3 | undefined;
+let ven: Ven3 | undefined;
+afterEach(async () => {
+  await ven?.stop();
+  await vtn?.stop();
+  vtn = undefined;
+  ven = undefined;
+});
+
+async function token(url: string, id: string, secret: string): Promise<string> {
+  const r = await request('POST', `${url}/auth/token`, { body: `grant_type=client_credentials&client_id=${id}&client_secret=${secret}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  return (JSON.parse(r.body) as { access_token: string }).access_token;
+}
+
+async function post(url: string, path: string, tok: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const r = await request('POST', `${url}${path}`, { body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}` } });
+  return { status: r.status, json: JSON.parse(r.body) as Record<string, unknown> };
+}
+
+describe('OpenADR 3 VTN simulator against the OpenAPI schemas', () => {
+  it('3.1.0: report, subscription and ven carry the required clientID (the token client); 3.0.1 adds none', async () => {
+    for (const version of ['3.1.0', '3.0.1'] as const) {
+      vtn = new VtnSim3({ version, clients: { ven1: 's' } });
+      await vtn.start();
+      const prog = vtn.create('programs', { programName: 'p' });
+      const ev = vtn.create('events', { programID: prog['id'], intervals: [] });
+      const tok = await token(vtn.url, 'ven1', 's');
+      const rep = await post(vtn.url, '/reports', tok, { ...(version === '3.0.1' ? { programID: prog['id'] } : {}), eventID: ev['id'], clientName: 'v', resources: [] });
+      const sub = await post(vtn.url, '/subscriptions', tok, { clientName: 'v', programID: prog['id'], objectOperations: [{ objects: ['EVENT'], operations: ['CREATE'], callbackUrl: 'http://127.0.0.1:9/cb' }] });
+      const v = await post(vtn.url, '/vens', tok, version === '3.1.0' ? { objectType: 'VEN_VEN_REQUEST', venName: 'v' } : { venName: 'v' });
+      expect([rep.status, sub.status, v.status]).toEqual([201, 201, 201]);
+      const ids = [rep.json['clientID'], sub.json['clientID'], v.json['clientID']];
+      expect(ids).toEqual(version === '3.1.0' ? ['ven1', 'ven1', 'ven1'] : [undefined, undefined, undefined]);
+      if (version === '3.1.0') {
+        const put = await request('PUT', `${vtn.url}/reports/${String(rep.json['id'])}`, { body: JSON.stringify({ eventID: ev['id'], clientName: 'v', resources: [] }), headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}` } });
+        expect((JSON.parse(put.body) as { clientID?: string }).clientID).toBe('ven1');
+      }
+      await vtn.stop();
+      vtn = undefined;
+    }
+  });
+
+  it('a bad bearer token is answered with a status the version declares: 403 in 3.0.1, 401 in 3.1.0', async () => {
+    for (const [version, status] of [['3.0.1', 403], ['3.1.0', 401]] as const) {
+      vtn = new VtnSim3({ version });
+      await vtn.start();
+      const r = await request('GET', `${vtn.url}/events`, { headers: { authorization: 'Bearer nope' } });
+      expect(r.status).toBe(status);
+      expect(JSON.parse(r.body)).toMatchObject({ status });
+      await vtn.stop();
+      vtn = undefined;
+    }
+  });
+});
+
+describe('OpenADR 3 VEN token handling', () => {
+  it('3.0.1: a 403 on a cached token (revoked by the VTN) makes the VEN fetch a new token once and carry on', async () => {
+    const log: Array<{ event: string }> = [];
+    vtn = new VtnSim3({ version: '3.0.1', clients: { c: 's' }, log: (e) => log.push(e) });
+    await vtn.start();
+    vtn.create('programs', { programName: 'p' });
+    const mapping = openadrMappingSchema.parse({ version: '3.0.1', vtnUrl: 'http://127.0.0.1:1', venName: 'v', reports: [], signals: [] });
+    const clock = new FakeClock(Date.now());
+    const errors: Error[] = [];
+    ven = new Ven3({
+      baseUrl: vtn.url, version: '3.0.1', clientId: 'c', clientSecret: 's', venName: 'v', notification: 'poll', pollIntervalSec: 30,
+      policy: mapping.policy, reports: toReportBindings(mapping.reports), signals: mapping.signals, points: new LatestPoints(), clock,
+    });
+    ven.on('error', (e) => errors.push(e));
+    await ven.start();
+    expect(ven.state).toBe('up');
+    (vtn as unknown as { tokens: Map<string, string> }).tokens.clear();
+    clock.advance(30_000);
+    for (let i = 0; i < 4; i++) {
+      await ven.idle();
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    expect(errors).toEqual([]);
+    expect(ven.state).toBe('up');
+    expect(log.filter((e) => e.event === 'token').length).toBe(2);
+  });
+});
