@@ -185,7 +185,8 @@ export class VtnSim3 {
       throw new Oadr3Error(coll, 'invalid JSON');
     }
     if (coll === 'reports' && this.version === '3.0.1' && (v as Obj)['programID'] === undefined) throw new Oadr3Error('report.programID', 'required in 3.0.1');
-    return check(SCHEMA[coll] as never, v, coll) as Obj;
+    // Validate, but store what the client sent: fields our models do not list are kept, never silently lost.
+    return { ...(v as Obj), ...(check(SCHEMA[coll] as never, v, coll) as Obj) };
   }
 
   private token(text: string): OutgoingReply {
