@@ -102,7 +102,8 @@ describe('modbus nodes', () => {
     const r1 = helper.getNode('r1') as any;
     const d1 = helper.getNode('d1') as any;
     expect(d1.configError).toMatch(/profile "no-such-profile" not found/);
-    expect(r1).toBeTruthy();
+    const shown = r1.status.getCalls().map((c: any) => c.args[0]);
+    expect(shown).toContainEqual(expect.objectContaining({ fill: 'red', shape: 'ring', text: expect.stringMatching(/no-such-profile/) }));
   });
 
   it('an unreachable device goes offline/down on status without stopping the node', async () => {
@@ -113,5 +114,18 @@ describe('modbus nodes', () => {
     const pt = await waitFor<any>((resolve) => h1.on('input', (msg: any) => { const bad = msg.payload.find((p: any) => p.quality.code !== 'good'); if (bad) resolve(bad); }));
     expect(['timeout', 'device_exception', 'not_connected']).toContain(pt.quality.code);
     expect(pt.value).toBeNull();
+  });
+
+  it('a missing serial adapter shows on the status dot, is retried, and nothing crashes', async () => {
+    await helper.load(nodes, [
+      { id: 'p1', type: 'gridbridge-modbus-port', transport: 'rtu', serialPath: '/dev/ttyGRIDBRIDGE-NOPE', baudRate: '9600', parity: 'none', dataBits: '8', stopBits: '1', timeoutMs: '300', retries: '0' },
+      { id: 'd1', type: 'gridbridge-modbus-device', port: 'p1', profile: 'eastron-sdm630', unitId: '1', deviceId: 'meter' },
+      { id: 'r1', type: 'gridbridge-modbus-read', device: 'd1', wires: [[]] },
+    ]);
+    const r1 = helper.getNode('r1') as any;
+    const statuses = () => r1.status.getCalls().map((c: any) => c.args[0]);
+    for (let i = 0; i < 100 && !statuses().some((s: any) => s.fill === 'red'); i++) await new Promise((r) => setTimeout(r, 50));
+    const red = statuses().find((s: any) => s.fill === 'red');
+    expect(red?.text).toMatch(/down|ttyGRIDBRIDGE-NOPE|No such file|cannot open/i);
   });
 });
