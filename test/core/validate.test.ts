@@ -30,6 +30,8 @@ describe('gridbridge validate', () => {
     expect(msgs.some((m) => m.includes('bad-profile.yaml:11:') && /points\[3\]\.type/.test(m))).toBe(true);
     // duplicate point name on line 12
     expect(msgs.some((m) => m.includes('bad-profile.yaml:12:') && /duplicate/i.test(m))).toBe(true);
+    // address past 65535 on line 10, reported in the same run as the cross-field problems above
+    expect(msgs.some((m) => m.includes('bad-profile.yaml:10:') && /points\[2\]\.address/.test(m))).toBe(true);
   });
 
   it('names the line of an address past 65535', () => {

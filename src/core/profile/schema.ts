@@ -102,15 +102,29 @@ export interface ProfileIssue {
  */
 export function parseProfile(raw: unknown): { profile?: Profile; issues: ProfileIssue[] } {
   const r = ProfileSchema.safeParse(raw);
-  if (!r.success) {
-    return {
-      issues: r.error.issues.map((i) => ({
-        path: i.path.map((k) => (typeof k === 'number' ? k : String(k))),
-        message: friendlyZodMessage(i),
-      })),
-    };
-  }
-  return normalizeProfile(r.data);
+  if (r.success) return normalizeProfile(r.data);
+  const issues: ProfileIssue[] = r.error.issues.map((i) => ({
+    path: i.path.map((k) => (typeof k === 'number' ? k : String(k))),
+    message: friendlyZodMessage(i),
+  }));
+  return { issues: [...issues, ...checksOfValidPoints(raw, issues)] };
+}
+
+/**
+ * When only some points are malformed, still run the cross-field checks (overlaps, duplicates, sf references …) on
+ * the well-formed ones, so one `gridbridge validate` run names every problem. Paths are mapped back to the raw file.
+ */
+function checksOfValidPoints(raw: unknown, shapeIssues: readonly ProfileIssue[]): ProfileIssue[] {
+  if (shapeIssues.some((i) => i.path[0] !== 'points' || typeof i.path[1] !== 'number')) return [];
+  const points = (raw as { points?: unknown }).points;
+  if (!Array.isArray(points)) return [];
+  const bad = new Set(shapeIssues.map((i) => i.path[1] as number));
+  const kept = points.map((_, i) => i).filter((i) => !bad.has(i));
+  const r = ProfileSchema.safeParse({ ...(raw as object), points: kept.map((i) => points[i]) });
+  if (!r.success || kept.length === 0) return [];
+  return normalizeProfile(r.data).issues.map((i) =>
+    i.path[0] === 'points' && typeof i.path[1] === 'number' ? { ...i, path: ['points', kept[i.path[1]]!, ...i.path.slice(2)] } : i,
+  );
 }
 
 function friendlyZodMessage(i: z.core.$ZodIssue): string {
