@@ -9,6 +9,7 @@ import type { Profile, ProfilePoint } from '../../core/profile/types.js';
 import { isBitFunction } from '../../core/profile/types.js';
 import { convertUnit, unitsCompatible } from '../../core/units.js';
 import { TypedEmitter } from './emitter.js';
+import { BlockDecoder } from './fastdecode.js';
 import { FUNCTION_CODE, decodeBlockResults, planReadBlocks, type ReadBlock } from './planner.js';
 import type { BusScheduler, DeviceStatus, TaskResult } from './scheduler.js';
 import { ModbusConnectionError, ModbusExceptionError, ModbusTimeoutError, type ReadRequest } from './types.js';
@@ -33,6 +34,14 @@ export interface WriteOptions {
   unit?: string;
 }
 
+/** What a profile point publishes under, worked out once per point (not per answer). */
+interface PointMeta {
+  id: string;
+  unit: string | undefined;
+  /** Convert numbers from this (profile) unit to `unit` (the canonical one). */
+  convertFrom?: string;
+}
+
 export interface DeviceEvents {
   points: (points: Point[]) => void;
   status: (s: DeviceStatus) => void;
@@ -46,6 +55,7 @@ export class ModbusDevice extends TypedEmitter<DeviceEvents> {
   private readonly last = new Map<string, Point>();
   private readonly sf = new Map<string, number | null>();
   private readonly canonical: boolean;
+  private readonly meta = new Map<ProfilePoint, PointMeta>();
 
   constructor(
     private readonly scheduler: BusScheduler,
@@ -63,8 +73,10 @@ export class ModbusDevice extends TypedEmitter<DeviceEvents> {
       const blocks = planReadBlocks(cfg.profile.points, cfg.profile.limits, { holes: cfg.profile.holes, pollClasses: [cls] });
       for (const b of blocks) {
         const block = { ...b, cls, intervalMs };
+        const decoder = BlockDecoder.for(block);
+        const metas = block.points.map((p) => this.metaOf(p));
         this.blocks.push(block);
-        scheduler.addPollTask(cfg.id, { cls, intervalMs, request: this.requestFor(b), onResult: (r) => this.onResult(block, r) });
+        scheduler.addPollTask(cfg.id, { cls, intervalMs, request: this.requestFor(b), onResult: (r) => this.onResult(block, decoder, metas, r) });
       }
     }
   }
@@ -171,8 +183,20 @@ export class ModbusDevice extends TypedEmitter<DeviceEvents> {
     return v;
   }
 
-  private onResult(block: ReadBlock, r: TaskResult): void {
-    const pts = this.decode(block, r, r.sentAt);
+  private onResult(block: ReadBlock, decoder: BlockDecoder | undefined, metas: PointMeta[], r: TaskResult): void {
+    let pts: Point[];
+    const regs = r.ok ? r.response.registers : undefined;
+    if (decoder && regs) {
+      // Hot path: plain numeric points straight from the registers (same values and qualities as decode()).
+      const readings = decoder.decode(regs);
+      pts = new Array<Point>(readings.length);
+      for (let i = 0; i < readings.length; i++) {
+        const rd = readings[i]!;
+        pts[i] = this.pointWith(metas[i]!, block.points[i]!, rd.value, rd.quality, r.time, r.sentAt);
+      }
+    } else {
+      pts = this.decode(block, r, r.sentAt);
+    }
     this.remember(pts);
     if (pts.length) this.emit('points', pts);
   }
@@ -191,15 +215,27 @@ export class ModbusDevice extends TypedEmitter<DeviceEvents> {
     return CANONICAL_POINTS[this.profile.kind]?.[p.name]?.unit;
   }
 
-  private point(p: ProfilePoint, value: PointValue | null, q: Quality, receiveTime: number, sourceTime?: number): Point {
-    let v = value;
-    let unit = p.unit;
+  private metaOf(p: ProfilePoint): PointMeta {
+    let m = this.meta.get(p);
+    if (m) return m;
+    m = { id: pointId(this.cfg.site, this.id, p.name), unit: p.unit };
     const cu = this.canonical ? this.canonicalUnit(p) : undefined;
-    if (cu && unit && cu !== unit && unitsCompatible(unit, cu)) {
-      if (typeof v === 'number') v = convertUnit(v, unit, cu);
-      unit = cu;
+    if (cu && p.unit && cu !== p.unit && unitsCompatible(p.unit, cu)) {
+      m.convertFrom = p.unit;
+      m.unit = cu;
     }
-    const pt: Point = { id: pointId(this.cfg.site, this.id, p.name), device: this.id, kind: this.profile.kind, name: p.name, value: v, quality: q, receiveTime };
+    this.meta.set(p, m);
+    return m;
+  }
+
+  private point(p: ProfilePoint, value: PointValue | null, q: Quality, receiveTime: number, sourceTime?: number): Point {
+    return this.pointWith(this.metaOf(p), p, value, q, receiveTime, sourceTime);
+  }
+
+  private pointWith(m: PointMeta, p: ProfilePoint, value: PointValue | null, q: Quality, receiveTime: number, sourceTime?: number): Point {
+    const v = m.convertFrom !== undefined && typeof value === 'number' ? convertUnit(value, m.convertFrom, m.unit!) : value;
+    const pt: Point = { id: m.id, device: this.id, kind: this.profile.kind, name: p.name, value: v, quality: q, receiveTime };
+    const unit = m.unit;
     if (unit) pt.unit = unit;
     if (sourceTime !== undefined) pt.sourceTime = sourceTime;
     return pt;

@@ -32,13 +32,17 @@ export class TypedEmitter<Events extends { [K in keyof Events]: (...args: never[
 
   protected emit<K extends keyof Events>(event: K, ...args: Parameters<Events[K]>): void {
     const l = this.listeners.get(event);
-    if (!l) return;
-    for (const fn of [...l]) {
-      try {
-        (fn as (...a: Parameters<Events[K]>) => void)(...args);
-      } catch (e) {
-        this.listenerError(e, String(event));
-      }
+    if (!l || l.length === 0) return;
+    // Call a snapshot (a listener may add or remove listeners); one listener, the common case, needs no copy.
+    if (l.length === 1) return this.invoke(l[0]!, event, args);
+    for (const fn of [...l]) this.invoke(fn, event, args);
+  }
+
+  private invoke<K extends keyof Events>(fn: (...args: never[]) => void, event: K, args: Parameters<Events[K]>): void {
+    try {
+      (fn as (...a: Parameters<Events[K]>) => void)(...args);
+    } catch (e) {
+      this.listenerError(e, String(event));
     }
   }
 

@@ -4,6 +4,7 @@ export { ModbusDevice, qualityOf, type DeviceConfig, type WriteOptions, type Dev
 export { BusScheduler } from './scheduler.js';
 export type * from './scheduler-types.js';
 export { ModbusSerialTransport, describeEndpoint, type Endpoint, type TcpEndpoint, type RtuEndpoint, type ModbusTransport } from './transport.js';
+export { ModbusTcpTransport } from './tcp-transport.js';
 export * from './types.js';
 export { buildWrite, checkWritable, findPoint, WriteRefused, type WriteResult, type WriteFailure } from './writer.js';
 export { discoverSunSpec, holdingReader, SUNSPEC_BASES, type SunSpecDiscovery, type DiscoveredModel } from './sunspec-discovery.js';

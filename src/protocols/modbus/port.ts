@@ -12,6 +12,7 @@ import { ModbusDevice, type DeviceConfig, type WriteOptions } from './device.js'
 import { TypedEmitter } from './emitter.js';
 import { BusScheduler, type DeviceStatus, type PortStatus, type SchedulerOptions, type SchedulerStats } from './scheduler.js';
 import { ModbusSerialTransport, describeEndpoint, type Endpoint, type ModbusTransport, type ModbusSerialTransportOptions } from './transport.js';
+import { ModbusTcpTransport } from './tcp-transport.js';
 import type { ModbusRequest, ModbusResponse, ReadRequest } from './types.js';
 import type { WriteResult } from './writer.js';
 
@@ -44,7 +45,8 @@ export class ModbusPort extends TypedEmitter<PortEvents> {
     private readonly opts: PortOptions = {},
   ) {
     super();
-    const transport = opts.transport ?? (endpoint ? new ModbusSerialTransport(endpoint, opts) : undefined);
+    // TCP: the stack's own MBAP transport; serial lines: modbus-serial (RTU framing, serialport).
+    const transport = opts.transport ?? (endpoint ? ('tcp' in endpoint ? new ModbusTcpTransport(endpoint.tcp, opts) : new ModbusSerialTransport(endpoint, opts)) : undefined);
     if (!transport) throw new Error('ModbusPort needs an endpoint ({tcp:{host,port}} or {rtu:{path,…}}) or a transport');
     this.description = endpoint ? describeEndpoint(endpoint) : transport.description;
     this.scheduler = new BusScheduler(transport, opts);

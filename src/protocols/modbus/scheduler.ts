@@ -389,8 +389,9 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
       }
     }
     // Oldest due first; equal due times alternate devices so one device's many blocks cannot crowd out another's.
-    due.sort((a, b) => a.nextDue - b.nextDue);
-    for (const t of interleaveByDevice(due)) {
+    // (A single due task, the usual case after each answer, needs neither: skip their allocations.)
+    if (due.length > 1) due.sort((a, b) => a.nextDue - b.nextDue);
+    for (const t of due.length > 1 ? interleaveByDevice(due) : due) {
       t.queued = true;
       this.enqueueNormal({ kind: 'poll', urgent: false, device: t.device, request: t.request, task: t, due: t.nextDue, attempts: 0 });
       t.nextDue = this.nextPeriod(t, now);
