@@ -5,7 +5,7 @@
  * sc, dc, rc, se-na, se-nb, se-nc, bo, gi, ci, cs, rd.
  */
 import type { Node, NodeAPI, NodeDef } from './red.js';
-import { statusFor } from './red.js';
+import { statusFor, showConfigError } from './red.js';
 import type { Iec104ClientNode } from './iec104-common.js';
 import { errorMessage } from '../src/core/errors.js';
 import { parseCommand, runAction, type ProbeAction } from '../src/protocols/iec104/requests.js';
@@ -25,8 +25,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const cfg = RED.nodes.getNode(d.client) as Iec104ClientNode | null;
     if (!cfg?.iec104) {
-      node.status({ fill: 'red', shape: 'ring', text: 'config error' });
-      return node.error('iec104 command: no usable iec104 client configured');
+      return showConfigError(node, 'iec104 command: no usable iec104 client configured');
     }
     const client = cfg.iec104.client;
     node.on('input', (msg, send, done) => {

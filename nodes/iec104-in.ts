@@ -3,7 +3,7 @@
  * per information object, optionally limited to a common address and an IOA range.
  */
 import type { NodeAPI, NodeDef, Node } from './red.js';
-import { statusFor } from './red.js';
+import { statusFor, showConfigError } from './red.js';
 import type { Iec104ClientNode } from './iec104-common.js';
 import { pointToJson, type Point } from '../src/core/point.js';
 import { typeName } from '../src/protocols/iec104/constants.js';
@@ -23,8 +23,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const cfg = RED.nodes.getNode(d.client) as Iec104ClientNode | null;
     if (!cfg?.iec104) {
-      node.status({ fill: 'red', shape: 'ring', text: 'config error' });
-      return node.error('iec104 in: no usable iec104 client configured');
+      return showConfigError(node, 'iec104 in: no usable iec104 client configured');
     }
     const ca = d.ca === '' || d.ca === undefined ? undefined : Number(d.ca);
     const from = Number(d.ioaFrom) || 0;

@@ -5,7 +5,7 @@
  * last Point from that device had a not-connected/timeout quality.
  */
 import type { Node, NodeAPI, NodeDef } from './red.js';
-import { statusFor } from './red.js';
+import { statusFor, showConfigError } from './red.js';
 import type { Iec104ServerNode } from './iec104-common.js';
 import type { Point } from '../src/core/point.js';
 import { mappingCommandHandler, publishPoints } from '../src/protocols/iec104/mapping.js';
@@ -33,8 +33,7 @@ export = function register(RED: NodeAPI): void {
     const cfg = RED.nodes.getNode(d.server) as Iec104ServerNode | null;
     const mapping = cfg?.iec104Server?.mapping;
     if (!cfg?.iec104Server || !mapping) {
-      node.status({ fill: 'red', shape: 'ring', text: 'config error' });
-      return node.error(!cfg?.iec104Server ? 'iec104 out: no usable iec104 server configured' : 'iec104 out: the server has no mapping block');
+      return showConfigError(node, !cfg?.iec104Server ? 'iec104 out: no usable iec104 server configured' : 'iec104 out: the server has no mapping block');
     }
     const { server } = cfg.iec104Server;
     const down = new Set<string>();

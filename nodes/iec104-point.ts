@@ -5,7 +5,7 @@
  * input had a not-connected/invalid quality (field link down → negative ACT_CON).
  */
 import type { Node, NodeAPI, NodeDef } from './red.js';
-import { statusFor } from './red.js';
+import { statusFor, showConfigError } from './red.js';
 import type { Iec104ServerNode } from './iec104-common.js';
 import { QUALITY_CODES, type Quality, type QualityCode } from '../src/core/point.js';
 import { typeIdOf, typeName, withoutTime, TypeId } from '../src/protocols/iec104/constants.js';
@@ -33,8 +33,7 @@ export = function register(RED: NodeAPI): void {
     const ca = Number(d.ca) || 1;
     const ioa = Number(d.ioa);
     if (!cfg?.iec104Server || typeId === undefined || !Number.isInteger(ioa)) {
-      node.status({ fill: 'red', shape: 'ring', text: 'config error' });
-      return node.error(!cfg?.iec104Server ? 'iec104 point: no usable iec104 server configured' : 'iec104 point: type and IOA are required');
+      return showConfigError(node, !cfg?.iec104Server ? 'iec104 point: no usable iec104 server configured' : 'iec104 point: type and IOA are required');
     }
     const { server } = cfg.iec104Server;
     try {

@@ -2,6 +2,7 @@
  * gridbridge-modbus-read: emits the points of one Modbus device as they are polled (per poll class), or on demand
  * when a message arrives. Status dot: polling (green), device offline / port down (red), config error (red ring).
  */
+import { showConfigError } from './red.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red.js';
 import type { ModbusDeviceNode } from './modbus-shared.js';
 import type { Point } from '../src/core/point.js';
@@ -23,9 +24,7 @@ export = function register(RED: NodeAPI): void {
     const port = cfg?.portNode?.port;
     if (!cfg || !device || !port) {
       const why = !cfg ? 'no device selected' : (cfg.configError ?? 'device not available');
-      node.status({ fill: 'red', shape: 'ring', text: why.slice(0, 60) });
-      node.error(`Modbus read: ${why}`);
-      return;
+      return showConfigError(node, `Modbus read: ${why}`, why);
     }
     let count = 0;
     const emit = (points: Point[], msgIn?: NodeMessage) => {

@@ -2,6 +2,7 @@
  * gridbridge-modbus-write: writes a canonical point of a device, checked against the profile's access and limits
  * before anything reaches the bus, optionally read back. Outputs the result, so it can answer an MQTT command.
  */
+import { showConfigError } from './red.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red.js';
 import type { ModbusDeviceNode } from './modbus-shared.js';
 import { findDevice, knownDevices, type WritableDevice } from '../src/runtime/device-registry.js';
@@ -20,8 +21,7 @@ export = function register(RED: NodeAPI): void {
     const cfg = d.device ? (RED.nodes.getNode(d.device) as ModbusDeviceNode | null) : null;
     if (d.device && (!cfg || !cfg.device)) {
       const why = !cfg ? 'selected device config is missing' : (cfg.configError ?? 'device not available');
-      node.status({ fill: 'red', shape: 'ring', text: why.slice(0, 60) });
-      node.error(`Modbus write: ${why}`);
+      showConfigError(node, `Modbus write: ${why}`, why);
     } else {
       node.status({ fill: 'grey', shape: 'ring', text: cfg?.device ? `ready: ${cfg.device.id}` : 'device from msg.payload.device' });
     }

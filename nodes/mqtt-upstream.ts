@@ -5,7 +5,7 @@
  * Logic lives in src/protocols/mqtt (MqttUpstream); this file only adapts Node-RED.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red.js';
-import { statusFor } from './red.js';
+import { statusFor, showConfigError } from './red.js';
 import { asPoints } from '../src/core/point.js';
 import { errorMessage } from '../src/core/errors.js';
 import { MqttUpstream, mqttSettings, type CommandOutcome } from '../src/protocols/mqtt/index.js';
@@ -50,9 +50,7 @@ export = function register(RED: NodeAPI): void {
       );
       up = new MqttUpstream(settings);
     } catch (e) {
-      node.status({ fill: 'red', shape: 'ring', text: 'config error' });
-      node.error(`configuration: ${errorMessage(e)}`);
-      return;
+      return showConfigError(node, `configuration: ${errorMessage(e)}`);
     }
     up.on('status', (s) => node.status(statusFor(s.state === 'stopped' ? 'idle' : s.state, s.reason && s.state !== 'up' ? s.reason.slice(0, 40) : undefined)));
     up.on('warning', (w) => node.warn(w));

@@ -3,7 +3,7 @@
  * (topic `cancel`); output 2: event and report notifications (topic `event` / `report` / `deviation`).
  */
 import type { NodeAPI, NodeDef, Node } from './red.js';
-import { statusFor } from './red.js';
+import { statusFor, showConfigError } from './red.js';
 import type { OpenadrVenNode } from './openadr-common.js';
 
 interface Def extends NodeDef {
@@ -15,9 +15,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const cfg = RED.nodes.getNode((def as Def).ven) as OpenadrVenNode | null;
     if (!cfg?.openadr) {
-      this.status(statusFor('down', 'no VEN configured'));
-      this.error('openadr control: no valid openadr-ven config node selected');
-      return;
+      return showConfigError(this, 'openadr control: no valid openadr-ven config node selected', 'no VEN configured');
     }
     const { ven, watch } = cfg.openadr;
     watch((s, text) => this.status(statusFor(s, text)));

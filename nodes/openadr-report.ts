@@ -1,6 +1,6 @@
 /** gridbridge-openadr-report: report in. Each input point updates the VEN's latest values used in reports. */
 import type { NodeAPI, NodeDef, Node } from './red.js';
-import { statusFor } from './red.js';
+import { statusFor, showConfigError } from './red.js';
 import type { OpenadrVenNode } from './openadr-common.js';
 import { QUALITY_CODES, type Point, type QualityCode } from '../src/core/point.js';
 
@@ -25,9 +25,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const cfg = RED.nodes.getNode((def as Def).ven) as OpenadrVenNode | null;
     if (!cfg?.openadr) {
-      this.status(statusFor('down', 'no VEN configured'));
-      this.error('openadr report: no valid openadr-ven config node selected');
-      return;
+      return showConfigError(this, 'openadr report: no valid openadr-ven config node selected', 'no VEN configured');
     }
     const { ven, watch } = cfg.openadr;
     watch((s, text) => this.status(statusFor(s, text)));

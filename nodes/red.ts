@@ -70,3 +70,9 @@ export function statusFor(state: LinkState, text?: string): NodeStatus {
       return { fill: 'grey', shape: 'ring', text: text ?? 'idle' };
   }
 }
+
+/** Show a configuration problem where the user looks: a red ring on the node and an error in the debug sidebar. */
+export function showConfigError(node: Node, message: string, short = 'config error'): void {
+  node.status({ fill: 'red', shape: 'ring', text: short.slice(0, 60) });
+  node.error(message);
+}

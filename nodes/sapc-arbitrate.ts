@@ -4,6 +4,7 @@
  * Output 1: the ControlResult (applied/clipped/superseded/rejected …); output 2: every effective change.
  */
 import type { NodeAPI, NodeDef } from './red.js';
+import { showConfigError } from './red.js';
 import type { SapcArbiterNode } from './sapc-common.js';
 import type { ControlIntent } from '../src/core/control.js';
 import type { Effective } from '../src/core/arbitration/arbiter.js';
@@ -29,9 +30,7 @@ export = function register(RED: NodeAPI): void {
     const arb = RED.nodes.getNode((def as Def).arbiter) as SapcArbiterNode | null;
     const arbiter = arb?.arbiter;
     if (!arbiter) {
-      this.status({ fill: 'red', shape: 'ring', text: 'config error' });
-      this.error('sapc arbitrate: no arbiter configured');
-      return;
+      return showConfigError(this, 'sapc arbitrate: no arbiter configured');
     }
     const onChange = (e: Effective) => {
       this.send([null, { topic: `${e.target.device}/${e.target.name}`, payload: e }]);

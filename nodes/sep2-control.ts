@@ -1,6 +1,6 @@
 /** gridbridge-sep2-control: emits the active 2030.5 controls as ControlIntents (one msg per change). */
 import type { Node, NodeAPI, NodeDef } from './red.js';
-import { statusFor } from './red.js';
+import { statusFor, showConfigError } from './red.js';
 import type { Sep2ClientNode } from './sep2-shared.js';
 import type { ControlIntent } from '../src/core/control.js';
 import type { ScheduleState } from '../src/protocols/sep2/scheduler.js';
@@ -12,9 +12,7 @@ export = function register(RED: NodeAPI): void {
     const client = cfg?.client;
     if (!client) {
       const why = cfg?.configError ?? 'no 2030.5 client configured';
-      this.status(statusFor('down', why));
-      this.error(why);
-      return;
+      return showConfigError(this, why, why);
     }
     const onState = (s: { state: 'connecting' | 'up' | 'degraded' | 'down'; reason?: string }) => this.status(statusFor(s.state, s.reason?.slice(0, 60)));
     const onControls = (c: { state: ScheduleState; intents: ControlIntent[] }) => {

@@ -1,6 +1,6 @@
 /** gridbridge-sep2-telemetry: points in (msg.payload Point or array of Points) → 2030.5 mirror readings / DERStatus. */
 import type { Node, NodeAPI, NodeDef } from './red.js';
-import { statusFor } from './red.js';
+import { statusFor, showConfigError } from './red.js';
 import type { Sep2ClientNode } from './sep2-shared.js';
 
 interface PointLike {
@@ -17,9 +17,7 @@ export = function register(RED: NodeAPI): void {
     const client = cfg?.client;
     if (!client) {
       const why = cfg?.configError ?? 'no 2030.5 client configured';
-      this.status(statusFor('down', why));
-      this.error(why);
-      return;
+      return showConfigError(this, why, why);
     }
     this.on('input', (msg, _send, done) => {
       if (msg.topic === 'sep2/ratings') {
