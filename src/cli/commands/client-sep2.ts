@@ -1,8 +1,7 @@
 /** `gridbridge client sep2`: a headless CSIP client printing discovery, controls, setpoints and posts as JSON lines. */
-import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { emit, untilSignal, warn } from '../jsonl.js';
+import { emit, untilSignal, warn, parseCommandLine } from '../jsonl.js';
 import { systemClock } from '../../core/clock.js';
 import { formatPath } from '../../core/errors.js';
 import { Sep2Client, clientOptionsFromMapping } from '../../protocols/sep2/client.js';
@@ -24,32 +23,25 @@ const usage = `usage: gridbridge client sep2 --cert C.pem --key K.pem --ca CA.pe
 Prints JSON lines: identity, discovery, controls, setpoints, post, problem, state.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let a;
-  try {
-    a = parseArgs({
-      args: argv,
-      options: {
-        server: { type: 'string' },
-        mapping: { type: 'string' },
-        cert: { type: 'string' },
-        key: { type: 'string' },
-        ca: { type: 'string' },
-        pin: { type: 'string' },
-        device: { type: 'string', default: 'der' },
-        'max-w': { type: 'string', default: '5000' },
-        'max-wh': { type: 'string', default: '13500' },
-        synthetic: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }).values;
-  } catch (e) {
-    warn(`${(e as Error).message}\n${usage}`);
-    return 2;
-  }
-  if (a.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
+  const cli = parseCommandLine(
+    argv,
+    {
+      server: { type: 'string' },
+      mapping: { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      ca: { type: 'string' },
+      pin: { type: 'string' },
+      device: { type: 'string', default: 'der' },
+      'max-w': { type: 'string', default: '5000' },
+      'max-wh': { type: 'string', default: '13500' },
+      synthetic: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    usage,
+  );
+  if (typeof cli === 'number') return cli;
+  const a = cli.values;
   if (!a.cert || !a.key || !a.ca || (!a.server && !a.mapping)) {
     warn(usage);
     return 2;

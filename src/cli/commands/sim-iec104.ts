@@ -1,7 +1,6 @@
 /** `gridbridge sim iec104 --port N [--mapping M] [--tls …]`: a simulated RTU (IEC 104 controlled station). */
-import { parseArgs } from 'node:util';
 import { errorMessage } from '../../core/errors.js';
-import { emit, untilSignal, warn } from '../jsonl.js';
+import { emit, untilSignal, warn, parseCommandLine } from '../jsonl.js';
 import { loadIec104Mapping, TLS_USAGE, tlsFromFlags } from '../../sim/iec104/config.js';
 import { SimRtu, type RtuOptions } from '../../sim/iec104/rtu.js';
 
@@ -24,35 +23,28 @@ Built-in points (CA 1): 100 M_SP_NA, 101 M_SP_TB, 200 M_DP_NA, 201 M_DP_TB, 300 
 Prints JSON lines (listening, connection, state, command, disconnect, warn); stops on SIGINT/SIGTERM.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string', default: '0.0.0.0' },
-        mapping: { type: 'string' },
-        ca: { type: 'string', default: '1' },
-        interval: { type: 'string', default: '1000' },
-        cyclic: { type: 'string', default: '0' },
-        'link-down': { type: 'string', multiple: true },
-        group: { type: 'string', multiple: true },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'tls-ca': { type: 'string' },
-        'tls-allow': { type: 'string', multiple: true },
-        'tls-min': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (e) {
-    warn(`${errorMessage(e)}\n${USAGE}`);
-    return 2;
-  }
-  if (v.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const cli = parseCommandLine(
+    argv,
+    {
+      port: { type: 'string' },
+      host: { type: 'string', default: '0.0.0.0' },
+      mapping: { type: 'string' },
+      ca: { type: 'string', default: '1' },
+      interval: { type: 'string', default: '1000' },
+      cyclic: { type: 'string', default: '0' },
+      'link-down': { type: 'string', multiple: true },
+      group: { type: 'string', multiple: true },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-ca': { type: 'string' },
+      'tls-allow': { type: 'string', multiple: true },
+      'tls-min': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
+  if (typeof cli === 'number') return cli;
+  const v = cli.values;
   let rtu: SimRtu;
   try {
     const tls = tlsFromFlags(v);

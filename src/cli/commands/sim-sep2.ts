@@ -1,8 +1,7 @@
 /** `gridbridge sim sep2`: an IEEE 2030.5 test server with mTLS, a generated P-256 test PKI and YAML scenarios. */
-import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { emit, untilSignal, warn } from '../jsonl.js';
+import { emit, untilSignal, warn, parseCommandLine } from '../jsonl.js';
 import { ensureTestPki } from '../../sim/sep2/pki.js';
 import { Sep2TestServer } from '../../sim/sep2/server.js';
 import { parseScenario, ScenarioError } from '../../sim/sep2/scenario.js';
@@ -21,28 +20,21 @@ const usage = `usage: gridbridge sim sep2 [--port N] [--host H] [--pki-dir DIR] 
 Prints JSON lines: pki (client LFDI/SFDI and file paths), listening, control, cancel, request.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let a;
-  try {
-    a = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '8443' },
-        host: { type: 'string', default: '127.0.0.1' },
-        'pki-dir': { type: 'string', default: 'sep2-pki' },
-        scenario: { type: 'string' },
-        legacy: { type: 'boolean', default: false },
-        verbose: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }).values;
-  } catch (e) {
-    warn(`${(e as Error).message}\n${usage}`);
-    return 2;
-  }
-  if (a.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
+  const cli = parseCommandLine(
+    argv,
+    {
+      port: { type: 'string', default: '8443' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'pki-dir': { type: 'string', default: 'sep2-pki' },
+      scenario: { type: 'string' },
+      legacy: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    usage,
+  );
+  if (typeof cli === 'number') return cli;
+  const a = cli.values;
   const port = Number(a.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     warn(`--port: not a port number: ${a.port}`);
