@@ -3,6 +3,13 @@
  * for every controlled point, and one upstream adapter per `upstream.<name>` block (src/runtime/adapters).
  * Points flow up to every adapter; control intents flow down through the arbiter, which writes the effective value
  * through the field driver and falls back to the fail-safe default when controls expire.
+ *
+ * The field must really hold the effective value: every write's outcome is reported to the arbiter (`held`,
+ * `pending`, `not_held` + reason, audited and shown by `effective()`/`controls()`); a value the field does not hold
+ * is re-asserted with a bounded backoff (1 s doubling to 30 s) and at once when its device comes back (first good
+ * read after offline, or its connection up again). Every value is also re-asserted on such a return even when it
+ * was held, because a device that restarted may have lost it. With a state directory, held intents survive a
+ * restart of the runtime and are re-asserted from the start.
  */
 import { EventEmitter } from 'node:events';
 import { dirname, resolve } from 'node:path';
@@ -10,7 +17,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import type { ControlIntent, ControlTarget } from '../core/control.js';
 import { errorMessage } from '../core/errors.js';
 import type { Point, PointValue } from '../core/point.js';
-import { Arbiter, type ArbiterResult, type AuditEntry, type Effective, type SubmitOptions, type TargetConfig } from '../core/arbitration/index.js';
+import { Arbiter, openIntentStore, type ArbiterResult, type AuditEntry, type Effective, type HeldIntent, type IntentPersistence, type SubmitOptions, type TargetConfig } from '../core/arbitration/index.js';
 import { ModbusPort } from '../protocols/modbus/port.js';
 import type { WriteResult } from '../protocols/modbus/writer.js';
 import type { UpstreamAdapter, UpstreamContext } from './adapter.js';
@@ -25,6 +32,30 @@ export interface SiteOptions {
   random?: () => number;
   /** Extra options per adapter, e.g. `{ mqtt: { defaultUrl } }` for the embedded broker. */
   adapters?: Record<string, Record<string, unknown>>;
+  /**
+   * Directory for state that survives restarts (held control intents); overrides the mapping's `site.stateDir`.
+   * `false` keeps everything in memory even when the mapping names a directory.
+   */
+  stateDir?: string | false;
+  /** Intent persistence to use instead of one opened in the state directory (tests). */
+  persistence?: IntentPersistence;
+}
+
+/** Re-assertion of a value the field does not hold: first retry after 1 s, doubling to this cap. */
+const REASSERT_MIN_MS = 1000;
+const REASSERT_MAX_MS = 30_000;
+
+interface FieldSlot {
+  target: ControlTarget;
+  /** The value the field should hold (the arbiter's effective value); undefined = leave the device alone. */
+  desired: PointValue | undefined;
+  /** Last value the field confirmed, cleared when a write fails or the device drops. */
+  held: PointValue | undefined;
+  chain: Promise<WriteResult | undefined>;
+  retry: ReturnType<Clock['setTimeout']> | undefined;
+  attempts: number;
+  /** Writes queued or in progress. */
+  inFlight: number;
 }
 
 export interface SiteEvents {
@@ -46,6 +77,9 @@ export class Site extends EventEmitter<SiteEvents> {
   private readonly writeOfIntent = new Map<string, Promise<WriteResult | undefined>>();
   private readonly unregister: Array<() => void> = [];
   private readonly targets: Map<string, TargetConfig>;
+  private readonly field = new Map<string, FieldSlot>();
+  private readonly persistence: IntentPersistence | undefined;
+  private stopped = false;
 
   constructor(
     private readonly load: MappingLoad,
@@ -57,7 +91,15 @@ export class Site extends EventEmitter<SiteEvents> {
     this.id = m.site.id;
     this.clock = opts.clock ?? systemClock;
     this.targets = this.targetsFromMapping();
-    this.arbiter = new Arbiter({ clock: this.clock, targets: [...this.targets.values()], ...(opts.random ? { random: opts.random } : {}) });
+    const stateDir = opts.stateDir === false ? undefined : (opts.stateDir ?? (m.site.stateDir ? resolve(dirname(resolve(load.file)), m.site.stateDir) : undefined));
+    this.persistence = opts.persistence ?? (stateDir ? openIntentStore(stateDir) : undefined);
+    this.arbiter = new Arbiter({
+      clock: this.clock,
+      targets: [...this.targets.values()],
+      maxValidityMs: m.site.maxControlValidityS * 1000,
+      ...(this.persistence ? { persistence: this.persistence } : {}),
+      ...(opts.random ? { random: opts.random } : {}),
+    });
     this.arbiter.on('audit', (a) => this.emit('audit', a));
     this.arbiter.on('change', (e) => this.applyEffective(e));
 
@@ -71,8 +113,19 @@ export class Site extends EventEmitter<SiteEvents> {
         retries: conn.retries,
         ...(conn.type === 'tcp' ? { maxInFlight: conn.maxInFlight } : {}),
       });
-      port.on('status', (s) => this.emit('status', { component: `connection:${connId}`, state: s.state, ...(s.reason ? { reason: s.reason } : {}) }));
-      port.on('device', (s) => this.emit('status', { component: `device:${s.device}`, state: s.state, ...(s.reason ? { reason: s.reason } : {}) }));
+      let portUp = false;
+      port.on('status', (s) => {
+        this.emit('status', { component: `connection:${connId}`, state: s.state, ...(s.reason ? { reason: s.reason } : {}) });
+        const up = s.state === 'up';
+        if (up && !portUp) for (const d of devices) this.reassertDevice(d.id, `connection ${connId} up`);
+        if (!up && s.state === 'down') for (const d of devices) this.fieldLost(d.id, `connection ${connId} down${s.reason ? `: ${s.reason}` : ''}`);
+        portUp = up;
+      });
+      port.on('device', (s) => {
+        this.emit('status', { component: `device:${s.device}`, state: s.state, ...(s.reason ? { reason: s.reason } : {}) });
+        if (s.state === 'online') this.reassertDevice(s.device, `${s.device} back online`);
+        else if (s.state === 'offline') this.fieldLost(s.device, `${s.device} offline${s.reason ? `: ${s.reason}` : ''}`);
+      });
       port.on('points', (pts) => this.onPoints(pts));
       port.on('dropped', (dev, req) => this.emit('warning', `connection ${connId}: poll of ${dev} dropped on overload (${JSON.stringify(req)})`));
       for (const d of devices) {
@@ -152,9 +205,14 @@ export class Site extends EventEmitter<SiteEvents> {
   }
 
   async start(): Promise<void> {
+    this.stopped = false;
     for (const p of this.ports.values()) p.start();
-    // Fail safe from the first moment: write the default of every controlled point that has one.
-    for (const t of this.targets.values()) if (t.default !== undefined) this.applyEffective(this.arbiter.effective(t));
+    // Fail safe from the first moment: write the default of every controlled point that has one, and every control
+    // held across a restart (persisted intents).
+    const todo = new Map<string, ControlTarget>();
+    for (const t of this.targets.values()) if (t.default !== undefined) todo.set(`${t.device}/${t.name}`, t);
+    for (const i of this.arbiter.list()) todo.set(`${i.target.device}/${i.target.name}`, i.target);
+    for (const t of todo.values()) this.applyEffective(this.arbiter.effective(t));
     for (const a of this.adapters) {
       try {
         await a.start();
@@ -165,7 +223,10 @@ export class Site extends EventEmitter<SiteEvents> {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    for (const slot of this.field.values()) this.clock.clearTimeout(slot.retry);
     this.arbiter.close();
+    this.persistence?.close();
     for (const u of this.unregister.splice(0)) u();
     for (const a of this.adapters) await a.stop().catch((e: unknown) => this.emit('warning', `${a.name}: stop: ${errorMessage(e)}`));
     await Promise.all([...this.ports.values()].map((p) => p.stop()));
@@ -190,25 +251,96 @@ export class Site extends EventEmitter<SiteEvents> {
     return port.write(device, name, value);
   }
 
+  /** Control intents held, with whether each governs its target and whether the field holds the result. */
+  controls(target?: ControlTarget): HeldIntent[] {
+    return this.arbiter.list(target);
+  }
+
   private onPoints(pts: Point[]): void {
     this.emit('points', pts);
     for (const a of this.adapters) a.publishPoints(pts);
   }
 
   private applyEffective(e: Effective): void {
-    if (e.value === undefined) return; // nothing active and no default: leave the device to its own behaviour
     const key = `${e.target.device}/${e.target.name}`;
-    const value: PointValue = e.value;
-    const w = this.write(e.target.device, e.target.name, value).then(
-      (r) => {
-        this.emit('write', { ...r, target: e.target });
-        return r;
-      },
-      (err: unknown) => {
+    let slot = this.field.get(key);
+    if (!slot) {
+      if (e.value === undefined) return; // nothing active and no default: leave the device to its own behaviour
+      slot = { target: { device: e.target.device, name: e.target.name }, desired: undefined, held: undefined, chain: Promise.resolve(undefined), retry: undefined, attempts: 0, inFlight: 0 };
+      this.field.set(key, slot);
+    }
+    slot.desired = e.value;
+    slot.attempts = 0;
+    this.clock.clearTimeout(slot.retry);
+    slot.retry = undefined;
+    if (e.value === undefined) return; // control ended with no default: the device keeps what it has
+    this.assertField(key, slot, true);
+  }
+
+  /** Queue a write of the slot's desired value (one at a time per target; `force` rewrites a held value). */
+  private assertField(key: string, slot: FieldSlot, force: boolean): void {
+    const run = async (): Promise<WriteResult | undefined> => {
+      const value = slot.desired;
+      if (value === undefined || this.stopped) return undefined;
+      if (!force && slot.held === value) return undefined;
+      this.arbiter.noteField(slot.target, value, 'pending');
+      let r: WriteResult | undefined;
+      try {
+        r = await this.write(slot.target.device, slot.target.name, value);
+        this.emit('write', { ...r, target: slot.target });
+      } catch (err) {
         this.emit('warning', `write ${key}=${String(value)} failed: ${errorMessage(err)}`);
-        return undefined;
-      },
-    );
-    this.pendingWrites.set(key, w);
+      }
+      if (slot.desired !== value) return r; // a newer value is queued behind this write
+      if (r?.ok) {
+        slot.held = value;
+        slot.attempts = 0;
+        this.arbiter.noteField(slot.target, value, 'held');
+      } else {
+        slot.held = undefined;
+        const why = r ? `${r.failure ?? 'error'}: ${r.reason ?? 'write failed'}` : 'write failed';
+        if (r?.failure === 'refused') {
+          this.arbiter.noteField(slot.target, value, 'not_held', `${why} (not retried: the profile refuses this value)`);
+        } else if (!this.stopped) {
+          const wait = Math.min(REASSERT_MAX_MS, REASSERT_MIN_MS * 2 ** slot.attempts++);
+          this.arbiter.noteField(slot.target, value, 'not_held', `${why}; re-asserted when ${slot.target.device} is back (next try in ${wait / 1000} s)`);
+          this.clock.clearTimeout(slot.retry);
+          slot.retry = this.clock.setTimeout(() => {
+            slot.retry = undefined;
+            this.assertField(key, slot, true);
+          }, wait);
+        }
+      }
+      return r;
+    };
+    slot.inFlight++;
+    const done = (r: WriteResult | undefined) => (slot.inFlight--, r);
+    const p = slot.chain.then(run, run).then(done);
+    slot.chain = p;
+    this.pendingWrites.set(key, p);
+  }
+
+  /**
+   * A device (or its connection) is back: write every value it should hold and is not known to hold, at once (a drop
+   * cleared `held`; a write already queued, e.g. at start-up, is not doubled).
+   */
+  private reassertDevice(device: string, why: string): void {
+    for (const [key, slot] of this.field) {
+      if (slot.target.device !== device || slot.desired === undefined || slot.held !== undefined || slot.inFlight > 0) continue;
+      this.clock.clearTimeout(slot.retry);
+      slot.retry = undefined;
+      slot.attempts = 0;
+      this.emit('warning', `re-asserting ${key}=${String(slot.desired)}: ${why}`);
+      this.assertField(key, slot, true);
+    }
+  }
+
+  /** A device (or its connection) dropped: whatever it held is no longer known to be held. */
+  private fieldLost(device: string, why: string): void {
+    for (const slot of this.field.values()) {
+      if (slot.target.device !== device || slot.desired === undefined) continue;
+      slot.held = undefined;
+      this.arbiter.noteField(slot.target, slot.desired, 'not_held', `${why}; re-asserted when it is back`);
+    }
   }
 }

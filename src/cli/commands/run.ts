@@ -9,10 +9,12 @@ import { emit, parseCommandLine, untilSignal, warn } from '../jsonl.js';
 export const summary = 'run a pilot site headless from its mapping: gridbridge run MAPPING [--points] [--embedded-broker PORT]';
 
 const usage = `usage: gridbridge run MAPPING.yaml [--points] [--embedded-broker PORT] [--iec104-listen HOST:PORT]
-                      [--sep2-cert F --sep2-key F --sep2-ca F]
+                      [--sep2-cert F --sep2-key F --sep2-ca F] [--state-dir DIR]
   Polls every device of the mapping, publishes to its upstreams and takes controls through the arbiter.
   --iec104-listen   where the IEC 104 controlled station listens (default 0.0.0.0:2404)
   --sep2-cert/key/ca  PEM files of the 2030.5 device certificate, key and CA chain (or GRIDBRIDGE_SEP2_* variables)
+  --state-dir       where held control intents survive a restart (default: the mapping's site.stateDir; none:
+                    a restart forgets active controls and applies the fail-safe defaults)
   Prints JSON lines: status changes, writes, control decisions (audit), warnings; --points also prints every point.
   When the mapping's MQTT block has no url, an embedded broker is started on 127.0.0.1 (default port 1883).
   Stops cleanly on SIGINT/SIGTERM.`;
@@ -27,6 +29,7 @@ export async function run(argv: string[]): Promise<number> {
       'sep2-cert': { type: 'string' },
       'sep2-key': { type: 'string' },
       'sep2-ca': { type: 'string' },
+      'state-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     usage,
@@ -67,7 +70,14 @@ export async function run(argv: string[]): Promise<number> {
     emit('broker', { url: broker.url });
     adapters.mqtt = { defaultUrl: broker.url };
   }
-  const site = new Site(load, { adapters });
+  let site: Site;
+  try {
+    site = new Site(load, { adapters, ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}) });
+  } catch (e) {
+    warn(e instanceof Error ? e.message : String(e));
+    await broker?.close();
+    return 1;
+  }
   site.on('status', (s) => emit('status', s));
   site.on('write', (w) => emit('write', { ...w }));
   site.on('audit', (a) => emit('control', { ...a }));

@@ -8,13 +8,24 @@
  * - the value written is the winning setpoint (or the target's default) clipped to the cap; with no setpoint and no
  *   default it is the cap itself; with nothing active it is undefined (no control: the device's own behaviour).
  * Values outside a target's [min, max] are clipped, not rejected; only malformed intents are rejected.
+ * Every window is capped at the site-wide maximum validity (`maxValidityMs`, default 48 h: the longest legitimate
+ * window, a SAPC plan): a longer intent is kept but ends at max(now, validFrom) + maxValidityMs (outcome `clipped`),
+ * so a source that wants more must renew it. Nothing in the arbiter lives forever.
  * Random delay is drawn once per intent id and never for intents marked `randomised`.
- * Every decision lands in `audit` (bounded) and is emitted as an `audit` event; value changes emit `change`.
+ * Every decision lands in `audit` (bounded) and is emitted as an `audit` event; `change` is emitted only when the
+ * effective value changes (a hand-over between intents that keeps the value is audited, not emitted).
+ * Whether the field really holds the effective value is reported back by the runtime (`noteField`): it is part of
+ * `effective()`, of `list()` for the governing intents, and of the audit (`field` entries).
+ * With `persistence`, held intents survive a restart of the runtime (see persistence.ts).
  */
 import { EventEmitter } from 'node:events';
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { SOURCE_CLASSES, type ControlIntent, type ControlOutcome, type ControlResult, type ControlTarget, type SourceClass } from '../control.js';
 import type { PointValue } from '../point.js';
+import type { IntentPersistence } from './persistence.js';
+
+/** Default site-wide maximum validity of any control intent (48 h, the longest SAPC plan). */
+export const DEFAULT_MAX_VALIDITY_MS = 48 * 3600_000;
 
 export interface TargetConfig extends ControlTarget {
   min?: number;
@@ -31,6 +42,20 @@ export interface ArbiterOptions {
   /** Uniform [0, 1) source; injected for tests. */
   random?: () => number;
   auditLimit?: number;
+  /** Site-wide maximum validity of an intent (ms); longer windows are cut. Default 48 h. */
+  maxValidityMs?: number;
+  /** Durable store of held intents; loaded at construction (expired ones dropped). */
+  persistence?: IntentPersistence;
+}
+
+/** Whether the field holds the effective value: written and confirmed, being written, or not (with why). */
+export type FieldState = 'held' | 'pending' | 'not_held';
+export interface FieldStatus {
+  state: FieldState;
+  /** The value this status is about (the effective value when it was written). */
+  value: PointValue | undefined;
+  at: number;
+  reason?: string;
 }
 
 export interface SubmitOptions {
@@ -54,6 +79,16 @@ export interface Effective {
   /** Next window boundary for this target (epoch ms), when the value may change. */
   nextChange?: number;
   at: number;
+  /** Whether the field holds `value` (as last reported by the runtime); absent when nothing was reported yet. */
+  field?: FieldStatus;
+}
+
+/** An intent as held, with whether it governs its target now and whether the field holds the result. */
+export interface HeldIntent extends ControlIntent {
+  active: boolean;
+  governing: boolean;
+  /** For governing intents: the field status of the target's effective value. */
+  field?: FieldStatus;
 }
 
 export interface ArbiterResult extends ControlResult {
@@ -72,7 +107,7 @@ export interface ArbiterResult extends ControlResult {
   duplicate?: boolean;
 }
 
-export type AuditAction = 'submit' | 'duplicate' | 'cancel' | 'expire' | 'change';
+export type AuditAction = 'submit' | 'duplicate' | 'cancel' | 'expire' | 'change' | 'handover' | 'field' | 'restore';
 export interface AuditEntry {
   at: number;
   action: AuditAction;
@@ -84,7 +119,7 @@ export interface AuditEntry {
   cap?: number;
   validFrom?: number;
   validTo?: number;
-  outcome?: ControlOutcome | 'scheduled';
+  outcome?: ControlOutcome | 'scheduled' | FieldState;
   reason?: string;
   effective?: PointValue;
   superseded?: string[];
@@ -116,6 +151,8 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
   private readonly byTarget = new Map<string, Set<Stored>>();
   private readonly last = new Map<string, Effective>();
   private readonly delays = new Map<string, number>();
+  private readonly field = new Map<string, FieldStatus>();
+  private readonly maxValidityMs: number;
   private order = 0;
   private timer: TimerHandle | undefined;
   private timerAt: number | undefined;
@@ -123,7 +160,29 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
   constructor(private readonly opts: ArbiterOptions = {}) {
     super();
     this.clock = opts.clock ?? systemClock;
-    for (const t of opts.targets ?? []) this.configureTarget(t);
+    this.maxValidityMs = opts.maxValidityMs ?? DEFAULT_MAX_VALIDITY_MS;
+    if (!(this.maxValidityMs > 0)) throw new Error(`maxValidityMs must be positive (got ${String(opts.maxValidityMs)})`);
+    for (const t of opts.targets ?? []) this.targets.set(targetKey(t), { ...t });
+    this.restore();
+    this.refresh();
+  }
+
+  /** Reload held intents from the persistence (a restart): expired ones are dropped, the rest held as they were. */
+  private restore(): void {
+    const p = this.opts.persistence;
+    if (!p) return;
+    const now = this.clock.now();
+    for (const r of p.load()) {
+      const key = this.storeKey(r.intent);
+      if (r.intent.validTo <= now || this.validate(r.intent, -Infinity)) {
+        p.remove(key);
+        continue;
+      }
+      const entry: Stored = { intent: r.intent, tkey: targetKey(r.intent.target), order: ++this.order, randomDelayMs: r.randomDelayMs, fingerprint: r.fingerprint, result: { ...r.result, target: r.intent.target } };
+      this.delays.set(key, r.randomDelayMs);
+      this.put(key, entry);
+      this.record({ action: 'restore', ...describe(r.intent), outcome: r.result.outcome, reason: 'held across a restart of the runtime' });
+    }
   }
 
   configureTarget(t: TargetConfig): void {
@@ -171,6 +230,13 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
       stored.validTo = intent.validTo + delay;
       stored.randomised = true;
     }
+    const latest = Math.max(stored.validFrom, now) + this.maxValidityMs;
+    if (stored.validTo > latest) {
+      const asked = (stored.validTo - Math.max(stored.validFrom, now)) / 1000;
+      stored.validTo = latest;
+      const why = `validity ${asked} s cut to the site maximum of ${this.maxValidityMs / 1000} s (renew to extend)`;
+      clipReason = clipReason ? `${clipReason}; ${why}` : why;
+    }
     const entry: Stored = { intent: stored, tkey: targetKey(stored.target), order: ++this.order, randomDelayMs: delay, fingerprint, result: undefined as unknown as ArbiterResult };
     const before = this.evaluate(intent.target, Math.max(now, stored.validFrom));
     this.put(key, entry);
@@ -186,6 +252,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
       ...(entry.result.supersedes?.length ? { superseded: entry.result.supersedes } : {}),
       ...(delay ? { randomDelayMs: delay } : {}),
     });
+    this.opts.persistence?.put(key, { intent: stored, randomDelayMs: delay, fingerprint, result: entry.result });
     if (existing && existing.tkey !== entry.tkey) this.refresh();
     else this.refresh(stored.target);
     return entry.result;
@@ -202,15 +269,43 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     return undefined;
   }
 
-  /** The effective value for a target now (pure; exact at window boundaries). */
+  /** The effective value for a target now (pure; exact at window boundaries), with the field's status of it. */
   effective(target: ControlTarget): Effective {
-    return this.evaluate(target, this.clock.now());
+    const e = this.evaluate(target, this.clock.now());
+    const f = this.field.get(targetKey(target));
+    if (f) e.field = f.value === e.value ? { ...f } : { state: 'pending', value: e.value, at: f.at, reason: `field last reported for ${String(f.value)}` };
+    return e;
   }
 
-  /** Intents held (active or pending), optionally for one target. */
-  list(target?: ControlTarget): ControlIntent[] {
+  /** Intents held (active or pending), optionally for one target, with whether they govern and the field holds them. */
+  list(target?: ControlTarget): HeldIntent[] {
     const k = target && targetKey(target);
-    return [...this.intents.values()].filter((s) => !k || s.tkey === k).map((s) => ({ ...s.intent }));
+    const effs = new Map<string, Effective>();
+    const now = this.clock.now();
+    return [...this.intents.values()]
+      .filter((s) => !k || s.tkey === k)
+      .map((s) => {
+        let e = effs.get(s.tkey);
+        if (!e) effs.set(s.tkey, (e = this.effective(s.intent.target)));
+        const governing = e.governing.includes(s.intent.id);
+        const h: HeldIntent = { ...s.intent, active: s.intent.validFrom <= now && now < s.intent.validTo, governing };
+        if (governing && e.field) h.field = e.field;
+        return h;
+      });
+  }
+
+  /**
+   * The runtime reports whether the field holds a value of a target (a confirmed write, a write in progress, or a
+   * failed one with its reason). Audited when the state changes; shown by `effective()` and `list()`.
+   */
+  noteField(target: ControlTarget, value: PointValue | undefined, state: FieldState, reason?: string): void {
+    const k = targetKey(target);
+    const prev = this.field.get(k);
+    const f: FieldStatus = { state, value, at: this.clock.now(), ...(reason ? { reason } : {}) };
+    this.field.set(k, f);
+    if (prev && prev.state === state && prev.value === value && prev.reason === reason) return;
+    if (state === 'pending' && !prev) return; // the first write of a value: audited once it is held or not
+    this.record({ action: 'field', target: { device: target.device, name: target.name }, ...(value !== undefined ? { value } : {}), outcome: state, ...(reason ? { reason } : {}), effective: this.evaluate(target, this.clock.now()).value });
   }
 
   close(): void {
@@ -233,6 +328,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     const old = this.intents.get(key);
     if (!old) return;
     this.intents.delete(key);
+    this.opts.persistence?.remove(key);
     const set = this.byTarget.get(old.tkey);
     set?.delete(old);
     if (set && set.size === 0) this.byTarget.delete(old.tkey);
@@ -350,10 +446,12 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
       const e = this.evaluate(target, now);
       const prev = this.last.get(k);
       this.last.set(k, e);
-      const changed = prev ? prev.value !== e.value || prev.governing.join() !== e.governing.join() : e.value !== undefined;
-      if (changed) {
-        this.record({ action: 'change', target: e.target, effective: e.value, reason: `${e.basis}${e.sourceClass ? ` from ${e.sourceClass}` : ''}${e.governing.length ? ` (${e.governing.join(', ')})` : ''}` });
+      const why = `${e.basis}${e.sourceClass ? ` from ${e.sourceClass}` : ''}${e.governing.length ? ` (${e.governing.join(', ')})` : ''}`;
+      if (prev ? prev.value !== e.value : e.value !== undefined) {
+        this.record({ action: 'change', target: e.target, effective: e.value, reason: why });
         this.emit('change', e);
+      } else if (prev && prev.governing.join() !== e.governing.join()) {
+        this.record({ action: 'handover', target: e.target, effective: e.value, reason: `${why}; value unchanged` });
       }
     }
     let next: number | undefined;

@@ -67,6 +67,16 @@ export const SiteSchema = z.strictObject({
   name: z.string().optional(),
   timezone: z.string().optional(),
   description: z.string().optional(),
+  /**
+   * Directory (relative to the mapping file) for state that must survive a restart: the control intents held by the
+   * arbiter. Without it, a restart forgets active controls (the fail-safe defaults apply until upstreams resend).
+   */
+  stateDir: z.string().min(1).optional(),
+  /**
+   * Longest validity any control may have, from any upstream (seconds; default 48 h, the longest SAPC plan). Longer
+   * windows are cut to it (the source must renew); enforced in the arbiter itself.
+   */
+  maxControlValidityS: z.number().int().min(1).max(31 * 86400).default(48 * 3600),
 });
 
 export const MappingSchema = z.strictObject({

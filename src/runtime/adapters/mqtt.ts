@@ -27,10 +27,15 @@ export const createMqttAdapter: AdapterFactory = (block, ctx: UpstreamContext, o
     const w = o.awaitWrite?.(cmd.id);
     if (w) {
       const res = await w;
-      if (!res) return { ok: false, reason: 'write failed' };
-      return res.ok ? { ok: true, ...(res.value !== undefined ? { value: res.value } : {}), ...(r.reason ? { reason: r.reason } : {}) } : { ok: false, reason: res.reason ?? 'write failed' };
+      const held = `held until ${new Date(r.validTo).toISOString()} and written when ${cmd.target.device} is back`;
+      if (!res) return { ok: false, reason: `write failed; ${held}` };
+      return res.ok ? { ok: true, ...(res.value !== undefined ? { value: res.value } : {}), ...(r.reason ? { reason: r.reason } : {}) } : { ok: false, reason: `${res.reason ?? 'write failed'}; ${held}` };
     }
-    return { ok: r.outcome !== 'superseded', reason: r.reason ?? (r.outcome === 'superseded' ? `superseded by ${r.supersededBy?.join(', ')}` : 'no change') };
+    if (r.outcome === 'superseded') return { ok: false, reason: r.reason ?? `superseded by ${r.supersededBy?.join(', ')}` };
+    // No write was needed (the value in force did not change): say whether the field holds it.
+    const f = ctx.effective(cmd.target.device, cmd.target.name).field;
+    if (f?.state === 'not_held') return { ok: false, reason: `the field does not hold ${String(f.value)} yet (${f.reason ?? 'write failed'})` };
+    return { ok: true, reason: r.reason ?? 'no change' };
   };
   const up = new MqttUpstream(settings, { clock: ctx.clock, onCommand: command });
   up.on('status', (s) => ctx.status(s.state, s.reason));
