@@ -2,7 +2,7 @@
  * gridbridge-iec104-client (config): one IEC 104 controlling-station connection (failover across hosts, optional
  * IEC 62351-3 TLS), shared by iec104-in and iec104-command nodes. Logic lives in src/protocols/iec104/client.ts.
  */
-import type { LinkState, NodeAPI, NodeDef } from './red.js';
+import { showConfigError, type LinkState, type NodeAPI, type NodeDef } from './red.js';
 import { parseHosts, tlsFromCredentials, type Iec104ClientNode } from './iec104-common.js';
 import { errorMessage } from '../src/core/errors.js';
 import { Iec104Client, type ClientOptions } from '../src/protocols/iec104/client.js';
@@ -15,6 +15,8 @@ interface Def extends NodeDef {
   giPeriodS: string;
   mapping: string;
   allowedPeers: string;
+  tlsMin?: string;
+  tlsMax?: string;
   site: string;
 }
 
@@ -23,7 +25,12 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const d = def as Def;
     const node = this;
-    const tls = tlsFromCredentials(node.credentials, d.allowedPeers);
+    let tls;
+    try {
+      tls = tlsFromCredentials(node.credentials, d.allowedPeers, d);
+    } catch (e) {
+      return showConfigError(node, `iec104 client: ${errorMessage(e)}`, 'TLS version');
+    }
     const hosts = parseHosts(d.hosts ?? '', tls ? 19998 : 2404);
     if (!hosts.length) return node.error('iec104 client: no host configured');
     const opts: ClientOptions = { hosts, ca: Number(d.commonAddress) || 1, interrogateOnStart: d.interrogateOnStart !== false };

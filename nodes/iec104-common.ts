@@ -3,6 +3,7 @@ import type { LinkState, Node } from './red.js';
 import type { Iec104Client } from '../src/protocols/iec104/client.js';
 import type { Iec104Mapping } from '../src/protocols/iec104/mapping.js';
 import type { CommandDecision, CommandRequest, Iec104Server } from '../src/protocols/iec104/server.js';
+import { checkTlsVersions, tlsVersion, type Iec104TlsConfig } from '../src/protocols/iec104/tls.js';
 
 export interface Iec104ClientNode extends Node {
   iec104?: { client: Iec104Client; mapping?: Iec104Mapping; watch(fn: (s: LinkState, text?: string) => void): () => void };
@@ -31,10 +32,14 @@ export function parseHosts(text: string, defaultPort: number): Array<{ host: str
     });
 }
 
-export function tlsFromCredentials(c: Record<string, string | undefined> | undefined, allowedPeers = ''): { cert: string; key: string; ca: string; allowedPeers?: string[] } | undefined {
+/** TLS settings of a config node; throws a RangeError naming the setting when a version is not 1.2/1.3. */
+export function tlsFromCredentials(c: Record<string, string | undefined> | undefined, allowedPeers = '', versions: { tlsMin?: string; tlsMax?: string } = {}): Iec104TlsConfig | undefined {
   if (!c?.cert || !c.key || !c.ca) return undefined;
-  const t: { cert: string; key: string; ca: string; allowedPeers?: string[] } = { cert: c.cert, key: c.key, ca: c.ca };
+  const t: Iec104TlsConfig = { cert: c.cert, key: c.key, ca: c.ca };
   const allow = allowedPeers.split(/[\s,]+/).filter(Boolean);
   if (allow.length) t.allowedPeers = allow;
+  if (versions.tlsMin) t.minVersion = tlsVersion(versions.tlsMin, 'TLS minimum version');
+  if (versions.tlsMax) t.maxVersion = tlsVersion(versions.tlsMax, 'TLS maximum version');
+  checkTlsVersions(t);
   return t;
 }

@@ -3,7 +3,7 @@
  * 62351-3 TLS and a mapping block), shared by iec104-point and iec104-out nodes. Commands are offered to the data
  * nodes that claim their address; an unclaimed command is refused (negative ACT_CON).
  */
-import type { LinkState, NodeAPI, NodeDef } from './red.js';
+import { showConfigError, type LinkState, type NodeAPI, type NodeDef } from './red.js';
 import { tlsFromCredentials, type CommandSink, type Iec104ServerNode } from './iec104-common.js';
 import { errorMessage } from '../src/core/errors.js';
 import { applyMapping, parseIec104MappingText } from '../src/protocols/iec104/mapping.js';
@@ -17,6 +17,8 @@ interface Def extends NodeDef {
   eventBuffer: string;
   mapping: string;
   allowedPeers: string;
+  tlsMin?: string;
+  tlsMax?: string;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -24,7 +26,12 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const d = def as Def;
     const node = this;
-    const tls = tlsFromCredentials(node.credentials, d.allowedPeers);
+    let tls;
+    try {
+      tls = tlsFromCredentials(node.credentials, d.allowedPeers, d);
+    } catch (e) {
+      return showConfigError(node, `iec104 server: ${errorMessage(e)}`, 'TLS version');
+    }
     const sinks = new Set<CommandSink>();
     const opts: ServerOptions = {
       port: d.port === '' || d.port === undefined ? (tls ? 19998 : 2404) : Number(d.port),

@@ -31,6 +31,15 @@ async function runProbe(args: string[]): Promise<{ code: number; out: string }> 
 }
 
 describe('sim iec104 + probe iec104', () => {
+  it('the simulator listens on loopback unless told otherwise (like the other simulators)', async () => {
+    const sim = new SimRtu({ port: 0, changeEveryMs: 0 });
+    try {
+      expect((await sim.start()).host).toBe('127.0.0.1');
+    } finally {
+      await sim.stop();
+    }
+  });
+
   it('gi --json lists every built-in point as JSON lines', async () => {
     const { code, out } = await runProbe(['--json', 'gi']);
     expect(code).toBe(0);

@@ -9,6 +9,13 @@ import { LinkLayer } from '../../src/protocols/iec104/link.js';
 import { Iec104Server } from '../../src/protocols/iec104/server.js';
 import { serverTlsOptions, type Iec104TlsConfig } from '../../src/protocols/iec104/tls.js';
 import { makeCa, type Issued } from './pki.js';
+import { OneApduPerReadClient } from './one-apdu-client.js';
+import { SimRtu } from '../../src/sim/iec104/rtu.js';
+import { ConfigError, tlsFromFlags } from '../../src/sim/iec104/config.js';
+import { Cot } from '../../src/protocols/iec104/constants.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let caPem: string;
 let rogueCaPem: string;
@@ -144,5 +151,52 @@ describe('IEC 62351-3 TLS', () => {
       setTimeout(() => r('no renegotiation'), 500);
     });
     expect(outcome).not.toBe('renegotiated');
+  });
+
+  it('one APDU per TLS record: a client reading one APDU per readable event gets GI and command confirmations', async () => {
+    const rtu = new SimRtu({ port: 0, changeEveryMs: 0, tls: { cert: serverId.cert, key: serverId.key, ca: caPem } });
+    const { port } = await rtu.start();
+    cleanup.push(() => rtu.stop());
+    const c = new OneApduPerReadClient();
+    cleanup.push(() => c.close());
+    await c.connect(port, { cert: clientId.cert, key: clientId.key, ca: caPem, checkServerIdentity: () => undefined });
+    const has = (typeId: number, cot: number) => () => c.received.some((a) => a.typeId === typeId && a.cot === cot);
+    c.send({ typeId: TypeId.C_IC_NA_1, cot: Cot.ACTIVATION, ca: 1, objects: [{ ioa: 0, qualifier: 20 }] });
+    await c.until(has(TypeId.C_IC_NA_1, Cot.ACTIVATION_TERMINATION), 'GI ACT_TERM');
+    expect(c.received.filter((a) => a.cot === Cot.INTERROGATED_BY_STATION).length).toBeGreaterThan(5);
+    c.send({ typeId: TypeId.C_SC_NA_1, cot: Cot.ACTIVATION, ca: 1, objects: [{ ioa: 5000, value: true, select: false, qualifier: 0 }] });
+    await c.until(has(TypeId.C_SC_NA_1, Cot.ACTIVATION_CON), 'C_SC ACT_CON');
+    await c.until(has(TypeId.C_SC_NA_1, Cot.ACTIVATION_TERMINATION), 'C_SC ACT_TERM');
+    expect(c.apdusPerRecord.length).toBeGreaterThan(10);
+    expect(c.apdusPerRecord.filter((n) => n !== 1)).toEqual([]);
+  });
+
+  it('maxVersion caps the negotiated version; a refused handshake names the peer address and the reason', async () => {
+    const { port } = await tlsServer({ maxVersion: 'TLSv1.2' });
+    const client = tlsClient(port, clientId);
+    await client.connect();
+    expect((client as unknown as { socket: TLSSocket }).socket.getProtocol()).toBe('TLSv1.2');
+    const { port: p13, warnings: w13 } = await tlsServer({ minVersion: 'TLSv1.3' });
+    const old = tlsClient(p13, clientId, caPem, { maxVersion: 'TLSv1.2' });
+    await expect(old.connect()).rejects.toThrow();
+    // Under TLS 1.3 a client that distrusts the server's chain hangs up inside the server's handshake.
+    const { port: p3, warnings } = await tlsServer();
+    const distrustful = tlsClient(p3, clientId, rogueCaPem);
+    await expect(distrustful.connect()).rejects.toThrow();
+    for (let i = 0; i < 100 && (w13.length === 0 || warnings.length === 0); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(w13.join('\n')).toMatch(/TLS handshake with 127\.0\.0\.1:\d+ failed: the client offered no TLS version in TLSv1\.3\.\.TLSv1\.3/);
+    expect(warnings.join('\n')).toMatch(/TLS handshake with 127\.0\.0\.1:\d+ failed: the client (closed the connection during the handshake|aborted with TLS alert)/);
+    expect(warnings.join('\n')).not.toMatch(/with \?|socket hang up$/m);
+  });
+
+  it('--tls-min/--tls-max flags: 1.2/1.3 only, min not above max', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gb-tlsflags-'));
+    for (const f of ['c', 'k', 'a']) writeFileSync(join(dir, f), 'x');
+    const base = { 'tls-cert': join(dir, 'c'), 'tls-key': join(dir, 'k'), 'tls-ca': join(dir, 'a') };
+    expect(tlsFromFlags({ ...base, 'tls-max': '1.2' })).toMatchObject({ maxVersion: 'TLSv1.2' });
+    expect(tlsFromFlags({ ...base, 'tls-min': 'TLSv1.3' })).toMatchObject({ minVersion: 'TLSv1.3' });
+    expect(() => tlsFromFlags({ ...base, 'tls-max': '1.1' })).toThrow(ConfigError);
+    expect(() => tlsFromFlags({ ...base, 'tls-max': '1.1' })).toThrow(/--tls-max: TLS version '1.1'/);
+    expect(() => tlsFromFlags({ ...base, 'tls-min': '1.3', 'tls-max': '1.2' })).toThrow(/above the maximum/);
   });
 });

@@ -48,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
         'tls-ca': { type: 'string' },
         'tls-allow': { type: 'string', multiple: true },
         'tls-min': { type: 'string' },
+        'tls-max': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

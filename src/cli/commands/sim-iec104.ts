@@ -8,7 +8,7 @@ export const summary = 'simulated IEC 104 RTU serving every supported type, with
 
 const USAGE = `usage: gridbridge sim iec104 [--port N] [--host H] [--mapping FILE] [options]
   --port N            TCP port (default 2404, 19998 with TLS)
-  --host H            listen address (default 0.0.0.0)
+  --host H            listen address (default 127.0.0.1; 0.0.0.0 for every interface)
   --mapping FILE      serve the iec104 block of a mapping YAML instead of the built-in point list
   --ca N              common address of the built-in points (default 1)
   --interval MS       value changes every MS (default 1000, 0 = static)
@@ -27,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
     argv,
     {
       port: { type: 'string' },
-      host: { type: 'string', default: '0.0.0.0' },
+      host: { type: 'string', default: '127.0.0.1' },
       mapping: { type: 'string' },
       ca: { type: 'string', default: '1' },
       interval: { type: 'string', default: '1000' },
@@ -39,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
       'tls-ca': { type: 'string' },
       'tls-allow': { type: 'string', multiple: true },
       'tls-min': { type: 'string' },
+      'tls-max': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,

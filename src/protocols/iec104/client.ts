@@ -14,7 +14,7 @@ import { Cot, isCommandType, isMonitorType, QOI_STATION, TypeId, typeName, withT
 import { cp56FromEpoch } from './cp56time.js';
 import { LinkLayer, type LinkParameters } from './link.js';
 import { defaultNaming, objectToPoint, type ObjectUpdate, type PointNaming } from './points.js';
-import { checkPeer, clientTlsOptions, type Iec104TlsConfig } from './tls.js';
+import { checkPeer, clientTlsOptions, recordPerApduWriter, type Iec104TlsConfig } from './tls.js';
 import type { InfoObject } from './types/object.js';
 
 export interface HostAddress {
@@ -204,12 +204,12 @@ export class Iec104Client extends EventEmitter {
     this.socket = sock;
     this.current = h;
     sock.setNoDelay(true);
+    const batching = this.opts.tls ? {} : { cork: () => sock.cork(), uncork: () => sock.uncork() };
     const link = new LinkLayer(
       'controlling',
       {
-        write: (f) => sock.write(f),
-        cork: () => sock.cork(),
-        uncork: () => sock.uncork(),
+        write: this.opts.tls ? recordPerApduWriter(sock) : (f) => void sock.write(f),
+        ...batching,
         asdu: (a) => this.onAsdu(a),
         closed: (reason) => {
           sock.destroy();

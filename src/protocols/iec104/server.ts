@@ -13,7 +13,7 @@ import { Cot, isCommandType, QOI_STATION, TypeId, withoutTime } from './constant
 import { cp56FromEpoch, cp56ToEpoch } from './cp56time.js';
 import { LinkLayer, type LinkParameters } from './link.js';
 import { PointStore, type PointDefinition, type StoredPoint } from './store.js';
-import { checkPeer, serverTlsOptions, type Iec104TlsConfig } from './tls.js';
+import { checkPeer, describeHandshakeFailure, recordPerApduWriter, serverTlsOptions, trackTlsPeers, type Iec104TlsConfig } from './tls.js';
 import type { InfoObject } from './types/object.js';
 
 export interface RedundancyGroup {
@@ -216,8 +216,9 @@ export class Iec104Server extends EventEmitter {
         }
         onSocket(s);
       });
+      const peerOf = trackTlsPeers(srv);
       srv.on('tlsClientError', (e, s) => {
-        this.emit('warn', `TLS handshake with ${s.remoteAddress ?? '?'} failed: ${errorMessage(e)}`);
+        this.emit('warn', describeHandshakeFailure(e, peerOf(s), this.opts.tls!));
       });
       this.net = srv;
     } else this.net = createTcpServer(onSocket);
@@ -259,12 +260,13 @@ export class Iec104Server extends EventEmitter {
     }
     socket.setNoDelay(true);
     const conn = { id: this.nextId++, socket, group, remote } as Conn;
+    // Over TLS one APDU per record (see recordPerApduWriter); over TCP, batched writes of a burst.
+    const batching = this.opts.tls ? {} : { cork: () => socket.cork(), uncork: () => socket.uncork() };
     conn.link = new LinkLayer(
       'controlled',
       {
-        write: (f) => socket.write(f),
-        cork: () => socket.cork(),
-        uncork: () => socket.uncork(),
+        write: this.opts.tls ? recordPerApduWriter(socket) : (f) => void socket.write(f),
+        ...batching,
         asdu: (a) => this.onAsdu(conn, a),
         closed: (reason) => this.onClosed(conn, reason),
         state: (started) => this.onState(conn, started),

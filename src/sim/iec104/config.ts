@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { formatPath } from '../../core/errors.js';
 import { iec104MappingSchema, type Iec104Mapping } from '../../protocols/iec104/mapping.js';
-import type { Iec104TlsConfig } from '../../protocols/iec104/tls.js';
+import { checkTlsVersions, tlsVersion, type Iec104TlsConfig } from '../../protocols/iec104/tls.js';
 
 export class ConfigError extends Error {}
 
@@ -30,6 +30,7 @@ export interface TlsFlags {
   'tls-ca'?: string;
   'tls-allow'?: string[];
   'tls-min'?: string;
+  'tls-max'?: string;
 }
 
 export function tlsFromFlags(f: TlsFlags): Iec104TlsConfig | undefined {
@@ -38,10 +39,17 @@ export function tlsFromFlags(f: TlsFlags): Iec104TlsConfig | undefined {
   if (!f['tls-cert'] || !f['tls-key'] || !f['tls-ca']) throw new ConfigError('TLS needs --tls-cert, --tls-key and --tls-ca (mutual authentication)');
   const c: Iec104TlsConfig = { cert: readFileSync(f['tls-cert']), key: readFileSync(f['tls-key']), ca: readFileSync(f['tls-ca']) };
   if (f['tls-allow']?.length) c.allowedPeers = f['tls-allow'];
-  if (f['tls-min'] === '1.3') c.minVersion = 'TLSv1.3';
+  try {
+    if (f['tls-min'] !== undefined) c.minVersion = tlsVersion(f['tls-min'], '--tls-min');
+    if (f['tls-max'] !== undefined) c.maxVersion = tlsVersion(f['tls-max'], '--tls-max');
+    checkTlsVersions(c);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
   return c;
 }
 
 export const TLS_USAGE = `  --tls-cert F --tls-key F --tls-ca F   IEC 62351-3 TLS with mutual authentication (PEM files)
   --tls-allow FP      accept only this peer certificate (SHA-256 fingerprint; repeatable)
-  --tls-min 1.3       require TLS 1.3 (default: 1.2 or newer)`;
+  --tls-min 1.3       require TLS 1.3 (default: 1.2 or newer)
+  --tls-max 1.2       offer/accept at most TLS 1.2 (default: 1.3)`;

@@ -70,7 +70,8 @@ export class SimRtu {
   constructor(private readonly opts: RtuOptions = {}) {
     this.clock = opts.clock ?? systemClock;
     this.ca = opts.ca ?? opts.mapping?.commonAddress ?? 1;
-    this.server = new Iec104Server({ ...opts, clock: this.clock, onCommand: (c) => this.onCommand(c) });
+    // Like the other simulators it listens on loopback unless told otherwise.
+    this.server = new Iec104Server({ ...opts, host: opts.host ?? '127.0.0.1', clock: this.clock, onCommand: (c) => this.onCommand(c) });
     if (opts.mapping) {
       const d = serverDefinitions(opts.mapping);
       for (const p of d.points) this.server.definePoint({ ...p, initial: { value: 0, quality: {} } });
