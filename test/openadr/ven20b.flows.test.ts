@@ -154,6 +154,23 @@ describe('bad input', () => {
     expect(wrong.type === 'oadrResponse' && wrong.response.responseCode).toBe(451);
   });
 
+  it('2.0a namespace: the VTN answers 459, a polling VEN answers 459 and makes no control', async () => {
+    r = await rig();
+    const as20a = (xml: string) => xml.replaceAll('http://openadr.org/oadr-2.0b/2012/07', 'http://openadr.org/oadr-2.0a/2012/07');
+    const refused = await r.vtn.receive('OadrPoll', as20a(serialize({ type: 'oadrPoll', venID: r.ven.venID! })));
+    expect(refused.type === 'oadrResponse' && refused.response.responseCode).toBe(459);
+    expect(r.log.at(-1)).toMatchObject({ event: 'bad_payload', status: 459 });
+    // The VTN's next poll answer travels in the 2.0a namespace.
+    const v = r.vtn.ven(r.ven.venID!);
+    const encode = (r.vtn as unknown as { encode(m: unknown): string }).encode.bind(r.vtn);
+    (r.vtn as unknown as { encode(m: unknown): string }).encode = (m) => ((m as { type: string }).type === 'oadrDistributeEvent' ? as20a(encode(m)) : encode(m));
+    r.vtn.addEvent(v.venID, { id: 'ev-a', signal: 'SIMPLE', type: 'level', startIn: 0, intervals: [{ duration: 600, value: 1 }], marketContext: 'http://mc', priority: 1, testEvent: false, responseRequired: 'always' });
+    await r.step(11_000);
+    expect(r.controls).toEqual([]);
+    expect(r.errors.some((e) => /2\.0a/.test(e.message))).toBe(true);
+    expect(r.log.find((e) => e.event === 'ven_response')).toMatchObject({ responseCode: 459 });
+  });
+
   it('unknown report specifier or rID is answered with 452 and nothing is scheduled', async () => {
     r = await rig();
     const v = r.vtn.ven(r.ven.venID!);
