@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { quality } from '../../src/core/point.js';
+import { request as httpRequest } from 'node:http';
 import { request } from '../../src/protocols/openadr/http.js';
 import { fingerprintFromPem } from '../../src/protocols/openadr/fingerprint.js';
 import { serialize } from '../../src/protocols/openadr/oadr20b/build.js';
@@ -152,6 +153,27 @@ describe('bad input', () => {
     expect(unknown.type === 'oadrResponse' && unknown.response.responseCode).toBe(463);
     const wrong = await r.vtn.receive('EiEvent', serialize({ type: 'oadrPoll', venID: r.ven.venID! }));
     expect(wrong.type === 'oadrResponse' && wrong.response.responseCode).toBe(451);
+  });
+
+  it('a 5 MB body is answered 413 (declared or chunked), and the VTN keeps serving', async () => {
+    r = await rig();
+    const big = '<x>' + 'a'.repeat(5 * 1024 * 1024) + '</x>';
+    const declared = await request('POST', `${r.vtn.url}/OpenADR2/Simple/2.0b/OadrPoll`, { body: big });
+    expect(declared.status).toBe(413);
+    expect(declared.body).toMatch(/larger than 4194304 bytes/);
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${r!.vtn.url}/OpenADR2/Simple/2.0b/OadrPoll`, { method: 'POST' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 5; i++) req.write('a'.repeat(1024 * 1024));
+      req.end();
+    });
+    expect(chunked).toBe(413);
+    const after = await request('POST', `${r.vtn.url}/OpenADR2/Simple/2.0b/OadrPoll`, { body: serialize({ type: 'oadrPoll', venID: r.ven.venID! }) });
+    expect(after.status).toBe(200);
+    expect(parse(after.body).type).toBe('oadrResponse');
   });
 
   it('2.0a namespace: the VTN answers 459, a polling VEN answers 459 and makes no control', async () => {
