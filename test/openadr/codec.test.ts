@@ -111,8 +111,22 @@ describe('typed errors name the element', () => {
     expect(bad(foreignDistribute.replace('>level<', '>loudness<')).element).toMatch(/eiEventSignal\[0\]\.signalType$/);
   });
   it('unknown payload gives 453', () => {
-    const e = bad('<oadrPayload><oadrSignedObject><oadrFoo/></oadrSignedObject></oadrPayload>');
+    const e = bad('<oadrPayload xmlns="http://openadr.org/oadr-2.0b/2012/07"><oadrSignedObject><oadrFoo/></oadrSignedObject></oadrPayload>');
     expect(e.status).toBe(453);
+  });
+  it('a payload in the 2.0a namespace, or unqualified, is a compliance error (459)', () => {
+    const a = bad(foreignDistribute.replaceAll('http://openadr.org/oadr-2.0b/2012/07', 'http://openadr.org/oadr-2.0a/2012/07'));
+    expect(a.status).toBe(459);
+    expect(a.element).toBe('oadrPayload');
+    expect(a.reason).toMatch(/oadr-2\.0a/);
+    const inner = bad(foreignDistribute.replace('<oadrDistributeEvent ', '<oadrDistributeEvent xmlns="http://openadr.org/oadr-2.0a/2012/07" '));
+    expect(inner.element).toBe('oadrPayload.oadrSignedObject.oadrDistributeEvent');
+    const ei = bad(foreignDistribute.replace('xmlns:ei="http://docs.oasis-open.org/ns/energyinterop/201110"', 'xmlns:ei="http://example.com/ei"'));
+    expect(ei.reason).toMatch(/example\.com/);
+    expect(bad('<oadrPayload><oadrSignedObject><oadrPoll/></oadrSignedObject></oadrPayload>').reason).toMatch(/no namespace/);
+    expect(bad(foreignDistribute.replace('<ei:vtnID>', '<x:vtnID>').replace('</ei:vtnID>', '</x:vtnID>')).reason).toMatch(/undeclared prefix "x"/);
+    // Comments and CDATA may hold anything.
+    expect(parse(foreignDistribute.replace('<oadrEvent>', '<!-- <oadr:foo xmlns:oadr="urn:x"> --><oadrEvent>')).type).toBe('oadrDistributeEvent');
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { quality } from '../../src/core/point.js';
+import { request as httpRequest } from 'node:http';
 import { request } from '../../src/protocols/openadr/http.js';
 import { fingerprintFromPem } from '../../src/protocols/openadr/fingerprint.js';
 import { serialize } from '../../src/protocols/openadr/oadr20b/build.js';
@@ -152,6 +153,44 @@ describe('bad input', () => {
     expect(unknown.type === 'oadrResponse' && unknown.response.responseCode).toBe(463);
     const wrong = await r.vtn.receive('EiEvent', serialize({ type: 'oadrPoll', venID: r.ven.venID! }));
     expect(wrong.type === 'oadrResponse' && wrong.response.responseCode).toBe(451);
+  });
+
+  it('a 5 MB body is answered 413 (declared or chunked), and the VTN keeps serving', async () => {
+    r = await rig();
+    const big = '<x>' + 'a'.repeat(5 * 1024 * 1024) + '</x>';
+    const declared = await request('POST', `${r.vtn.url}/OpenADR2/Simple/2.0b/OadrPoll`, { body: big });
+    expect(declared.status).toBe(413);
+    expect(declared.body).toMatch(/larger than 4194304 bytes/);
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${r!.vtn.url}/OpenADR2/Simple/2.0b/OadrPoll`, { method: 'POST' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 5; i++) req.write('a'.repeat(1024 * 1024));
+      req.end();
+    });
+    expect(chunked).toBe(413);
+    const after = await request('POST', `${r.vtn.url}/OpenADR2/Simple/2.0b/OadrPoll`, { body: serialize({ type: 'oadrPoll', venID: r.ven.venID! }) });
+    expect(after.status).toBe(200);
+    expect(parse(after.body).type).toBe('oadrResponse');
+  });
+
+  it('2.0a namespace: the VTN answers 459, a polling VEN answers 459 and makes no control', async () => {
+    r = await rig();
+    const as20a = (xml: string) => xml.replaceAll('http://openadr.org/oadr-2.0b/2012/07', 'http://openadr.org/oadr-2.0a/2012/07');
+    const refused = await r.vtn.receive('OadrPoll', as20a(serialize({ type: 'oadrPoll', venID: r.ven.venID! })));
+    expect(refused.type === 'oadrResponse' && refused.response.responseCode).toBe(459);
+    expect(r.log.at(-1)).toMatchObject({ event: 'bad_payload', status: 459 });
+    // The VTN's next poll answer travels in the 2.0a namespace.
+    const v = r.vtn.ven(r.ven.venID!);
+    const encode = (r.vtn as unknown as { encode(m: unknown): string }).encode.bind(r.vtn);
+    (r.vtn as unknown as { encode(m: unknown): string }).encode = (m) => ((m as { type: string }).type === 'oadrDistributeEvent' ? as20a(encode(m)) : encode(m));
+    r.vtn.addEvent(v.venID, { id: 'ev-a', signal: 'SIMPLE', type: 'level', startIn: 0, intervals: [{ duration: 600, value: 1 }], marketContext: 'http://mc', priority: 1, testEvent: false, responseRequired: 'always' });
+    await r.step(11_000);
+    expect(r.controls).toEqual([]);
+    expect(r.errors.some((e) => /2\.0a/.test(e.message))).toBe(true);
+    expect(r.log.find((e) => e.event === 'ven_response')).toMatchObject({ responseCode: 459 });
   });
 
   it('unknown report specifier or rID is answered with 452 and nothing is scheduled', async () => {

@@ -73,8 +73,12 @@ export async function run(argv: string[]): Promise<number> {
       }
     });
   }
+  // Protocol timers never hold the process open (systemClock unrefs them), so a headless VEN polling a VTN would
+  // otherwise exit once its first round is done: hold it open until SIGINT/SIGTERM.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   await ven.start();
   const sig = await untilSignal();
+  clearInterval(keepAlive);
   emit('stopping', { signal: sig });
   if (v['deregister-on-exit']) await ven.deregister().catch((e: unknown) => emit('error', { error: errorMessage(e) }));
   await ven.stop();

@@ -32,6 +32,7 @@ export interface HttpReply {
 }
 
 export const MAX_BODY = 4 * 1024 * 1024;
+const DRAIN_LIMIT = 4 * MAX_BODY;
 
 export function request(
   method: string,
@@ -100,12 +101,27 @@ export function serve(handler: Handler, opts: { port?: number; host?: string; tl
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const tooLarge = () => {
+      res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
+      res.end(`request body larger than ${MAX_BODY} bytes`);
+    };
+    // An oversize body is drained, then refused, so the client reads the 413 instead of a reset; a body declared
+    // (or found) larger than DRAIN_LIMIT is refused at once and the connection cut.
+    if (Number(req.headers['content-length']) > DRAIN_LIMIT) {
+      res.on('finish', () => req.destroy());
+      tooLarge();
+      return;
+    }
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) req.destroy();
-      else chunks.push(c);
+      if (size > DRAIN_LIMIT) req.destroy();
+      else if (size <= MAX_BODY) chunks.push(c);
     });
     req.on('end', () => {
+      if (size > MAX_BODY) {
+        tooLarge();
+        return;
+      }
       const u = new URL(req.url ?? '/', 'http://x');
       const sock = req.socket as TLSSocket;
       const peer = typeof sock.getPeerCertificate === 'function' ? sock.getPeerCertificate() : undefined;

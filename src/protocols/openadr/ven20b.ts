@@ -197,12 +197,24 @@ export class Ven20b extends Emitter<Ven20bEvents> {
     if (res.status !== 200) throw new Error(`VTN answered HTTP ${res.status} to ${m.type}${res.body ? `: ${res.body.slice(0, 200)}` : ''}`);
     // oadrResponse ends an exchange: VTNs such as openleadr-python acknowledge it with an empty HTTP 200.
     if (m.type === 'oadrResponse' && res.body.trim() === '') return { type: 'oadrResponse', response: { responseCode: 200, responseDescription: 'empty HTTP 200', requestID: m.response.requestID } };
-    const reply = this.decode(res.body);
+    let reply: OadrMessage;
+    try {
+      reply = this.decode(res.body);
+    } catch (e) {
+      if (m.type === 'oadrPoll' && e instanceof OadrParseError) await this.refusePolled(res.body, e);
+      throw e;
+    }
     this.emit('message', { direction: 'in', type: reply.type });
     if (reply.type === 'oadrResponse' && reply.response.responseCode !== 200 && m.type !== 'oadrResponse') {
       throw new Error(`${m.type}: VTN answered ${reply.response.responseCode} ${reply.response.responseDescription ?? ''}`.trim());
     }
     return reply;
+  }
+
+  /** PULL: a polled payload that cannot be accepted (wrong namespace, bad data, bad signature) is answered with its code. */
+  private async refusePolled(body: string, e: OadrParseError): Promise<void> {
+    const name = /<(?:[\w.-]+:)?oadrSignedObject\b[^>]*>\s*<(?:[\w.-]+:)?(oadr\w+)/.exec(body)?.[1] ?? 'oadrResponse';
+    await this.send(this.errorResponse(peekRequestID(body), e.status, e.message), serviceFor(name as OadrMessage['type'])).catch((err: unknown) => this.emit('error', err instanceof Error ? err : new Error(String(err))));
   }
 
   private expectOk(reply: OadrMessage, what: string): void {

@@ -3,6 +3,7 @@
  * OpenADR status code a VTN/VEN should answer with (454 invalid data by default).
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { namespaceProblem } from './namespaces.js';
 import { parseDateTime, parseDuration } from './xml.js';
 import { OadrStatus } from './types.js';
 import type {
@@ -479,6 +480,8 @@ export function parse(xml: string): OadrMessage {
   if (/<!DOCTYPE/i.test(xml)) throw new OadrParseError('', 'DOCTYPE not allowed');
   const v = XMLValidator.validate(xml);
   if (v !== true) throw new OadrParseError('', `not well-formed XML: ${v.err.msg}`, OadrStatus.INVALID_DATA, v.err.line);
+  const nsProblem = namespaceProblem(xml);
+  if (nsProblem) throw new OadrParseError(nsProblem.element, nsProblem.reason, OadrStatus.COMPLIANCE_ERROR);
   let doc: Obj;
   try {
     doc = parser.parse(xml) as Obj;
