@@ -1,4 +1,5 @@
 /** Helpers for the sending (meter) side: build a command from simple parameters, parse durations like `90s`/`2h30m`. */
+import { randomBytes } from 'node:crypto';
 import type { Direction, SapcCommand, SapcSource } from './frame.js';
 
 export interface CommandParams {
@@ -16,6 +17,16 @@ export interface CommandParams {
 }
 
 let counter = 0;
+/**
+ * A new event id, unique across processes: `gb` + the creation time in ms (base 36) + 40 random bits + a per-process
+ * counter (≤ 24 characters, SSP-1 allows 32). Two `sapc send` runs in the same second therefore never share an id
+ * (an equal id from the same source would be taken as an update of the earlier command, SSP-1 §4.1 step 10).
+ */
+export function newEventId(now: number): string {
+  counter = (counter + 1) % 1296;
+  return `gb${Math.floor(now).toString(36)}${randomBytes(5).toString('hex')}${counter.toString(36)}`;
+}
+
 export function buildCommand(p: CommandParams, now: number): SapcCommand {
   const start = p.from ?? now;
   const c: SapcCommand = {
@@ -26,7 +37,7 @@ export function buildCommand(p: CommandParams, now: number): SapcCommand {
     validTo: Math.floor((start + p.forMs) / 1000) * 1000,
     randomDelayS: p.randomDelayS ?? 0,
     randomised: p.randomised ?? false,
-    eventId: p.eventId ?? `gb${Math.floor(now / 1000).toString(36)}${(++counter).toString(36)}`,
+    eventId: p.eventId ?? newEventId(now),
     timestamp: Math.floor(now / 1000) * 1000,
   };
   if (p.from !== undefined) c.validFrom = Math.floor(p.from / 1000) * 1000;

@@ -186,6 +186,14 @@ export class RegisterImage {
     return this.regs[p.function].get(p.address) ?? 0;
   }
 
+  /** Hold a point at a value driven from outside (e.g. the power of a simulated SAPC appliance); moving values stop. */
+  hold(name: string, value: number | boolean | string): void {
+    const sp = this.byName.get(name);
+    if (!sp) throw new RangeError(`profile ${this.profile.id} has no point ${name}`);
+    sp.held = value;
+    this.store(sp, value);
+  }
+
   readRegisters(fn: 'holding' | 'input', address: number, count: number): number[] {
     const m = this.regs[fn];
     const out = new Array<number>(count);

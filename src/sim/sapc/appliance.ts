@@ -74,6 +74,18 @@ export class SapcApplianceSim extends EventEmitter<ApplianceEvents> {
     return this.levels.get(device);
   }
 
+  /** Power of one device at its applied level (W). */
+  watts(device?: string): number {
+    return Math.round(((this.o.ratedW ?? 7400) * (this.level(device) ?? 0)) / 100);
+  }
+
+  /** Power of every device together (W): what a meter on the appliance's supply measures. */
+  totalWatts(): number {
+    let w = 0;
+    for (const d of this.levels.keys()) w += this.watts(d);
+    return w;
+  }
+
   close(): void {
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
@@ -90,7 +102,7 @@ export class SapcApplianceSim extends EventEmitter<ApplianceEvents> {
         at: this.clock.now(),
         device: e.target.device,
         level,
-        watts: Math.round(((this.o.ratedW ?? 7400) * level) / 100),
+        watts: this.watts(e.target.device),
         basis: e.basis,
         governing: e.governing,
       };
