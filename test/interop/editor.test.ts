@@ -27,6 +27,54 @@ describe('Node-RED editor with GridBridge (Chromium)', () => {
     rmSync(userDir, { recursive: true, force: true });
   });
 
+  it('shows every GridBridge node in the palette with a label in words, its own icon, and translated dialog labels', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(demo.editorUrl);
+    await page.waitForFunction(() => (window as any).RED?.nodes?.getType?.('gridbridge-modbus-read') !== undefined, undefined, { timeout: 30000 });
+    await page.waitForSelector('.red-ui-palette-node', { timeout: 30000 });
+    const nodes = await page.evaluate(() => {
+      const RED = (window as any).RED;
+      return (RED.nodes.registry.getNodeTypes() as string[])
+        .filter((t) => t.startsWith('gridbridge-'))
+        .map((t) => {
+          const def = RED.nodes.getType(t);
+          const ns: string = def.set?.id ?? '';
+          const tpl = document.querySelector(`script[data-template-name="${t}"]`)?.innerHTML ?? '';
+          const keys = [...tpl.matchAll(/data-i18n="([^"]+)"/g)].map((m) => m[1] as string);
+          const untranslated = keys.filter((k) => {
+            const v = RED._(`${ns}:${k}`);
+            return !v || v === k || v === `${ns}:${k}`;
+          });
+          const el = document.querySelector(`.red-ui-palette-node[data-palette-type="${t}"]`);
+          const icon = typeof def.icon === 'function' ? def.icon.call({ _def: def }) : def.icon;
+          return {
+            type: t,
+            config: def.category === 'config',
+            paletteLabel: RED.utils.getPaletteLabel(t, def) as string,
+            shown: el?.querySelector('.red-ui-palette-label')?.textContent?.replace(/\s+/g, ' ').trim() ?? null,
+            icon: (icon as string | undefined) ?? '',
+            iconUrl: el ? getComputedStyle(el.querySelector('.red-ui-palette-icon') as Element).backgroundImage : '',
+            untranslated,
+          };
+        });
+    });
+    expect(nodes.length).toBeGreaterThanOrEqual(23);
+    for (const n of nodes) {
+      expect(n.paletteLabel, n.type).toMatch(/^[A-Z0-9][\w .()-]*$/);
+      expect(n.paletteLabel, n.type).not.toMatch(/gridbridge|paletteLabel/);
+      expect(n.untranslated, n.type).toEqual([]);
+      if (n.config) continue;
+      expect(n.shown, n.type).toBe(n.paletteLabel);
+      expect(n.icon, n.type).toMatch(/^gridbridge-[a-z0-9-]+\.svg$/);
+      const url = /url\("?([^")]+)"?\)/.exec(n.iconUrl)?.[1] ?? '';
+      expect(url, n.type).toContain(n.icon);
+      const res = await fetch(new URL(url, demo.editorUrl));
+      expect(res.status, `${n.type} icon ${url}`).toBe(200);
+      expect(await res.text()).toContain('<svg');
+    }
+    await page.screenshot({ path: join(tmpdir(), 'gridbridge-palette.png') });
+  });
+
   it('opens straight onto the demo flow, with our nodes, help and live values in the debug sidebar', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
