@@ -25,7 +25,8 @@ function pollOverrides(d: Def): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [cls, v] of [['fast', d.pollFast], ['normal', d.pollNormal], ['slow', d.pollSlow]] as const) {
     const ms = Number(v);
-    if (v !== undefined && v !== '' && Number.isFinite(ms)) {
+    if (v === 'continuous') out[cls] = 0; // as fast as the connection allows (scheduler: 0 ms)
+    else if (v !== undefined && v !== '' && Number.isFinite(ms)) {
       if (ms < 50) throw new Error(`poll period for "${cls}" must be at least 50 ms`);
       out[cls] = ms;
     }

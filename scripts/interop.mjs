@@ -14,10 +14,11 @@ const peers = [
   ['chromium', 'chromium'],
 ];
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-const hasPymodbus = () => spawnSync('/usr/bin/python3', ['-c', 'import pymodbus'], { stdio: 'ignore' }).status === 0;
+// pymodbus.server needs python3-serial-asyncio, only a Recommends of python3-pymodbus (not installed below).
+const hasPymodbus = () => spawnSync('/usr/bin/python3', ['-c', 'import pymodbus.server'], { stdio: 'ignore' }).status === 0;
 
 const missing = peers.filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg);
-if (!hasPymodbus()) missing.push('python3-pymodbus');
+if (!hasPymodbus()) missing.push('python3-pymodbus', 'python3-serial-asyncio');
 if (missing.length > 0) {
   if (process.getuid?.() === 0) {
     console.log(`interop: installing ${missing.join(' ')} from Debian`);

@@ -122,6 +122,29 @@ describe.skipIf(!hasPymodbus)('GridBridge client → pymodbus server', () => {
     expect(pts.get('WH')).toMatchObject({ value: 12500, unit: 'Wh' });
   });
 
+  it("recovers after the pymodbus server is killed (SIGKILL) and restarted: 'online' after port-down, good reads", async () => {
+    const port2 = tcpPort + 1;
+    const args = [PEER, '--tcp', String(port2), '--units', '1', '--values', JSON.stringify(SDM_VALUES)];
+    const peer = await startChild(PY, args, (o) => o.includes('READY'));
+    const port = new ModbusPort({ tcp: { host: '127.0.0.1', port: port2 } }, { timeoutMs: 500 });
+    closers.push(() => port.stop());
+    port.addDevice({ id: 'sdm', unitId: 1, profile: loadProfile('eastron-sdm630'), pollClasses: { fast: 100, normal: 100, slow: 100 } });
+    const online: string[] = [];
+    port.on('online', (e) => online.push(e.after));
+    const pts = collect(port, 'sdm');
+    port.start();
+    await until(() => online.length === 1);
+    peer.kill('SIGKILL');
+    await until(() => port.status.state === 'down');
+    await until(() => pts.get('W')?.quality.code === 'not_connected');
+    await new Promise((r) => setTimeout(r, 3000));
+    await startChild(PY, args, (o) => o.includes('READY'));
+    await until(() => online.length === 2);
+    expect(online).toEqual(['start', 'port-down']);
+    await until(() => pts.get('W')?.quality.code === 'good');
+    expect(pts.get('W')).toMatchObject({ value: 1234.5 });
+  });
+
   it('the probe command reads it and exits 0; exits 1 for an unreachable port', async () => {
     const probe = await import('../../src/cli/commands/probe-modbus.js');
     const out: string[] = [];

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DEVICE_KINDS } from '../kinds.js';
+import { pollPeriod } from '../profile/schema.js';
 
 const id = z
   .string()
@@ -53,8 +54,8 @@ export const DeviceSchema = z.strictObject({
   unit: z.number().int().min(0).max(255),
   /** Optional override of the profile's kind check: the kind this device plays in the site. */
   kind: z.enum(DEVICE_KINDS).optional(),
-  /** Override poll periods (ms) of the profile's poll classes. */
-  pollClasses: z.record(z.string(), z.number().int().min(50).max(86_400_000)).optional(),
+  /** Override poll periods (ms, or `continuous`: as fast as the connection allows, blocks in turn) of the profile's poll classes. */
+  pollClasses: z.record(z.string(), pollPeriod(50)).optional(),
   /** Only poll these canonical points (default: all readable points of the profile). */
   points: z.array(z.string().min(1)).optional(),
   offlineBackoff: BackoffSchema.optional(),

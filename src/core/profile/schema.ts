@@ -57,6 +57,14 @@ export const HoleSchema = z.strictObject({
   count: z.number().int().min(1).max(0x10000),
 });
 
+/**
+ * A poll class period: milliseconds (at least `minMs`) or `continuous` — as fast as the connection allows, each block
+ * of each device in turn (parsed to 0 ms, which the Modbus scheduler reads as "continuous").
+ */
+export function pollPeriod(minMs: number) {
+  return z.union([z.number().int().min(minMs).max(86_400_000), z.literal('continuous').transform(() => 0)]);
+}
+
 export const ProfileSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only'),
   kind: z.enum(DEVICE_KINDS),
@@ -85,7 +93,7 @@ export const ProfileSchema = z.strictObject({
       maxGap: z.number().int().min(0).max(124).optional(),
     })
     .optional(),
-  pollClasses: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/), z.number().int().min(10).max(86_400_000)).optional(),
+  pollClasses: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/), pollPeriod(10)).optional(),
   holes: z.array(HoleSchema).optional(),
   points: z.array(PointSchema).min(1, 'a profile needs at least one point'),
 });

@@ -11,7 +11,7 @@ import { convertUnit, unitsCompatible } from '../../core/units.js';
 import { TypedEmitter } from './emitter.js';
 import { BlockDecoder } from './fastdecode.js';
 import { FUNCTION_CODE, decodeBlockResults, planReadBlocks, type ReadBlock } from './planner.js';
-import type { BusScheduler, DeviceStatus, TaskResult } from './scheduler.js';
+import type { BusScheduler, DeviceOnline, DeviceStatus, TaskResult } from './scheduler.js';
 import { ModbusConnectionError, ModbusExceptionError, ModbusTimeoutError, type ReadRequest } from './types.js';
 import { WriteRefused, buildWrite, checkWritable, findPoint, sentValues, type WriteResult } from './writer.js';
 
@@ -45,6 +45,8 @@ interface PointMeta {
 export interface DeviceEvents {
   points: (points: Point[]) => void;
   status: (s: DeviceStatus) => void;
+  /** First answer after start, a connection outage or being offline (see ModbusPort 'online'). */
+  online: (e: DeviceOnline) => void;
 }
 
 export class ModbusDevice extends TypedEmitter<DeviceEvents> {
@@ -119,6 +121,11 @@ export class ModbusDevice extends TypedEmitter<DeviceEvents> {
     const pts = this.profile.points.filter((p) => p.access !== 'w').map((p) => this.point(p, null, q, now));
     this.remember(pts);
     if (pts.length) this.emit('points', pts);
+  }
+
+  /** @internal forwarded by the port */
+  notifyOnline(e: DeviceOnline): void {
+    this.emit('online', e);
   }
 
   /** @internal forwarded by the port */

@@ -5,12 +5,13 @@
  *   const port = new ModbusPort({ tcp: { host: '127.0.0.1', port: 5020 } }, { timeoutMs: 500 });
  *   const inv = port.addDevice({ id: 'inv1', unitId: 1, profile });
  *   port.on('points', (pts) => …); port.on('device', (s) => …); port.on('status', (s) => …);
+ *   port.on('online', (e, dev) => …); // e.after: 'start' | 'port-down' | 'offline' — (re-)assert controls here
  *   port.start(); await inv.write('WMaxLimPct', 50, { verify: true }); await port.stop();
  */
 import { quality, type Point, type PointValue } from '../../core/point.js';
 import { ModbusDevice, type DeviceConfig, type WriteOptions } from './device.js';
 import { TypedEmitter } from './emitter.js';
-import { BusScheduler, type DeviceStatus, type PortStatus, type SchedulerOptions, type SchedulerStats } from './scheduler.js';
+import { BusScheduler, type DeviceOnline, type DeviceStatus, type PortStatus, type SchedulerOptions, type SchedulerStats } from './scheduler.js';
 import { ModbusSerialTransport, describeEndpoint, type Endpoint, type ModbusTransport, type ModbusSerialTransportOptions } from './transport.js';
 import { ModbusTcpTransport } from './tcp-transport.js';
 import type { ModbusRequest, ModbusResponse, ReadRequest } from './types.js';
@@ -29,6 +30,12 @@ export interface PortEvents {
   /** Points of one block (or one device, after a status change), all from one device. */
   points: (points: Point[], device: ModbusDevice) => void;
   device: (status: DeviceStatus, device: ModbusDevice) => void;
+  /**
+   * A device's first answer since the port started, since the connection was down, or since the device was offline
+   * (`after`): the field may have lost or never received what was written, so controls are re-asserted here.
+   * Emitted after the 'device' online event, if any.
+   */
+  online: (e: DeviceOnline, device: ModbusDevice) => void;
   status: (status: PortStatus) => void;
   stats: (stats: SchedulerStats) => void;
   dropped: (device: string, request: ModbusRequest) => void;
@@ -61,6 +68,12 @@ export class ModbusPort extends TypedEmitter<PortEvents> {
       if (!d) return;
       d.notifyStatus(s);
       this.emit('device', s, d);
+    });
+    this.scheduler.on('online', (e) => {
+      const d = this.devices.get(e.device);
+      if (!d) return;
+      d.notifyOnline(e);
+      this.emit('online', e, d);
     });
     this.scheduler.on('dropped', (dev, req) => this.emit('dropped', dev, req));
   }

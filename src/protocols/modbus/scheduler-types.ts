@@ -24,10 +24,31 @@ export interface SchedulerOptions {
   maxUrgentQueue?: number;
   /** Jobs failing in a row (after retries) before a device is marked offline (default 3). */
   offlineAfter?: number;
-  /** Probe backoff for offline devices (default 1 s ×2 up to 60 s, ±20 %). */
+  /**
+   * Probe backoff for offline devices (default 500 ms ×2 up to 1 s on TCP, where a probe runs in the slow lane and
+   * costs the others nothing, and up to 5 s on a serial line, where each probe holds the bus; ±20 %, never above maxMs).
+   */
   probeBackoff?: Partial<Backoff>;
-  /** Reconnect backoff for the transport (default 500 ms ×2 up to 30 s, ±20 %). */
+  /**
+   * Reconnect backoff for the transport (default 200 ms ×2 up to 800 ms, ±20 %, never above maxMs): a reconnect
+   * attempt is one connect (cheap), so a server back after an outage is found within about 0.8 s.
+   */
   reconnectBackoff?: Partial<Backoff>;
+  /**
+   * Answer timeout for a unit that is known to be silent (its last request timed out, or it is offline), so that
+   * probing it costs less bus time (default min(timeoutMs, 500)). Requests that find a unit already known silent are
+   * not retried.
+   */
+  silentTimeoutMs?: number;
+  /**
+   * TCP only (default true): requests to a known-silent unit run in a separate slow lane (at most one per unit and
+   * `maxSlowInFlight` per connection) beside the `maxInFlight` normal slots, and a request unanswered after the
+   * lane-switch time (8 × the mean answer time, between 25 ms and timeoutMs/2) moves there, so that one silent unit
+   * does not hold up the others. Set false for a server that cannot take a second outstanding request.
+   */
+  silentLane?: boolean;
+  /** Slow-lane slots per TCP connection (default 2). */
+  maxSlowInFlight?: number;
   /** Connection attempt timeout (default 5000 ms). */
   connectTimeoutMs?: number;
   /** How long a write waits for the port to come (back) up before it fails (default 5000 ms). */
@@ -49,6 +70,18 @@ export interface DeviceStatus {
   reason?: string;
 }
 
+/** What a device's first answer ended: the start of the port, an outage of the connection, or the device being offline. */
+export type OnlineAfter = 'start' | 'port-down' | 'offline';
+/**
+ * A device answered for the first time since the port started, since the connection was down, or since it was
+ * offline: the moment to (re-)assert controls, since the field may have lost or never received them.
+ */
+export interface DeviceOnline {
+  device: string;
+  unitId: number;
+  after: OnlineAfter;
+}
+
 export interface DeviceCounters {
   requests: number;
   responses: number;
@@ -61,6 +94,8 @@ export interface DeviceCounters {
   writes: number;
   writeFailures: number;
   probes: number;
+  /** Requests that ran in (or moved to) the slow lane of a TCP connection. */
+  slowLane: number;
   lastError?: string;
 }
 
@@ -110,6 +145,8 @@ export interface PollTaskSpec {
 export interface SchedulerEvents {
   status: (s: PortStatus) => void;
   device: (s: DeviceStatus) => void;
+  /** A device's first answer after start, a connection outage or being offline (see DeviceOnline). */
+  online: (e: DeviceOnline) => void;
   /** A normal-queue job was dropped on overload. */
   dropped: (device: string, request: ModbusRequest) => void;
 }

@@ -7,8 +7,12 @@
  * - Per-request timeout and retries; exceptions are answers (no retry, device stays online); a device that fails
  *   `offlineAfter` jobs in a row goes offline, its polls leave the queue and one probe is sent after an exponential
  *   backoff with jitter (capped) — the rest of the bus keeps its rate.
- * - The transport is (re)opened with backoff + jitter; it being down fails writes after their deadline with a
- *   reason (never silently), and keeps poll schedules and queues.
+ * - A unit whose last request timed out is "known silent": shorter timeout, no retry, and on TCP its requests run in
+ *   a slow lane beside the normal in-flight slots (a request unanswered after the lane-switch time moves there too),
+ *   skipped over in the queues, so it holds up neither the wire nor the queue head.
+ * - The transport is (re)opened with a short bounded backoff + jitter; it being down fails writes after their
+ *   deadline with a reason (never silently), and keeps poll schedules and queues.
+ * - 'online' (DeviceOnline) is emitted on a device's first answer after start, a connection outage or being offline.
  * All timers use the injected Clock (monotonic).
  */
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
@@ -17,7 +21,7 @@ import { interleaveByDevice } from './fairness.js';
 import type { ModbusTransport } from './transport.js';
 import { ModbusConnectionError, ModbusExceptionError, ModbusProtocolError, ModbusTimeoutError } from './types.js';
 import type { ModbusRequest, ModbusResponse, ReadRequest } from './types.js';
-import type { Backoff, ClassStats, DeviceCounters, DeviceState, DeviceStatus, PollTaskSpec, PortStatus } from './scheduler-types.js';
+import type { Backoff, ClassStats, DeviceCounters, DeviceState, DeviceStatus, OnlineAfter, PollTaskSpec, PortStatus } from './scheduler-types.js';
 import type { SchedulerEvents, SchedulerOptions, SchedulerStats } from './scheduler-types.js';
 
 export type * from './scheduler-types.js';
@@ -31,6 +35,12 @@ interface SDevice {
   probeDelayMs: number;
   probeAt?: number;
   probeQueued: boolean;
+  /** Its last request timed out (cleared by any answer): known silent. */
+  silent: boolean;
+  /** It has a request in the slow lane. */
+  slowBusy: boolean;
+  /** Set until its next answer: what that answer ends (emitted as 'online'). */
+  onlineAfter: OnlineAfter | undefined;
   tasks: Task[];
   c: DeviceCounters;
 }
@@ -51,6 +61,12 @@ interface Job {
   due: number;
   attempts: number;
   sentAt?: number;
+  /** Monotonic start of the current attempt. */
+  startedMono?: number;
+  /** Runs in the slow lane (TCP, known-silent unit or moved there after the lane-switch time). */
+  slow?: boolean;
+  /** Its device was already known silent at the first attempt: no retries. */
+  silentAtStart?: boolean;
   deadline?: number;
   resolve?: (r: ModbusResponse) => void;
   reject?: (e: Error) => void;
@@ -63,6 +79,8 @@ function backoff(b: Partial<Backoff> | undefined, d: Backoff): Backoff {
 export class BusScheduler extends TypedEmitter<SchedulerEvents> {
   readonly clock: Clock;
   private readonly o: Required<Omit<SchedulerOptions, 'clock' | 'probeBackoff' | 'reconnectBackoff' | 'random'>>;
+  /** Slow lane in use: TCP with silentLane on. */
+  private readonly lanes: boolean;
   private readonly probe: Backoff;
   private readonly reconnect: Backoff;
   private readonly random: () => number;
@@ -70,6 +88,14 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
   private urgent: Job[] = [];
   private normal: Job[] = [];
   private inFlight = 0;
+  private slowInFlight = 0;
+  /** Normal-lane jobs on the wire, oldest first (for the lane switch). */
+  private readonly mainJobs = new Set<Job>();
+  private laneTimer: TimerHandle | undefined;
+  /** Devices known silent (fast path of the queue scan when 0). */
+  private silentCount = 0;
+  /** Mean answer time (EWMA, ms) of the normal lane. */
+  private answerMs = 0;
   private running = false;
   private opening = false;
   private st: PortStatus = { state: 'down', reason: 'not started' };
@@ -100,9 +126,13 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
       offlineAfter: Math.max(1, opts.offlineAfter ?? 3),
       connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
       writeDeadlineMs: opts.writeDeadlineMs ?? 5000,
+      silentTimeoutMs: Math.min(opts.timeoutMs ?? 1000, opts.silentTimeoutMs ?? 500),
+      silentLane: opts.silentLane ?? true,
+      maxSlowInFlight: Math.max(1, opts.maxSlowInFlight ?? 2),
     };
-    this.probe = backoff(opts.probeBackoff, { initialMs: 1000, maxMs: 60000, factor: 2, jitter: 0.2 });
-    this.reconnect = backoff(opts.reconnectBackoff, { initialMs: 500, maxMs: 30000, factor: 2, jitter: 0.2 });
+    this.lanes = !transport.serial && this.o.silentLane;
+    this.probe = backoff(opts.probeBackoff, { initialMs: 500, maxMs: transport.serial ? 5000 : 1000, factor: 2, jitter: 0.2 });
+    this.reconnect = backoff(opts.reconnectBackoff, { initialMs: 200, maxMs: 800, factor: 2, jitter: 0.2 });
     this.reconnectDelay = this.reconnect.initialMs;
     transport.onLost((reason) => this.onTransportLost(reason));
   }
@@ -122,8 +152,11 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
       failuresInRow: 0,
       probeDelayMs: this.probe.initialMs,
       probeQueued: false,
+      silent: false,
+      slowBusy: false,
+      onlineAfter: 'start',
       tasks: [],
-      c: { requests: 0, responses: 0, timeouts: 0, exceptions: 0, protocolErrors: 0, retries: 0, dropped: 0, overruns: 0, writes: 0, writeFailures: 0, probes: 0 },
+      c: { requests: 0, responses: 0, timeouts: 0, exceptions: 0, protocolErrors: 0, retries: 0, dropped: 0, overruns: 0, writes: 0, writeFailures: 0, probes: 0, slowLane: 0 },
     });
   }
 
@@ -131,6 +164,7 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
     const d = this.devices.get(key);
     if (!d) return;
     this.devices.delete(key);
+    this.setSilent(d, false);
     this.normal = this.normal.filter((j) => {
       if (j.device !== d) return true;
       this.failJob(j, new Error(`device "${key}" removed`));
@@ -175,7 +209,8 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
     this.clock.clearTimeout(this.dueTimer);
     this.clock.clearTimeout(this.reconnectTimer);
     this.clock.clearTimeout(this.deadlineTimer);
-    this.dueTimer = this.reconnectTimer = this.deadlineTimer = undefined;
+    this.clock.clearTimeout(this.laneTimer);
+    this.dueTimer = this.reconnectTimer = this.deadlineTimer = this.laneTimer = undefined;
     this.dueTimerAt = Infinity;
     const stopped = new ModbusConnectionError('port stopped');
     for (const j of [...this.urgent, ...this.normal]) this.failJob(j, stopped);
@@ -198,7 +233,7 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
       ...this.totals,
       queued: this.normal.length,
       urgentQueued: this.urgent.length,
-      inFlight: this.inFlight,
+      inFlight: this.inFlight + this.slowInFlight,
       busyMs: this.busyMs,
       utilisation: elapsed > 0 ? Math.min(1, this.busyMs / elapsed) : 0,
       classes,
@@ -262,6 +297,8 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
   private goDown(reason: string): void {
     if (!this.running) return;
     this.totals.reconnects++;
+    // Whatever each device answers next ends this outage (unless it already waits to end something else).
+    for (const d of this.devices.values()) d.onlineAfter ??= 'port-down';
     const delay = this.jittered(this.reconnectDelay, this.reconnect);
     this.reconnectDelay = Math.min(this.reconnect.maxMs, this.reconnectDelay * this.reconnect.factor);
     this.setStatus({ state: 'down', reason: `${reason}; retry in ${Math.round(delay)} ms` });
@@ -273,8 +310,9 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
     this.armDeadlines();
   }
 
+  /** The delay ± jitter, never above the backoff's cap. */
   private jittered(ms: number, b: Backoff): number {
-    return Math.max(0, ms * (1 + b.jitter * (2 * this.random() - 1)));
+    return Math.min(b.maxMs, Math.max(0, ms * (1 + b.jitter * (2 * this.random() - 1))));
   }
 
   // ------------------------------------------------------------ queueing
@@ -433,8 +471,8 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.running && this.transport.isOpen && this.inFlight < this.o.maxInFlight) {
-        const job = this.urgent.shift() ?? this.normal.shift();
+      while (this.running && this.transport.isOpen) {
+        const job = this.take();
         if (!job) break;
         if (job.device?.state === 'offline' && job.kind === 'poll') {
           if (job.task) job.task.queued = false;
@@ -445,11 +483,86 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
     } finally {
       this.pumping = false;
     }
+    if (this.lanes && this.inFlight >= this.o.maxInFlight && (this.normal.length || this.urgent.length)) this.armLaneSwitch();
+  }
+
+  /**
+   * The next job that has a free slot in its lane: urgent before normal, FIFO within each. Without lanes or silent
+   * units this is a plain shift; otherwise a known-silent unit's job waits only for the slow lane and is skipped
+   * over (no head-of-line blocking), and the others only for the normal slots.
+   */
+  private take(): Job | undefined {
+    const mainFree = this.inFlight < this.o.maxInFlight;
+    if (!this.lanes || this.silentCount === 0) {
+      if (!mainFree) return undefined;
+      return this.urgent.shift() ?? this.normal.shift();
+    }
+    const slowFree = this.slowInFlight < this.o.maxSlowInFlight;
+    if (!mainFree && !slowFree) return undefined;
+    for (const q of [this.urgent, this.normal]) {
+      for (let i = 0; i < q.length; i++) {
+        const j = q[i]!;
+        const d = j.device;
+        const slow = d !== undefined && d.silent;
+        if (slow ? slowFree && !d.slowBusy : mainFree) {
+          q.splice(i, 1);
+          j.slow = slow;
+          return j;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Normal slots full and work waiting: move the oldest request unanswered after the lane-switch time to the slow lane. */
+  private armLaneSwitch(): void {
+    if (this.laneTimer) return;
+    const oldest = this.mainJobs.values().next().value;
+    if (!oldest || oldest.startedMono === undefined) return;
+    const switchMs = this.laneSwitchMs();
+    this.laneTimer = this.clock.setTimeout(() => {
+      this.laneTimer = undefined;
+      if (!this.running) return;
+      const now = this.clock.monotonic();
+      for (const j of this.mainJobs) {
+        if (this.slowInFlight >= this.o.maxSlowInFlight) break;
+        if (now - j.startedMono! < switchMs) break;
+        const d = j.device;
+        if (!d || d.slowBusy || j.request.unitId === 0) continue;
+        this.mainJobs.delete(j);
+        this.inFlight--;
+        this.slowInFlight++;
+        j.slow = true;
+        d.slowBusy = true;
+        d.c.slowLane++;
+      }
+      this.pump();
+    }, Math.max(1, oldest.startedMono + switchMs - this.clock.monotonic()));
+  }
+
+  /** 8 × the mean answer time, between 25 ms and timeoutMs/2 (the latter until the first answer). */
+  private laneSwitchMs(): number {
+    return this.answerMs === 0 ? this.o.timeoutMs / 2 : Math.min(this.o.timeoutMs / 2, Math.max(25, 8 * this.answerMs));
+  }
+
+  private setSilent(d: SDevice, silent: boolean): void {
+    if (d.silent === silent) return;
+    d.silent = silent;
+    this.silentCount += silent ? 1 : -1;
   }
 
   private execute(job: Job): void {
-    this.inFlight++;
     const started = this.clock.monotonic();
+    job.startedMono = started;
+    if (job.slow && job.device) {
+      this.slowInFlight++;
+      job.device.slowBusy = true;
+      job.device.c.slowLane++;
+    } else {
+      job.slow = false;
+      this.inFlight++;
+      if (this.lanes) this.mainJobs.add(job);
+    }
     if (job.attempts === 0 && job.task && job.kind === 'poll') {
       const c = this.classes.get(job.task.cls);
       if (c) {
@@ -459,19 +572,29 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
         c.lagMaxMs = Math.max(c.lagMaxMs, lag);
       }
     }
+    if (job.attempts === 0) job.silentAtStart = job.device?.silent === true;
     job.attempts++;
     job.sentAt = this.clock.now();
     this.totals.requests++;
     if (job.device) job.device.c.requests++;
     let settled = false;
-    const timeoutMs = this.o.timeoutMs;
+    const timeoutMs = job.device?.silent ? this.o.silentTimeoutMs : this.o.timeoutMs;
     const timer = this.clock.setTimeout(() => finish(undefined, new ModbusTimeoutError(timeoutMs, job.request)), timeoutMs);
     const finish = (res: ModbusResponse | undefined, err: Error | undefined) => {
       if (settled) return;
       settled = true;
       this.clock.clearTimeout(timer);
-      this.inFlight--;
-      this.busyMs += this.clock.monotonic() - started;
+      const took = this.clock.monotonic() - started;
+      if (job.slow) {
+        this.slowInFlight--;
+        if (job.device) job.device.slowBusy = false;
+      } else {
+        this.inFlight--;
+        this.mainJobs.delete(job);
+        if (res) this.answerMs = this.answerMs === 0 ? took : this.answerMs + (took - this.answerMs) / 16;
+      }
+      job.slow = false;
+      this.busyMs += took;
       this.complete(job, res, err);
       if (this.running) {
         this.enqueueDue(this.clock.monotonic());
@@ -531,12 +654,15 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
     const retryable = timeout || e instanceof ModbusProtocolError;
     if (timeout) {
       this.totals.timeouts++;
-      if (d) d.c.timeouts++;
+      if (d) {
+        d.c.timeouts++;
+        this.setSilent(d, true);
+      }
     } else {
       this.totals.protocolErrors++;
       if (d) d.c.protocolErrors++;
     }
-    if (retryable && job.attempts <= this.o.retries && job.kind !== 'probe' && job.request.unitId !== 0 && d?.state !== 'offline') {
+    if (retryable && !job.silentAtStart && job.attempts <= this.o.retries && job.kind !== 'probe' && job.request.unitId !== 0 && d?.state !== 'offline') {
       this.totals.retries++;
       if (d) d.c.retries++;
       if (job.urgent) this.urgent.unshift(job);
@@ -556,7 +682,13 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
 
   private markAlive(d: SDevice): void {
     d.failuresInRow = 0;
-    if (d.state === 'online') return;
+    this.setSilent(d, false);
+    const after = d.onlineAfter;
+    d.onlineAfter = undefined;
+    if (d.state === 'online') {
+      if (after) this.emit('online', { device: d.key, unitId: d.unitId, after });
+      return;
+    }
     const wasOffline = d.state === 'offline';
     d.state = 'online';
     d.reason = undefined;
@@ -567,11 +699,13 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
       for (const t of d.tasks) if (!t.queued) t.nextDue = Math.min(t.nextDue, now);
     }
     this.emit('device', { device: d.key, unitId: d.unitId, state: 'online' });
+    if (after) this.emit('online', { device: d.key, unitId: d.unitId, after });
     this.refreshStatus();
   }
 
   private markOffline(d: SDevice, reason: string): void {
     d.state = 'offline';
+    d.onlineAfter = 'offline';
     d.reason = reason;
     d.probeDelayMs = this.probe.initialMs;
     // Its polls leave the queue: the rest of the bus keeps its rate.

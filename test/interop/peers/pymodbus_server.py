@@ -43,7 +43,14 @@ async def main():
         )
     ctx = ModbusServerContext(slaves=slaves, single=False)
     if a.tcp is not None:
-        server = await StartAsyncTcpServer(context=ctx, address=("127.0.0.1", a.tcp), defer_start=True)
+        # Reuse the address so that a server restarted on the same port (recovery test) can bind at once.
+        server = await StartAsyncTcpServer(context=ctx, address=("127.0.0.1", a.tcp), defer_start=True,
+                                           allow_reuse_address=True)
+        task = asyncio.create_task(server.serve_forever())
+        await server.serving  # bound and listening
+        print("READY", flush=True)
+        await task
+        return
     else:
         server = await StartAsyncSerialServer(context=ctx, framer=ModbusRtuFramer, port=a.rtu, baudrate=a.baud,
                                               defer_start=True, ignore_missing_slaves=True)
