@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect as netConnect } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,15 +16,8 @@ import { record, waitFor, type Recorder } from '../../src/protocols/mqtt/testing
 import { Site } from '../../src/runtime/site.js';
 import { loadMappingFile } from '../../src/runtime/validate.js';
 import type { ModbusSimulator } from '../../src/sim/modbus/server.js';
-import { repoRoot, startStation } from '../runtime/station.js';
+import { freePort, repoRoot, startStation } from '../runtime/station.js';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 const portOpen = (port: number) =>
   new Promise<boolean>((res) => {
     const s = netConnect(port, '127.0.0.1');

@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,20 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker } from '../../src/protocols/mqtt/broker.js';
 import { record, waitFor } from '../../src/protocols/mqtt/testing.js';
 import type { ModbusSimulator } from '../../src/sim/modbus/server.js';
-import { repoRoot, startStation } from './station.js';
+import { freePort, repoRoot, startStation } from './station.js';
 
 let sim: ModbusSimulator;
 let dir: string;
 let mapping: string;
 let brokerPort: number;
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function run(onPoint: (p: { name: string; receiveTime: string }) => void): ChildProcess {
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'gridbridge.js'), 'run', mapping, '--points'], { stdio: ['ignore', 'pipe', 'inherit'] });

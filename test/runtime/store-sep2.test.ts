@@ -3,7 +3,6 @@
  * of the runtime and are posted as MirrorMeterReadings for their own intervals once the server is there.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,20 +13,13 @@ import type { ModbusSimulator } from '../../src/sim/modbus/server.js';
 import { ensureTestPki, type TestPki } from '../../src/sim/sep2/pki.js';
 import { parseScenario } from '../../src/sim/sep2/scenario.js';
 import { Sep2TestServer } from '../../src/sim/sep2/server.js';
-import { repoRoot, startStation } from './station.js';
+import { freePort, repoRoot, startStation } from './station.js';
 
 let sim: ModbusSimulator;
 let simPort: number;
 let dir: string;
 let pki: TestPki;
 
-async function deadPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function mapping(server: string): string {
   const file = join(dir, 'site.yaml');
@@ -68,7 +60,7 @@ describe('2030.5 telemetry through the store', () => {
   it('intervals sampled while the server was unreachable are posted after a restart', async () => {
     const adapters = { sep2: { tls: { cert: pki.clientCert, key: pki.clientKey, ca: pki.caCert }, attempts: 1, backoffMs: 100, timeoutMs: 1000 } };
     // 1. The server is unreachable: samples are stored.
-    const load1 = loadMappingFile(mapping(`https://127.0.0.1:${await deadPort()}/dcap`));
+    const load1 = loadMappingFile(mapping(`https://127.0.0.1:${await freePort()}/dcap`));
     expect(load1.errors).toEqual([]);
     const first = new Site(load1, { adapters });
     const sampled = new Set<number>();
