@@ -9,6 +9,7 @@ import type { Point, PointValue } from '../core/point.js';
 import type { Profile } from '../core/profile/types.js';
 import type { ArbiterResult, Effective, SubmitOptions } from '../core/arbitration/index.js';
 import type { WriteResult } from '../protocols/modbus/writer.js';
+import type { Forwarder, StoreCounters, StoreQueue } from '../core/store/index.js';
 
 export interface UpstreamContext {
   siteId: string;
@@ -38,7 +39,18 @@ export interface UpstreamContext {
   latest(device: string, name: string): Point | undefined;
   status(state: string, reason?: string): void;
   warn(message: string): void;
+  /**
+   * Store-and-forward: the durable queue `name` of this upstream (src/core/store; in memory when the site has no
+   * store directory). Everything an adapter sends upstream is appended here first (committed before append returns)
+   * and removed only when the upstream confirmed it.
+   */
+  storeQueue<T>(name?: string): StoreQueue<T>;
+  /** A forwarder draining `queue` into `send`, with the mapping's replay rate and window (`store:` block). */
+  forwarder<T>(queue: StoreQueue<T>, send: (value: T) => Promise<boolean>): Forwarder<T>;
 }
+
+/** Counters of one upstream queue, with its forwarder's. */
+export type UpstreamStoreStats = StoreCounters & { inflight: number; refused: number; retries: number };
 
 export interface UpstreamAdapter {
   readonly name: string;

@@ -18,9 +18,10 @@ import type { ControlIntent, ControlTarget } from '../core/control.js';
 import { errorMessage } from '../core/errors.js';
 import type { Point, PointValue } from '../core/point.js';
 import { Arbiter, openIntentStore, type ArbiterResult, type AuditEntry, type Effective, type HeldIntent, type IntentPersistence, type SubmitOptions, type TargetConfig } from '../core/arbitration/index.js';
+import { Forwarder, openQueue, type StoreQueue } from '../core/store/index.js';
 import { ModbusPort } from '../protocols/modbus/port.js';
 import type { WriteResult } from '../protocols/modbus/writer.js';
-import type { UpstreamAdapter, UpstreamContext } from './adapter.js';
+import type { UpstreamAdapter, UpstreamContext, UpstreamStoreStats } from './adapter.js';
 import { adapterFactories } from './adapters/index.js';
 import { endpointFromConnection } from './connections.js';
 import { registerDevice } from './device-registry.js';
@@ -39,6 +40,11 @@ export interface SiteOptions {
   stateDir?: string | false;
   /** Intent persistence to use instead of one opened in the state directory (tests). */
   persistence?: IntentPersistence;
+  /**
+   * Directory of the store-and-forward queues (`store.lmdb`); overrides the mapping's `store.dir` / state directory.
+   * `false` keeps the queues in memory.
+   */
+  storeDir?: string | false;
 }
 
 /** Re-assertion of a value the field does not hold: first retry after 1 s, doubling to this cap. */
@@ -79,6 +85,8 @@ export class Site extends EventEmitter<SiteEvents> {
   private readonly targets: Map<string, TargetConfig>;
   private readonly field = new Map<string, FieldSlot>();
   private readonly persistence: IntentPersistence | undefined;
+  private readonly storeDir: string | undefined;
+  private readonly queues = new Map<string, { queue: StoreQueue<unknown>; forwarders: Forwarder<unknown>[] }>();
   private stopped = false;
 
   constructor(
@@ -93,6 +101,7 @@ export class Site extends EventEmitter<SiteEvents> {
     this.targets = this.targetsFromMapping();
     const stateDir = opts.stateDir === false ? undefined : (opts.stateDir ?? (m.site.stateDir ? resolve(dirname(resolve(load.file)), m.site.stateDir) : undefined));
     this.persistence = opts.persistence ?? (stateDir ? openIntentStore(stateDir) : undefined);
+    this.storeDir = opts.storeDir === false ? undefined : (opts.storeDir ?? (m.store?.dir ? resolve(dirname(resolve(load.file)), m.store.dir) : stateDir));
     this.arbiter = new Arbiter({
       clock: this.clock,
       targets: [...this.targets.values()],
@@ -174,7 +183,47 @@ export class Site extends EventEmitter<SiteEvents> {
       latest: (device, pname) => this.deviceToPort.get(device)?.device(device)?.get(pname),
       status: (state, reason) => this.emit('status', { component: name, state, ...(reason ? { reason } : {}) }),
       warn: (message) => this.emit('warning', `${name}: ${message}`),
+      storeQueue: <T>(qname?: string) => this.storeQueue<T>(qname ? `${name}:${qname}` : name),
+      forwarder: <T>(queue: StoreQueue<T>, send: (value: T) => Promise<boolean>) => {
+        const s = this.load.mapping?.store;
+        const f = new Forwarder<T>(queue, {
+          clock: this.clock,
+          send,
+          ratePerS: s?.replayPerS ?? 5000,
+          maxInflight: s?.maxInflight ?? 100,
+          warn: (message) => this.emit('warning', `${name}: ${message}`),
+        });
+        this.queues.get(queue.name)?.forwarders.push(f as Forwarder<unknown>);
+        return f;
+      },
     };
+  }
+
+  /** The durable queue `name` (opened once; in memory when the site has no store directory). */
+  private storeQueue<T>(name: string): StoreQueue<T> {
+    const held = this.queues.get(name);
+    if (held) return held.queue as StoreQueue<T>;
+    if (!this.storeDir && this.queues.size === 0) {
+      this.emit('warning', 'store: no store.dir or site.stateDir: upstream queues are in memory and lost on a restart');
+    }
+    const maxMB = this.load.mapping?.store?.maxMB ?? 2048;
+    const queue = openQueue<T>(name, { dir: this.storeDir, maxBytes: maxMB * 1024 * 1024 });
+    this.queues.set(name, { queue: queue as StoreQueue<unknown>, forwarders: [] });
+    return queue;
+  }
+
+  /** Store-and-forward counters per upstream queue: stored, delivered, evicted, depth, bytes, in flight, refused. */
+  storeStats(): Record<string, UpstreamStoreStats> {
+    const out: Record<string, UpstreamStoreStats> = {};
+    for (const [name, { queue, forwarders }] of this.queues) {
+      out[name] = {
+        ...queue.stats(),
+        inflight: forwarders.reduce((n, f) => n + f.inFlight, 0),
+        refused: forwarders.reduce((n, f) => n + f.refused, 0),
+        retries: forwarders.reduce((n, f) => n + f.retries, 0),
+      };
+    }
+    return out;
   }
 
   /** Controlled points: every writable profile point, with the mapping's fail-safe default and bounds. */
@@ -229,6 +278,11 @@ export class Site extends EventEmitter<SiteEvents> {
     this.persistence?.close();
     for (const u of this.unregister.splice(0)) u();
     for (const a of this.adapters) await a.stop().catch((e: unknown) => this.emit('warning', `${a.name}: stop: ${errorMessage(e)}`));
+    for (const { queue, forwarders } of this.queues.values()) {
+      for (const f of forwarders) f.stop();
+      queue.close();
+    }
+    this.queues.clear();
     await Promise.all([...this.ports.values()].map((p) => p.stop()));
   }
 
@@ -257,8 +311,9 @@ export class Site extends EventEmitter<SiteEvents> {
   }
 
   private onPoints(pts: Point[]): void {
-    this.emit('points', pts);
+    // Upstreams first: a point shown to listeners is already in the durable store.
     for (const a of this.adapters) a.publishPoints(pts);
+    this.emit('points', pts);
   }
 
   private applyEffective(e: Effective): void {

@@ -16,3 +16,13 @@ export async function startStation(units: Record<number, string>): Promise<{ sim
   const { port } = await sim.listenTcp(0, '127.0.0.1');
   return { sim, port };
 }
+
+/** A loopback port with nothing listening on it (free now; a peer can be started there later). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}

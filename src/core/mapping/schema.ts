@@ -80,6 +80,22 @@ export const SiteSchema = z.strictObject({
   maxControlValidityS: z.number().int().min(1).max(31 * 86400).default(48 * 3600),
 });
 
+/**
+ * Store-and-forward (src/core/store): every upstream path writes through a durable queue in `dir` (default: the
+ * site's stateDir; without either, queues are in memory and do not survive a restart).
+ */
+export const StoreSchema = z.strictObject({
+  /** Directory (relative to the mapping file) of the store file `store.lmdb`. */
+  dir: z.string().min(1).optional(),
+  /** Disk quota for all queued data, MiB; beyond it the oldest batches are dropped and counted (drop-oldest). */
+  maxMB: z.number().positive().max(1024 * 1024).default(2048),
+  /** Replay rate after an outage, items per second per upstream (0 = as fast as the upstream confirms). */
+  replayPerS: z.number().int().min(0).default(5000),
+  /** Unconfirmed items on the wire at once, per upstream. */
+  maxInflight: z.number().int().min(1).max(10_000).default(100),
+});
+export type StoreConfig = z.output<typeof StoreSchema>;
+
 export const MappingSchema = z.strictObject({
   /** Format version of this file. */
   mapping: z.literal(1),
@@ -108,6 +124,8 @@ export const MappingSchema = z.strictObject({
     .optional(),
   /** Local plans (charge/balance/discharge), checked by src/core/plans. */
   plans: z.array(z.unknown()).optional(),
+  /** Durable store-and-forward of everything sent upstream (docs/store.md). */
+  store: StoreSchema.optional(),
 });
 export type Mapping = z.output<typeof MappingSchema>;
 export type MappingInput = z.input<typeof MappingSchema>;

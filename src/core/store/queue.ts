@@ -166,6 +166,7 @@ export class StoreQueue<T> {
 
   /** The upstream confirmed this item; idempotent. A batch whose items are all confirmed is removed. */
   ack(e: Pick<QueueEntry<T>, 'seq' | 'index'>): void {
+    if (this.closed) return; // a late confirmation after close: delivered again after the restart (at least once)
     const b = this.open.get(e.seq);
     if (!b || b.delivered[e.index]) return; // evicted meanwhile, or a duplicate confirmation
     b.delivered[e.index] = 1;

@@ -2,7 +2,7 @@
 export { MqttUpstream, redactUrl } from './upstream.js';
 export { CommandDispatcher, MAX_PENDING_COMMANDS } from './commands.js';
 export type { CommandAnswer, CommandDispatcherDeps } from './commands.js';
-export type { MqttCommand, CommandOutcome, CommandHandler, MqttStats, MqttStatus, MqttLinkState, PublishReport, MqttUpstreamEvents, MqttUpstreamOptions } from './upstream.js';
+export type { MqttCommand, CommandOutcome, CommandHandler, MqttStats, MqttStatus, MqttLinkState, PublishReport, MqttUpstreamEvents, MqttUpstreamOptions, MqttMessage } from './upstream.js';
 export { mqttUpstreamSchema, mqttPointSelectorSchema, mqttTlsSchema, mqttCommandsSchema, resolveMqttSettings, mqttSettings, MqttConfigError } from './mapping.js';
 export type { MqttUpstreamBlock, MqttUpstreamBlockInput, MqttSettings, MqttCommandSettings, MqttPointSelector, ResolveContext } from './mapping.js';
 export { TopicTemplate, TopicTemplateError, topicMatches } from './topic.js';

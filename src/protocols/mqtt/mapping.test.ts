@@ -32,7 +32,7 @@ buffer: { maxMessages: 5000 }
     const b = mqttUpstreamSchema.parse(block);
     expect(b.tls).toEqual({ ca: 'ca.pem', insecure: false });
     expect(b.buffer.maxMessages).toBe(5000);
-    expect(b.reconnect).toEqual({ minMs: 1000, maxMs: 60000 });
+    expect(b.reconnect).toEqual({ minMs: 100, maxMs: 1000 });
     expect(b.publish).toEqual([{ device: 'inv1', name: 'W', deadband: 50 }, { device: 'meter1' }]);
   });
 

@@ -96,9 +96,10 @@ export const mqttUpstreamSchema = z
       .describe('Messages kept in memory while the broker is unreachable; the oldest are dropped (and counted) beyond this'),
     keepaliveS: z.number().int().min(0).max(65535).default(30),
     reconnect: z
-      .strictObject({ minMs: z.number().int().positive().default(1000), maxMs: z.number().int().positive().default(60000) })
-      .default({ minMs: 1000, maxMs: 60000 })
-      .refine((r) => r.maxMs >= r.minMs, { error: 'reconnect.maxMs must be ≥ reconnect.minMs' }),
+      .strictObject({ minMs: z.number().int().positive().default(100), maxMs: z.number().int().positive().max(600_000).default(1000) })
+      .default({ minMs: 100, maxMs: 1000 })
+      .refine((r) => r.maxMs >= r.minMs, { error: 'reconnect.maxMs must be ≥ reconnect.minMs' })
+      .describe('Reconnect backoff: exponential with jitter from minMs, capped at maxMs (default 1 s: back within ~1 s of a broker restart)'),
   })
   .superRefine((b, ctx) => {
     if (b.url && new URL(b.url).protocol === 'mqtt:' && b.tls) {

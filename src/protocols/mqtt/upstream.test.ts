@@ -306,3 +306,44 @@ describe('MqttUpstream edge cases', () => {
     expect(u.commandFilter).toBe('gridbridge/s1/+/set');
   });
 });
+
+describe('MqttUpstream reconnect bound and store mode', () => {
+  it('default backoff never waits more than 1 s between attempts, however long the broker is down', async () => {
+    const b = await broker();
+    const port = b.port;
+    const clock = new FakeClock(T0);
+    const { u, up } = upstream(b.url, {}, { clock });
+    let attempts = 0;
+    u.on('status', (s) => (attempts += s.state === 'connecting' ? 1 : 0));
+    u.start();
+    await up();
+    await b.close();
+    await waitFor(() => u.status().state === 'down', 5000, 'down');
+    for (let i = 1; i <= 12; i++) {
+      clock.advance(1000); // ≥ the cap: an attempt is due whatever the jitter and the attempt count
+      await waitFor(() => attempts === i + 1 && u.status().state === 'down', 5000, `attempt ${i} refused`);
+    }
+    await broker(port);
+    clock.advance(1000);
+    await up();
+    await u.stop();
+  });
+
+  it('store mode: point messages go to the store in one batch per call; deliver() resolves on PUBACK and rejects when the link is lost', async () => {
+    const b = await broker();
+    const rec = await recorder(b.url, ['gridbridge/s1/inv1/#']);
+    const stored: unknown[][] = [];
+    const { u, up } = upstream(b.url, { qos: 1, retain: false }, { store: (batch) => stored.push(batch) });
+    await expect(u.deliver({ topic: 'x', payload: 'y', qos: 1, retain: false })).rejects.toThrow(/not connected/);
+    u.start();
+    await up();
+    u.publishPoints([pt('inv1', 'W', 1), pt('inv1', 'Hz', 50)]);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toHaveLength(2);
+    expect(u.stats().buffered).toBe(0);
+    for (const m of stored[0]! as Parameters<typeof u.deliver>[0][]) expect(await u.deliver(m)).toBe(true);
+    await rec.until((m) => m.length >= 2);
+    expect(rec.messages.map((m) => JSON.parse(m.payload).value)).toEqual([1, 50]);
+    expect(u.stats().published).toBe(2);
+  });
+});

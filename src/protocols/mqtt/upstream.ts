@@ -72,7 +72,15 @@ export interface MqttUpstreamOptions {
   onCommand?: CommandHandler;
   /** Extra mqtt.js options (tests); cannot turn certificate verification off. */
   clientOptions?: Partial<IClientOptions>;
+  /**
+   * Durable store-and-forward of point messages (src/core/store): when set, point messages are handed to it in one
+   * batch per publishPoints() call (stored before publishPoints returns) instead of the in-memory buffer, and the
+   * runtime forwards them with deliver(). Command results and status messages still use the buffer.
+   */
+  store?: (messages: MqttMessage[]) => void;
 }
+
+export type MqttMessage = OutMessage;
 
 interface OutMessage {
   topic: string;
@@ -108,6 +116,11 @@ export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
   private readonly counters = { published: 0, failed: 0, suppressed: 0, skipped: 0, topicErrors: 0, connects: 0, disconnects: 0 };
   private lastError: string | undefined;
   private readonly clientOptions: Partial<IClientOptions>;
+  private readonly store: ((messages: OutMessage[]) => void) | undefined;
+  /** Point messages for the store, collected during one publishPoints() call. */
+  private storeBatch: OutMessage[] | undefined;
+  /** deliver() calls waiting for the broker: rejected when the connection is lost. */
+  private readonly delivering = new Set<(e: Error) => void>();
 
   constructor(
     readonly settings: MqttSettings,
@@ -116,6 +129,7 @@ export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
     super();
     this.clock = opts.clock ?? systemClock;
     this.clientOptions = opts.clientOptions ?? {};
+    this.store = opts.store;
     this.base = TopicTemplate.compile(settings.baseTopic, BASE_VARIABLES).render({ site: settings.site });
     this.topicTpl = TopicTemplate.compile(settings.topic, POINT_VARIABLES, ['base']);
     this.statusTopic = TopicTemplate.compile(settings.statusTopic, STATUS_VARIABLES, ['base']).render({ base: this.base, site: settings.site });
@@ -239,6 +253,43 @@ export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
    */
   publishPoints(points: Iterable<Point>): PublishReport {
     const r: PublishReport = { queued: 0, suppressed: 0, deferred: 0, skipped: 0, errors: [] };
+    if (this.store) this.storeBatch = [];
+    try {
+      this.offerPoints(points, r);
+    } finally {
+      const batch = this.storeBatch;
+      this.storeBatch = undefined;
+      if (batch?.length) this.store!(batch);
+    }
+    return r;
+  }
+
+  /**
+   * Publish one message now (the forwarder of a durable store): resolves true when the broker confirmed it (QoS 1/2)
+   * or it was written (QoS 0), false when the broker refused it; rejects when not connected or the connection is lost.
+   */
+  deliver(m: MqttMessage): Promise<boolean> {
+    const client = this.client;
+    if (!client || !this.connected || this.stopping) return Promise.reject(new Error('not connected'));
+    return new Promise<boolean>((res, rej) => {
+      const fail = (e: Error) => rej(e);
+      this.delivering.add(fail);
+      client.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain }, (e) => {
+        if (!this.delivering.delete(fail)) return;
+        if (e && (!this.connected || !client.connected)) return rej(e);
+        if (e) {
+          this.counters.failed++;
+          this.lastError = errorMessage(e);
+          this.emit('warning', `publish to ${m.topic} failed: ${errorMessage(e)}`);
+          return res(false);
+        }
+        this.counters.published++;
+        res(true);
+      });
+    });
+  }
+
+  private offerPoints(points: Iterable<Point>, r: PublishReport): void {
     for (const p of points) {
       const rule = this.stopping ? undefined : this.ruleFor(p.device, p.name);
       if (!rule) {
@@ -262,7 +313,6 @@ export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
         this.counters.suppressed++;
       }
     }
-    return r;
   }
 
   /**
@@ -284,12 +334,12 @@ export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
         timeoutMs,
       );
     }
-    const unsent = this.buffer.size + this.inflight.size;
+    const unsent = this.buffer.size + this.inflight.size + this.delivering.size;
     if (unsent > 0 || held > 0) this.emit('warning', `MQTT upstream stopped with ${unsent} message(s) unsent and ${held} held-back value(s) discarded`);
     if (client) {
       // A graceful DISCONNECT (no last will) only when everything of ours is acknowledged: mqtt.js end(false) waits
       // for its in-flight messages, which would hang on a broker that stopped answering.
-      const force = !graceful || !this.connected || this.inflight.size > 0;
+      const force = !graceful || !this.connected || this.inflight.size > 0 || this.delivering.size > 0;
       const ended = await this.withTimeout(new Promise<void>((res) => client.end(force, {}, () => res())), timeoutMs);
       if (!ended) client.stream?.destroy();
     }
@@ -336,6 +386,9 @@ export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
     const client = this.client;
     if (client) for (const k of Object.keys(client.outgoing)) delete client.outgoing[Number(k)];
     for (const [, m] of back) if (this.buffer.unshift(m) !== undefined) this.noteDrop();
+    const lost = new Error(`connection lost (${this.lastError ?? 'closed'})`);
+    for (const fail of [...this.delivering]) fail(lost);
+    this.delivering.clear();
     if (wasUp) this.counters.disconnects++;
     if (this.stopping) return;
     const reason = this.lastError ?? 'connection closed';
@@ -391,7 +444,10 @@ export class MqttUpstream extends EventEmitter<MqttUpstreamEvents> {
   }
 
   private enqueuePoint(p: Point): void {
-    this.enqueue({ topic: this.topicFor(p), payload: encodePointPayload(p), qos: this.settings.qos, retain: this.settings.retain });
+    const m: OutMessage = { topic: this.topicFor(p), payload: encodePointPayload(p), qos: this.settings.qos, retain: this.settings.retain };
+    if (!this.store) return this.enqueue(m);
+    if (this.storeBatch) this.storeBatch.push(m);
+    else this.store([m]); // a held-back value released by its timer
   }
 
   private enqueue(m: OutMessage): void {

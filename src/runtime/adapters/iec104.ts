@@ -7,10 +7,18 @@
  * 104 command has no validity window. The arbiter does not see these writes, so a later change of its effective
  * value (another source's control, an expiry falling back to a `controls:` default) overwrites them; the adapter
  * warns at start about every command point that also has an arbitrated default.
+ *
+ * Spontaneous data goes through the site's durable store (src/core/store): every change is appended (committed)
+ * at once, while the point image for GI is updated directly; a forwarder sends the stored events in order, with their
+ * original CP56Time2a time tags, as spontaneous ASDUs while a SCADA connection is started, so events of a time with
+ * no SCADA connection (or before a restart, or a kill -9) reach SCADA when it is back. An event counts as delivered
+ * once handed to a started connection whose send queue has room (the stack re-sends its unacknowledged I-frames after
+ * a reconnect, in memory); see docs/store.md.
  */
 import { errorMessage } from '../../core/errors.js';
 import type { Point, PointValue } from '../../core/point.js';
-import { iec104MappingSchema, mappingCommandHandler, pointsToUpdates, serverDefinitions, type Iec104Mapping } from '../../protocols/iec104/mapping.js';
+import { Cot } from '../../protocols/iec104/constants.js';
+import { iec104MappingSchema, mappingCommandHandler, pointsToUpdates, serverDefinitions, type Iec104Mapping, type ServerPointUpdate } from '../../protocols/iec104/mapping.js';
 import { Iec104Server, type ServerOptions } from '../../protocols/iec104/server.js';
 import type { AdapterFactory, UpstreamAdapter, UpstreamContext } from '../adapter.js';
 
@@ -25,6 +33,9 @@ export interface Iec104AdapterOptions {
   /** Send a point spontaneously (COT 3) only when its value or quality changed (default), or on every poll. */
   spontaneous?: 'change' | 'always';
 }
+
+/** Stored events handed to the stack only while its send queue holds fewer than this many ASDUs. */
+const SEND_QUEUE_ROOM = 64;
 
 export interface Iec104UpstreamAdapter extends UpstreamAdapter {
   readonly server: Iec104Server;
@@ -73,6 +84,7 @@ export const createIec104Adapter: AdapterFactory = (block, ctx, opts): Iec104Ups
   const reportLink = (): void => {
     if (!address) return;
     const started = server.connections().filter((c) => c.started);
+    forwarder.online(started.length > 0);
     if (started.length) ctx.status('up', `SCADA ${started.map((c) => c.remote).join(', ')} started`);
     else ctx.status('connecting', `listening on ${address.host}:${address.port}, no SCADA connection started`);
   };
@@ -86,16 +98,34 @@ export const createIec104Adapter: AdapterFactory = (block, ctx, opts): Iec104Ups
     if (e.outcome === 'refused') ctx.warn(`command type ${e.typeId} CA ${e.ca} IOA ${e.ioa} from ${e.remote} refused: ${e.reason ?? 'no reason'}`);
   });
 
+  // Spontaneous events: stored durably, sent by the forwarder while SCADA is connected (started).
+  const queue = ctx.storeQueue<ServerPointUpdate>();
+  const forwarder = ctx.forwarder(queue, (u) => sendEvent(u));
+  const sendEvent = async (u: ServerPointUpdate): Promise<boolean> => {
+    // Pace on the stack's send queue so events stay in the store, not in memory, while SCADA is slow.
+    while (server.backlog() >= SEND_QUEUE_ROOM) {
+      if (!server.connections().some((c) => c.started)) throw new Error('no SCADA connection started');
+      await new Promise<void>((res) => ctx.clock.setTimeout(res, 10));
+    }
+    if (!server.connections().some((c) => c.started)) throw new Error('no SCADA connection started');
+    const current = server.store.get(u.ca, u.ioa);
+    if (!current) return false; // not defined (mapping changed across a restart): drop, reported by the forwarder
+    server.broadcastEvent({ typeId: u.typeId, cot: Cot.SPONTANEOUS, ca: u.ca, objects: [{ ...current.obj, ...u.change, ioa: u.ioa }] });
+    return true;
+  };
   // Last value+quality sent per address: spontaneous transmission only on change.
   const lastSent = new Map<string, string>();
   const publish = (points: readonly Point[]): void => {
+    const events: ServerPointUpdate[] = [];
     for (const u of pointsToUpdates(points, m, { utcOffsetMinutes })) {
       const key = `${u.ca}:${u.ioa}`;
       const sig = JSON.stringify([u.change.value, u.change.quality]);
       const changed = o.spontaneous === 'always' || lastSent.get(key) !== sig;
       lastSent.set(key, sig);
-      server.update(u.ca, u.ioa, u.change, { spontaneous: changed });
+      server.update(u.ca, u.ioa, u.change, { spontaneous: false }); // the image GI and read answer from
+      if (changed) events.push(u);
     }
+    if (events.length) queue.append(events);
   };
 
   const inert = m.role !== 'server';
@@ -122,6 +152,7 @@ export const createIec104Adapter: AdapterFactory = (block, ctx, opts): Iec104Ups
       reportLink();
     },
     async stop() {
+      forwarder.stop();
       await server.close();
       address = undefined;
     },

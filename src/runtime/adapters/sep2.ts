@@ -4,6 +4,11 @@
  * the arbiter and cancels the ones the scheduler dropped before their end (cancelled, superseded, withdrawn). Field
  * points named by the block feed the MirrorUsagePoints (`telemetry`) and DERStatus (`stateOfCharge`).
  *
+ * Telemetry samples go through the site's durable store (src/core/store) before the client's interval buffer: a
+ * sample is removed from the store once superseded within its interval (the interval reports its latest sample) or
+ * once a MirrorMeterReading post of its point succeeded after its interval closed; after a restart the stored
+ * samples are fed to the client again, in order, before live ones, so intervals not yet posted are posted.
+ *
  * TLS material (device certificate, key, CA chain) never goes in the mapping: it comes from the adapter options
  * (`{ tls: { cert, key, ca } }` PEM texts, e.g. Node-RED credentials) or from the environment variables
  * GRIDBRIDGE_SEP2_CERT / GRIDBRIDGE_SEP2_KEY / GRIDBRIDGE_SEP2_CA naming PEM files (relative to the working directory,
@@ -16,7 +21,18 @@ import { errorMessage } from '../../core/errors.js';
 import type { Point } from '../../core/point.js';
 import { convertUnit, unitsCompatible } from '../../core/units.js';
 import { Sep2Client, Sep2MappingSchema, clientOptionsFromMapping, type ClientState, type Sep2Mapping } from '../../protocols/sep2/index.js';
+import type { QueueEntry } from '../../core/store/index.js';
 import type { AdapterFactory, UpstreamAdapter, UpstreamContext } from '../adapter.js';
+
+/** A stored telemetry sample: point key (`device/name`), value in the block's unit, local epoch ms. */
+interface Sample {
+  k: string;
+  v: number;
+  t: number;
+}
+
+/** MirrorMeterReading batches the client posts at most (a shorter one means everything closed was posted). */
+const MMR_BATCH = 120;
 
 export interface Sep2AdapterOptions {
   /** PEM texts; each wins over its environment variable. */
@@ -133,6 +149,32 @@ export const createSep2Adapter: AdapterFactory = (block, ctx: UpstreamContext, o
   }
 
   const sync = new IntentSync(ctx);
+  const queue = ctx.storeQueue<Sample>();
+  const intervalMs = m.intervalSeconds * 1000;
+  const intervalOf = (t: number): number => Math.floor((t + client.scheduler.serverOffsetMs) / intervalMs);
+  /** Samples handed to the client and not yet confirmed, per point, oldest first. */
+  const held = new Map<string, QueueEntry<Sample>[]>();
+  const hold = (entries: QueueEntry<Sample>[]): void => {
+    for (const e of entries) {
+      const list = held.get(e.value.k) ?? [];
+      const prev = list.at(-1);
+      // The interval reports its latest sample: an earlier one of the same interval is done with.
+      if (prev && intervalOf(prev.value.t) === intervalOf(e.value.t)) queue.ack(list.pop()!);
+      list.push(e);
+      held.set(e.value.k, list);
+      client.record(e.value.k, e.value.v, e.value.t);
+    }
+  };
+  client.on('post', (p: { resource: string; key?: string; status: number; readings?: number }) => {
+    if (p.resource !== 'MirrorMeterReading' || p.key === undefined || p.status >= 300 || (p.readings ?? 0) >= MMR_BATCH) return;
+    // Everything of this point whose interval had closed when the post started is on the server.
+    const list = held.get(p.key);
+    if (!list) return;
+    const closedBefore = intervalOf(ctx.clock.now()) - 1;
+    let n = 0;
+    while (n < list.length && intervalOf(list[n]!.value.t) < closedBefore) queue.ack(list[n++]!);
+    list.splice(0, n);
+  });
   const wanted = blockTelemetryUnits(m);
   /** Keys whose last point was unusable (warned once until a good value comes back). */
   const bad = new Set<string>();
@@ -155,7 +197,7 @@ export const createSep2Adapter: AdapterFactory = (block, ctx: UpstreamContext, o
     }
   });
 
-  const record = (p: Point): void => {
+  const sample = (p: Point): Sample | undefined => {
     const key = `${p.device}/${p.name}`;
     const unit = wanted.get(key);
     if (unit === undefined) return;
@@ -174,13 +216,17 @@ export const createSep2Adapter: AdapterFactory = (block, ctx: UpstreamContext, o
       return;
     }
     bad.delete(key);
-    client.record(key, v, p.sourceTime ?? p.receiveTime);
+    return { k: key, v, t: p.sourceTime ?? p.receiveTime };
   };
 
   return {
     name: 'sep2',
     start: () => {
       ctx.status('connecting', m.server);
+      // Samples stored before a restart (or a crash) first, in order.
+      const backlog = queue.take(Number.MAX_SAFE_INTEGER);
+      if (backlog.length) ctx.warn(`store: ${backlog.length} telemetry sample(s) from before the restart fed to the client again`);
+      hold(backlog);
       client.start();
     },
     stop: () => {
@@ -188,12 +234,22 @@ export const createSep2Adapter: AdapterFactory = (block, ctx: UpstreamContext, o
       return Promise.resolve();
     },
     publishPoints: (points) => {
+      const batch: Sample[] = [];
       for (const p of points) {
         try {
-          record(p);
+          const s = sample(p);
+          if (s) batch.push(s);
         } catch (e) {
           ctx.warn(`${p.device}/${p.name}: ${errorMessage(e)}`);
         }
+      }
+      if (!batch.length) return;
+      try {
+        queue.append(batch);
+        hold(queue.take(batch.length));
+      } catch (e) {
+        ctx.warn(`store: ${batch.length} telemetry sample(s) not stored: ${errorMessage(e)}`);
+        for (const s of batch) client.record(s.k, s.v, s.t);
       }
     },
   };

@@ -1,0 +1,83 @@
+/**
+ * IEC 104 controlled station through the durable store: values that change while no SCADA connection is started are
+ * stored, survive a restart of the runtime, and reach SCADA when it connects, as spontaneous events in order with
+ * their original CP56Time2a time tags.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Iec104Client } from '../../src/protocols/iec104/client.js';
+import { cp56ToEpoch } from '../../src/protocols/iec104/cp56time.js';
+import type { InfoObject } from '../../src/protocols/iec104/types/object.js';
+import { waitFor } from '../../src/protocols/mqtt/testing.js';
+import type { Iec104UpstreamAdapter } from '../../src/runtime/adapters/iec104.js';
+import { Site } from '../../src/runtime/site.js';
+import { loadMappingFile } from '../../src/runtime/validate.js';
+import type { ModbusSimulator } from '../../src/sim/modbus/server.js';
+import { repoRoot, startStation } from './station.js';
+
+let sim: ModbusSimulator;
+let dir: string;
+
+beforeAll(async () => {
+  let port: number;
+  ({ sim, port } = await startStation({ 1: 'dcbel-station-inverter' }));
+  dir = mkdtempSync(join(tmpdir(), 'gb-store-104-'));
+  writeFileSync(
+    join(dir, 'site.yaml'),
+    `mapping: 1
+site: { id: s104, stateDir: ./state }
+profileDirs: [${JSON.stringify(join(repoRoot, 'device-profiles'))}]
+connections:
+  bus: { type: tcp, host: 127.0.0.1, port: ${port}, timeoutMs: 500 }
+devices:
+  - { id: inverter, profile: dcbel-station-inverter, connection: bus, unit: 1, pollClasses: { fast: 100, slow: 100 } }
+upstream:
+  iec104:
+    commonAddress: 7
+    points:
+      - { device: inverter, name: W, ioa: 1001, type: M_ME_TF_1 }
+`,
+  );
+});
+afterAll(async () => {
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('iec104 controlled station: spontaneous data through the store', () => {
+  it('events of a time without SCADA survive a restart and are sent in order with their time tags', async () => {
+    const load = loadMappingFile(join(dir, 'site.yaml'));
+    expect(load.errors).toEqual([]);
+    // 1. No SCADA: W changes are stored.
+    const first = new Site(load, { adapters: { iec104: { port: 0, host: '127.0.0.1', spontaneous: 'always' } } });
+    const produced: number[] = [];
+    first.on('points', (pts) => pts.forEach((p) => p.name === 'W' && produced.push(p.sourceTime ?? p.receiveTime)));
+    await first.start();
+    await waitFor(() => produced.length >= 10, 10000, '10 W readings');
+    await first.stop();
+    expect(produced.length).toBeGreaterThanOrEqual(10);
+
+    // 2. Restart; SCADA connects: the stored events come first, in order, with their original times.
+    const second = new Site(load, { adapters: { iec104: { port: 0, host: '127.0.0.1', spontaneous: 'always' } } });
+    await second.start();
+    const addr = (second.adapters.find((a) => a.name === 'iec104') as Iec104UpstreamAdapter).address()!;
+    const scada = new Iec104Client({ hosts: [{ host: '127.0.0.1', port: addr.port }], ca: 7, reconnect: false });
+    const times: number[] = [];
+    scada.on('object', (u: { cot: number; object: InfoObject }) => {
+      if (u.cot === 3 && u.object.ioa === 1001 && u.object.time) times.push(cp56ToEpoch(u.object.time)!);
+    });
+    try {
+      await scada.connect();
+      await waitFor(() => produced.every((t) => times.includes(t)), 10000, 'every stored event');
+      const replay = times.filter((t) => t <= produced.at(-1)!);
+      expect(replay).toEqual(produced);
+      await waitFor(() => second.storeStats().iec104?.depth === 0 || undefined, 10000, 'store drained');
+      expect(second.storeStats().iec104).toMatchObject({ evicted: 0, durable: true });
+    } finally {
+      scada.close();
+      await second.stop();
+    }
+  });
+});
