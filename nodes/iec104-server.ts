@@ -15,6 +15,7 @@ interface Def extends NodeDef {
   commonAddresses: string;
   cyclicS: string;
   eventBuffer: string;
+  maxConnections?: string;
   mapping: string;
   allowedPeers: string;
   tlsMin?: string;
@@ -46,6 +47,10 @@ export = function register(RED: NodeAPI): void {
         return { accept: false, reason: 'no node handles this address' };
       },
     };
+    if (d.maxConnections !== undefined && d.maxConnections !== '') {
+      opts.maxConnections = Number(d.maxConnections);
+      if (!Number.isInteger(opts.maxConnections) || opts.maxConnections < 0) return showConfigError(node, `iec104 server: max connections '${d.maxConnections}' is not a whole number ≥ 0`);
+    }
     const cas = (d.commonAddresses ?? '').split(/[,\s]+/).filter(Boolean).map(Number);
     if (cas.length) opts.commonAddresses = cas;
     if (tls) opts.tls = tls;

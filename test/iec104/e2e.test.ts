@@ -318,3 +318,59 @@ describe('bad input and recovery', () => {
     expect(got).toEqual([1, 2, 3]);
   });
 });
+
+describe('connection discipline and bounded memory', () => {
+  const rawConnect = async (port: number) => {
+    const { connect } = await import('node:net');
+    const s = connect(port, '127.0.0.1');
+    await new Promise<void>((r) => s.once('connect', () => r()));
+    s.resume(); // a paused socket would never see the server's FIN
+    const closed = new Promise<void>((r) => s.once('close', () => r()));
+    return { s, closed };
+  };
+
+  it('an I frame before STARTDT closes the connection and is counted; nothing is executed', async () => {
+    const { server, port, commands } = await startServer();
+    const reasons: string[] = [];
+    server.on('disconnect', (d: { reason: string }) => reasons.push(d.reason));
+    const { s, closed } = await rawConnect(port);
+    const { encodeIAsdu } = await import('../../src/protocols/iec104/codec.js');
+    s.write(encodeIAsdu(0, 0, { typeId: TypeId.C_SC_NA_1, cot: Cot.ACTIVATION, ca: 1, objects: [{ ioa: 5000, value: true, select: false, qualifier: 0 }] }));
+    await closed;
+    await until(() => reasons.length > 0);
+    expect(reasons[0]).toMatch(/I frame N\(S\)=0 received before STARTDT/);
+    expect(server.stats.iFramesBeforeStart).toBe(1);
+    expect(commands).toEqual([]);
+  });
+
+  it('connections beyond the limit are closed at once and counted', async () => {
+    const { server, port } = await startServer({ maxConnections: 2 });
+    for (let i = 0; i < 2; i++) cleanup.push(((c) => () => c.destroy())((await rawConnect(port)).s));
+    await until(() => server.connections().length === 2);
+    const warns: string[] = [];
+    server.on('warn', (w: string) => warns.push(w));
+    const { closed } = await rawConnect(port);
+    await closed;
+    expect(server.stats.connectionsRefused).toBe(1);
+    expect(server.connections()).toHaveLength(2);
+    expect(warns.join('\n')).toMatch(/refused: 2 connections open \(limit\)/);
+  });
+
+  it('an interrogation whose answer does not fit the send queue gets a negative ACT_CON', async () => {
+    // 100 floats in group 2 make 3 packed ASDUs; a queue of 4 cannot take ACT_CON + 3 + ACT_TERM after a first GI.
+    const { server, port } = await startServer({ link: { maxQueue: 4 } });
+    const { connect } = await import('node:net');
+    const s = connect(port, '127.0.0.1');
+    const got: Asdu[] = [];
+    const link = new LinkLayer('controlling', { write: (f) => s.write(f), asdu: (a) => got.push(a), closed: () => s.destroy() }, systemClock, { w: 1 });
+    s.on('data', (d) => link.receive(d));
+    cleanup.push(() => s.destroy());
+    await new Promise<void>((r) => s.once('connect', () => r()));
+    link.start();
+    await until(() => link.started);
+    link.sendAsdu({ typeId: TypeId.C_IC_NA_1, cot: Cot.ACTIVATION, ca: 1, objects: [{ ioa: 0, qualifier: 22 }] });
+    await until(() => got.some((a) => a.typeId === TypeId.C_IC_NA_1 && a.cot === Cot.ACTIVATION_CON));
+    expect(got.find((a) => a.typeId === TypeId.C_IC_NA_1 && a.cot === Cot.ACTIVATION_CON)?.negative).toBe(true);
+    expect(server.stats.interrogationsRefused).toBe(1);
+  });
+});

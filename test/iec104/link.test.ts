@@ -206,4 +206,18 @@ describe('sequence numbers', () => {
     expect(s.closed).toEqual([]);
     expect(s.link.inFlight).toBe(2);
   });
+
+  it('controlled station: an I frame before STARTDT closes the link and is counted; after STARTDT it is taken', () => {
+    const early = single('controlled');
+    early.link.receive(encodeIFrame(0, 0, encodeAsdu(spont(1))));
+    expect(early.closed).toEqual(['protocol error: I frame N(S)=0 received before STARTDT (data transfer not started)']);
+    expect(early.link.stats.iBeforeStart).toBe(1);
+    expect(early.got).toEqual([]);
+    const ok = single('controlled');
+    ok.link.receive(encodeUFrame('STARTDT_ACT'));
+    ok.link.receive(encodeIFrame(0, 0, encodeAsdu(spont(1))));
+    expect(ok.closed).toEqual([]);
+    expect(ok.got).toHaveLength(1);
+  });
 });
+

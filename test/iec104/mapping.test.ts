@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Point } from '../../src/core/point.js';
 import { TypeId } from '../../src/protocols/iec104/constants.js';
-import { clientNaming, commandToWrite, iec104MappingSchema, mappingCommandHandler, pointsToUpdates, serverDefinitions } from '../../src/protocols/iec104/mapping.js';
+import { applyMapping, clientNaming, commandToWrite, iec104MappingSchema, mappingCommandHandler, pointsToUpdates, publishPoints, serverDefinitions } from '../../src/protocols/iec104/mapping.js';
+import { Iec104Server } from '../../src/protocols/iec104/server.js';
 
 const block = iec104MappingSchema.parse({
   commonAddress: 3,
@@ -45,7 +46,25 @@ describe('iec104 mapping block', () => {
     expect(u).toHaveLength(3);
     expect(u[0]).toMatchObject({ ca: 3, ioa: 1001, typeId: 36, change: { value: 12.5, quality: {}, time: { ms: 5678, minute: 4, hour: 3 } } });
     expect(u[1]).toMatchObject({ ioa: 10, change: { value: 2 } });
-    expect(u[2]).toMatchObject({ ioa: 10, change: { value: 0, quality: { iv: true, nt: true } } });
+    expect(u[2]).toMatchObject({ ioa: 10, change: { quality: { iv: true, nt: true } } });
+    expect(u[2]!.change).not.toHaveProperty('value');
+  });
+
+  it('field link drop: the station keeps the last known value, flagged IV + NT; a new value clears the flags', () => {
+    const server = new Iec104Server({});
+    applyMapping(server, block);
+    publishPoints(server, [pt('meter1', 'W', 12_500), pt('breaker', 'Pos', true)], block);
+    publishPoints(server, [pt('meter1', 'W', null, { quality: { code: 'not_connected' } }), pt('breaker', 'Pos', null, { quality: { code: 'timeout' } })], block);
+    expect(server.store.get(3, 1001)?.obj).toMatchObject({ value: 12.5, quality: { iv: true, nt: true } });
+    expect(server.store.get(3, 10)?.obj).toMatchObject({ value: 2, quality: { iv: true, nt: true } });
+    publishPoints(server, [pt('meter1', 'W', 13_000)], block);
+    expect(server.store.get(3, 1001)?.obj).toMatchObject({ value: 13, quality: {} });
+    expect(server.store.get(3, 1001)?.obj.quality?.iv ?? false).toBe(false);
+    // Never known: the defined point stays 0 with IV, as before any value arrived.
+    const fresh = new Iec104Server({});
+    applyMapping(fresh, block);
+    publishPoints(fresh, [pt('breaker', 'Pos', null, { quality: { code: 'not_connected' } })], block);
+    expect(fresh.store.get(3, 10)?.obj).toMatchObject({ value: 0, quality: { iv: true, nt: true } });
   });
 
   it('turns commands into validated field writes', () => {

@@ -15,6 +15,7 @@ const USAGE = `usage: gridbridge sim iec104 [--port N] [--host H] [--mapping FIL
   --cyclic MS         cyclic transmission period (default 0 = off)
   --link-down IOA     answer commands to this IOA with a negative ACT_CON (field link down; repeatable)
   --group NAME=IP,IP  redundancy group (repeatable; default one group for every client)
+  --max-connections N accept at most N connections at once (default 16; 0 = no limit)
 ${TLS_USAGE}
 Built-in points (CA 1): 100 M_SP_NA, 101 M_SP_TB, 200 M_DP_NA, 201 M_DP_TB, 300 M_ST_NA, 301 M_ST_TB,
   400 M_BO_NA, 401 M_BO_TB, 500 M_ME_NA, 501 M_ME_TD, 600 M_ME_NB, 601 M_ME_TE, 700-709 M_ME_NC, 710 M_ME_TF,
@@ -34,6 +35,7 @@ export async function run(argv: string[]): Promise<number> {
       cyclic: { type: 'string', default: '0' },
       'link-down': { type: 'string', multiple: true },
       group: { type: 'string', multiple: true },
+      'max-connections': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'tls-ca': { type: 'string' },
@@ -58,6 +60,11 @@ export async function run(argv: string[]): Promise<number> {
       linkDown: (v['link-down'] ?? []).map(Number),
     };
     if (tls) opts.tls = tls;
+    if (v['max-connections'] !== undefined) {
+      const n = Number(v['max-connections']);
+      if (!Number.isInteger(n) || n < 0) throw new Error(`--max-connections: '${v['max-connections']}' is not a whole number ≥ 0`);
+      opts.maxConnections = n;
+    }
     if (v.mapping) opts.mapping = loadIec104Mapping(v.mapping);
     if (v.group?.length) opts.redundancyGroups = v.group.map((g) => ({ name: g.split('=')[0]!, clients: (g.split('=')[1] ?? '').split(',').filter(Boolean) }));
     rtu = new SimRtu(opts);

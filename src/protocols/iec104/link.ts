@@ -75,6 +75,8 @@ export interface LinkStats {
   iReceived: number;
   sSent: number;
   testFramesSent: number;
+  /** I frames received by a controlled station before data transfer was started (the connection was closed). */
+  iBeforeStart: number;
 }
 
 export class LinkLayer {
@@ -99,7 +101,7 @@ export class LinkLayer {
   private t2Timer: TimerHandle | undefined;
   private t3Timer: TimerHandle | undefined;
   private isClosed = false;
-  readonly stats: LinkStats = { iSent: 0, iReceived: 0, sSent: 0, testFramesSent: 0 };
+  readonly stats: LinkStats = { iSent: 0, iReceived: 0, sSent: 0, testFramesSent: 0, iBeforeStart: 0 };
 
   constructor(
     readonly role: LinkRole,
@@ -210,6 +212,13 @@ export class LinkLayer {
     }
     const a = apdu.apci;
     if (a.format === 'I') {
+      if (this.role === 'controlled' && !this.startedFlag) {
+        // IEC 60870-5-104 §5.3: I frames only in the started state. Answering them would act on commands from a
+        // peer that never started data transfer; ignoring them silently would hide a broken peer.
+        this.stats.iBeforeStart++;
+        this.close(`protocol error: I frame N(S)=${a.ns} received before STARTDT (data transfer not started)`);
+        return;
+      }
       if (a.ns !== this.vr) {
         this.close(`sequence error: received N(S)=${a.ns}, expected ${this.vr}`);
         return;

@@ -131,13 +131,14 @@ export function pointsToUpdates(points: readonly Point[], m: Iec104Mapping, opts
       const typeId = tid(mp.type);
       const base = withoutTime(typeId);
       const quality = fromPointQuality(pt.quality);
-      let value: number | boolean;
       const n = numeric(pt.value);
-      if (base === TypeId.M_SP_NA_1) value = n !== undefined && n !== 0;
-      else if (base === TypeId.M_DP_NA_1) value = n === undefined ? 0 : n !== 0 ? 2 : 1;
-      else value = (n ?? 0) * (mp.scale ?? 1);
-      if (n === undefined) quality.iv = true;
-      const change: Omit<InfoObject, 'ioa'> = { value, quality };
+      // No value (the field link dropped, a read failed): send the quality only, so the station keeps the last
+      // known value and flags it IV + NT, as SCADA operators expect, instead of a made-up 0.
+      const change: Omit<InfoObject, 'ioa'> = { quality };
+      if (n === undefined) Object.assign(quality, { iv: true, nt: true });
+      else if (base === TypeId.M_SP_NA_1) change.value = n !== 0;
+      else if (base === TypeId.M_DP_NA_1) change.value = n !== 0 ? 2 : 1;
+      else change.value = n * (mp.scale ?? 1);
       if (base !== typeId) change.time = cp56FromEpoch(pt.sourceTime ?? pt.receiveTime, { utcOffsetMinutes: opts.utcOffsetMinutes ?? 0 });
       out.push({ ca: mp.ca ?? m.commonAddress, ioa: mp.ioa, typeId, change });
     }

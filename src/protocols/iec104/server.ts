@@ -57,6 +57,7 @@ export interface ServerOptions {
   /** Common addresses served; defaults to those of defined points (and 1). */
   commonAddresses?: number[];
   redundancyGroups?: RedundancyGroup[];
+  /** Open connections accepted at once (default 16; 0 = no limit); more are closed at once and counted. */
   maxConnections?: number;
   /** Spontaneous ASDUs kept per group while no connection is started (oldest dropped beyond). */
   eventBuffer?: number;
@@ -72,6 +73,19 @@ export interface ServerOptions {
   onCommand?: (c: CommandRequest) => CommandDecision | Promise<CommandDecision>;
   /** Clock synchronisation request; return false to refuse (negative ACT_CON). */
   onClockSync?: (epochMs: number | undefined, remote: string) => boolean;
+}
+
+/** Default bound of I frames queued per connection: with at most 255 octets each, about 5 MB per connection. */
+export const SERVER_MAX_QUEUE = 20_000;
+export const DEFAULT_MAX_CONNECTIONS = 16;
+
+export interface ServerStats {
+  /** Connections closed at once because the connection limit was reached. */
+  connectionsRefused: number;
+  /** Connections closed because the peer sent an I frame before STARTDT. */
+  iFramesBeforeStart: number;
+  /** Interrogations refused (negative ACT_CON) because the answer did not fit the connection's send queue. */
+  interrogationsRefused: number;
 }
 
 export interface ServerConnectionInfo {
@@ -116,6 +130,7 @@ export class Iec104Server extends EventEmitter {
   private nextId = 1;
   private cyclicTimer: TimerHandle | undefined;
   private cas: Set<number>;
+  readonly stats: ServerStats = { connectionsRefused: 0, iFramesBeforeStart: 0, interrogationsRefused: 0 };
 
   constructor(opts: ServerOptions = {}) {
     super();
@@ -253,8 +268,10 @@ export class Iec104Server extends EventEmitter {
       socket.destroy();
       return;
     }
-    if (this.opts.maxConnections && this.conns.size >= this.opts.maxConnections) {
-      this.emit('warn', `connection from ${remote} refused: ${this.opts.maxConnections} connections open`);
+    const limit = this.opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    if (limit > 0 && this.conns.size >= limit) {
+      this.stats.connectionsRefused++;
+      this.emit('warn', `connection from ${remote} refused: ${limit} connections open (limit)`);
       socket.destroy();
       return;
     }
@@ -276,7 +293,7 @@ export class Iec104Server extends EventEmitter {
         warn: (m) => this.emit('warn', `${remote}: ${m}`),
       },
       this.clock,
-      this.opts.link,
+      { maxQueue: SERVER_MAX_QUEUE, ...this.opts.link },
     );
     this.conns.add(conn);
     socket.on('data', (d: Buffer) => conn.link.receive(d));
@@ -288,6 +305,7 @@ export class Iec104Server extends EventEmitter {
   private onClosed(conn: Conn, reason: string): void {
     if (!this.conns.delete(conn)) return;
     conn.socket.destroy();
+    this.stats.iFramesBeforeStart += conn.link.stats.iBeforeStart;
     const g = conn.group;
     if (g.active === conn) {
       g.active = undefined;
@@ -360,12 +378,27 @@ export class Iec104Server extends EventEmitter {
     if (qoi < QOI_STATION || qoi > QOI_STATION + 16) return this.reply(conn, a, Cot.ACTIVATION_CON, P_N);
     const group = qoi - QOI_STATION;
     for (const ca of cas) {
-      this.reply(conn, { ...a, ca }, Cot.ACTIVATION_CON);
       const sel = group === 0 ? ({ kind: 'station' } as const) : ({ kind: 'group', group } as const);
       // Interrogated ASDUs go back to the requester's originator address (IEC 60870-5-101 §7.2.3).
-      for (const buf of this.store.encodeSelection(ca, sel, qoi, { packed: this.opts.packed !== false, apciRoom: 6, originator: a.originator ?? 0 })) conn.link.sendFramed(buf);
-      this.reply(conn, { ...a, ca }, Cot.ACTIVATION_TERMINATION);
+      const answer = this.store.encodeSelection(ca, sel, qoi, { packed: this.opts.packed !== false, apciRoom: 6, originator: a.originator ?? 0 });
+      this.sendInterrogationAnswer(conn, { ...a, ca }, answer);
     }
+  }
+
+  /**
+   * ACT_CON, the answer, ACT_TERM; or a negative ACT_CON when the answer does not fit the connection's send queue
+   * (a peer repeating interrogations without acknowledging cannot make the queue grow without bound).
+   */
+  private sendInterrogationAnswer(conn: Conn, a: Asdu, answer: Buffer[]): void {
+    const room = conn.link.params.maxQueue - conn.link.queued;
+    if (answer.length + 2 > room) {
+      this.stats.interrogationsRefused++;
+      this.emit('warn', `${conn.remote}: ${answer.length} ASDUs of interrogation answer do not fit the send queue (${room} free of ${conn.link.params.maxQueue}): refused`);
+      return this.reply(conn, a, Cot.ACTIVATION_CON, P_N);
+    }
+    this.reply(conn, a, Cot.ACTIVATION_CON);
+    for (const buf of answer) conn.link.sendFramed(buf);
+    this.reply(conn, a, Cot.ACTIVATION_TERMINATION);
   }
 
   private onCounterInterrogation(conn: Conn, a: Asdu, cas: number[]): void {
@@ -374,10 +407,9 @@ export class Iec104Server extends EventEmitter {
     if (rqt < 1 || rqt > 5) return this.reply(conn, a, Cot.ACTIVATION_CON, P_N);
     const cot = rqt === 5 ? Cot.REQUESTED_BY_GENERAL_COUNTER : Cot.REQUESTED_BY_GENERAL_COUNTER + rqt;
     for (const ca of cas) {
-      this.reply(conn, { ...a, ca }, Cot.ACTIVATION_CON);
       const sel = rqt === 5 ? ({ kind: 'counters' } as const) : ({ kind: 'counters', group: rqt } as const);
-      for (const buf of this.store.encodeSelection(ca, sel, cot, { packed: this.opts.packed !== false, apciRoom: 6, originator: a.originator ?? 0 })) conn.link.sendFramed(buf);
-      this.reply(conn, { ...a, ca }, Cot.ACTIVATION_TERMINATION);
+      const answer = this.store.encodeSelection(ca, sel, cot, { packed: this.opts.packed !== false, apciRoom: 6, originator: a.originator ?? 0 });
+      this.sendInterrogationAnswer(conn, { ...a, ca }, answer);
     }
   }
 
