@@ -86,6 +86,8 @@ export interface SchedulerOptions {
   maxWaitMs?: number;
   onResponse?: (r: ResponseToSend) => void;
   onChange?: (s: ScheduleState) => void;
+  /** Decisions worth a line in the log (ties the standard leaves open, refused modes). */
+  onLog?: (message: string) => void;
 }
 
 type Phase = 'pending' | 'active' | 'completed' | 'cancelled' | 'superseded' | 'aborted' | 'rejected';
