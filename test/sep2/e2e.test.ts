@@ -78,8 +78,11 @@ describe('sep2 client ↔ test server (mTLS)', () => {
       client.start();
       await vi.waitFor(() => expect(client.status).toBe('up'), { timeout: 8000, interval: 50 });
       expect(steps.slice(0, 4)).toEqual(['dcap', 'time', 'enddevice', 'registration']);
-      expect(steps).toContain('derprogram');
-      expect(client.locations.size).toBe(2);
+      // Function sets run on their own after discovery: wait for each.
+      await vi.waitFor(() => expect(steps).toContain('derprogram'), { timeout: 8000, interval: 50 });
+      await vi.waitFor(() => expect(client.locations.size).toBe(2), { timeout: 8000, interval: 50 });
+      await vi.waitFor(() => expect(server.derResources.has('DERSettings')).toBe(true), { timeout: 8000, interval: 50 });
+      await vi.waitFor(() => expect(client.intents.length).toBe(1), { timeout: 8000, interval: 50 });
       // Paging: our EndDevice is the 4th entry with 2 per page.
       expect(server.records.filter((r) => r.path === '/edev').length).toBeGreaterThanOrEqual(2);
       // Seed 002 start-up posts.

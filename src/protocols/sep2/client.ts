@@ -3,6 +3,11 @@
  * → DERControls/DefaultDERControl), each list re-polled at its own pollRate, controls scheduled and turned into
  * ControlIntents, Responses posted as asked, telemetry posted as seed 002 asks. On any error the last good state is
  * kept (the scheduler keeps running the controls it knows, and they expire on their own).
+ *
+ * Only DeviceCapability and our EndDevice are needed by everything else. After them each function set — Time, DER
+ * programs, DERCapability, DERSettings, DERStatus, DERAvailability, each MirrorUsagePoint and its readings — runs as
+ * its own task: a server refusing one (e.g. 400 for a DERCapability it finds incomplete) does not stop the others;
+ * the refusal is visible in `health()` / the `resource` event / the status reason and retried with backoff.
  */
 import type { Sep2Mapping } from './mapping.js';
 import { EventEmitter } from 'node:events';
@@ -19,17 +24,17 @@ import { FunctionSetAssignmentsListResource } from './functionSetAssignments.js'
 import { DERProgramListResource, type DERProgram } from './derProgram.js';
 import { DERControlListResource, DefaultDERControlResource, type DERControl, type DefaultDERControl } from './derControl.js';
 import { DERListResource, type DER } from './der.js';
-import { DERCapabilityResource, modesHex } from './derCapability.js';
-import { DERSettingsResource } from './derSettings.js';
+import { DERAvailabilityResource } from './derAvailability.js';
+import { derAvailabilityFor, derCapabilityXml, derSettingsXml, registerInBand } from './derReports.js';
+import { HealthBoard, type ResourceHealth } from './health.js';
 import { DERStatusResource, type DERStatus } from './derStatus.js';
 import { MirrorUsagePointResource } from './mirrorUsagePoint.js';
-import { MirrorMeterReadingResource } from './mirrorMeterReading.js';
+import { MirrorMeterReadingResource, type MirrorMeterReading } from './mirrorMeterReading.js';
 import { DERControlResponseResource } from './response.js';
 import { DerControlScheduler, type ControlMode, type ResponseToSend, type ScheduleState } from './scheduler.js';
 import { controlsToIntents } from './controls.js';
 import { TelemetryBuffer, mirrorUsagePointFor, type TelemetryPoint } from './telemetry.js';
-import { toScaled } from './primitives.js';
-import type { Sep2Resource } from './xml.js';
+import { CSIPAUS_NS, type Sep2Resource } from './xml.js';
 import type { z } from 'zod';
 
 export interface Ratings {
@@ -56,11 +61,28 @@ export interface Sep2ClientOptions extends Omit<HttpOptions, 'clock'> {
   random?: () => number;
   /** Floor for any pollRate/postRate (s), so a hostile server (pollRate 0) cannot make us spin. Default 1. */
   minPollSeconds?: number;
+  /**
+   * Send the CSIP-AUS elements (csipaus:doeModesSupported in DERCapability, csipaus:doeModesEnabled in DERSettings).
+   * `auto` (default): once the server shows the CSIP-AUS namespace in anything it serves, or refuses a DERCapability
+   * without them with a 4xx.
+   */
+  csipAus?: boolean | 'auto';
+  /** `in-band`: when the server lists no EndDevice for us, POST one and poll until it has a Registration. */
+  registration?: 'out-of-band' | 'in-band';
+  /** First delay after a 4xx on a resource (s), doubled per failure up to an hour. Default 30. */
+  refusedBackoffSeconds?: number;
 }
 
+/** Result of posting one batch of readings (for callers that keep their own durable queue). */
+export type ReadingPostOutcome = { ok: true; status: number } | { ok: false; retryable: boolean; status?: number; message: string };
+
 /** The client options a mapping's `sep2` block decides (the rest — TLS, clock, tuning — come from the caller). */
-export function clientOptionsFromMapping(m: Sep2Mapping): Pick<Sep2ClientOptions, 'dcapUrl' | 'pin' | 'device' | 'sourceClass' | 'overrides' | 'ratings' | 'telemetry' | 'stateOfChargeKey' | 'intervalSeconds' | 'statusSeconds'> {
+export function clientOptionsFromMapping(
+  m: Sep2Mapping,
+): Pick<Sep2ClientOptions, 'dcapUrl' | 'pin' | 'device' | 'sourceClass' | 'overrides' | 'ratings' | 'telemetry' | 'stateOfChargeKey' | 'intervalSeconds' | 'statusSeconds' | 'csipAus' | 'registration'> {
   return {
+    csipAus: m.csipAus,
+    registration: m.registration,
     dcapUrl: m.server,
     ...(m.pin !== undefined ? { pin: m.pin } : {}),
     device: m.device,
@@ -91,6 +113,7 @@ export class Sep2Client extends EventEmitter {
   readonly telemetry: TelemetryBuffer;
   private readonly http: Sep2Http;
   private readonly clock: Clock;
+  private readonly board: HealthBoard;
   private timers = new Map<string, TimerHandle>();
   private stopped = false;
   private state: ClientState = 'connecting';
@@ -104,7 +127,8 @@ export class Sep2Client extends EventEmitter {
   private responses: ResponseToSend[] = [];
   private sendingResponses = false;
   private lastValues = new Map<string, number>();
-  private sentSettingsKey = '';
+  private sent = new Map<string, string>();
+  private csipAusSeen = false;
   intents: ControlIntent[] = [];
   private trusted = false;
 
@@ -113,17 +137,30 @@ export class Sep2Client extends EventEmitter {
     this.clock = opts.clock;
     this.identity = identityFromCertificate(typeof opts.cert === 'string' ? opts.cert : new Uint8Array(opts.cert));
     this.http = new Sep2Http({ ...opts, clock: opts.clock });
+    this.board = new HealthBoard(opts.refusedBackoffSeconds ?? 30);
     this.telemetry = new TelemetryBuffer(opts.telemetry ?? [], this.identity.lfdi, opts.intervalSeconds ?? 30);
     this.scheduler = new DerControlScheduler({
       clock: opts.clock,
       ...(opts.random ? { random: opts.random } : {}),
       onResponse: (r) => this.queueResponse(r),
       onChange: (s) => this.onSchedule(s),
+      onLog: (message) => this.emit('log', { step: 'scheduler', message }),
     });
   }
 
   get status(): ClientState {
     return this.state;
+  }
+
+  /** Health of every function set / resource the client reads or writes. */
+  health(): ResourceHealth[] {
+    return this.board.all();
+  }
+
+  /** Whether the CSIP-AUS elements are being sent. */
+  get csipAus(): boolean {
+    const o = this.opts.csipAus ?? 'auto';
+    return o === 'auto' ? this.csipAusSeen : o;
   }
 
   start(): void {
@@ -148,7 +185,9 @@ export class Sep2Client extends EventEmitter {
   /** New ratings (e.g. from the battery inverter): DERCapability/DERSettings are re-sent when they changed. */
   updateRatings(r: Ratings): void {
     this.opts.ratings = r;
-    void this.putSettings();
+    if (!this.der) return;
+    this.task('dercap', () => this.putCapability());
+    this.task('derg', () => this.putSettings());
   }
 
   private setState(s: ClientState, reason?: string): void {
@@ -163,6 +202,10 @@ export class Sep2Client extends EventEmitter {
 
   private async get<S extends z.ZodType>(href: string, res: Sep2Resource<S>): Promise<z.output<S>> {
     const r = await this.http.request('GET', this.url(href));
+    if (!this.csipAusSeen && r.body.includes(CSIPAUS_NS)) {
+      this.csipAusSeen = true;
+      this.emit('log', { step: 'csip-aus', message: `${href} uses the CSIP-AUS namespace: sending csipaus elements${this.opts.csipAus === false ? ' (disabled by configuration)' : ''}` });
+    }
     return res.parse(r.body);
   }
 
@@ -182,23 +225,56 @@ export class Sep2Client extends EventEmitter {
     return { first: first!, items: out };
   }
 
-  private poll(key: string, seconds: number, fn: () => Promise<void>): void {
+  private arm(key: string, seconds: number, fn: () => void): void {
     if (this.stopped) return;
     this.clock.clearTimeout(this.timers.get(key));
-    const s = Math.max(this.opts.minPollSeconds ?? 1, seconds);
     this.timers.set(
       key,
       this.clock.setTimeout(() => {
         this.timers.delete(key);
-        fn().then(
-          () => this.poll(key, seconds, fn),
-          (e: unknown) => {
-            this.fail(key, e);
-            this.poll(key, Math.min(seconds, 60), fn);
-          },
-        );
-      }, s * 1000),
+        fn();
+      }, seconds * 1000),
     );
+  }
+
+  /**
+   * Run `fn` as the task `key` after `delayS`: on success it runs again after the period it returns (none: done); on
+   * failure its health records why and it runs again after the backoff the failure calls for.
+   */
+  private task(key: string, fn: () => Promise<number | undefined>, delayS = 0, periodS = 60): void {
+    let period = periodS;
+    const run = (): void => {
+      fn().then(
+        (next) => {
+          if (next !== undefined) period = next;
+          if (this.board.ok(key)) this.emit('resource', this.board.get(key));
+          this.refreshState();
+          if (next !== undefined) this.arm(key, this.floor(next), run);
+        },
+        (e: unknown) => {
+          if (this.stopped) return;
+          const h = this.board.failed(key, e, this.floor(period));
+          this.emit('problem', { step: key, message: errorMessage(e), kind: e instanceof Sep2HttpError ? e.kind : (e as { name?: string }).name, ...(h.status !== undefined ? { status: h.status } : {}) });
+          this.emit('resource', h);
+          if (e instanceof Sep2HttpError && e.kind === 'tls') this.setState('down', `${key}: ${errorMessage(e)}`);
+          else this.refreshState();
+          this.arm(key, h.retryInS ?? 60, run);
+        },
+      );
+    };
+    if (delayS <= 0) run();
+    else this.arm(key, this.floor(delayS), run);
+  }
+
+  private floor(s: number): number {
+    return Math.max(this.opts.minPollSeconds ?? 1, s);
+  }
+
+  private refreshState(): void {
+    if (this.stopped || !this.endDevice || !this.trusted) return;
+    const failing = this.board.summary();
+    if (failing) this.setState('degraded', failing);
+    else if (this.state !== 'up') this.setState('up');
   }
 
   private fail(step: string, e: unknown): void {
@@ -214,32 +290,50 @@ export class Sep2Client extends EventEmitter {
       const dcap = await this.get(this.opts.dcapUrl, DeviceCapabilityResource);
       this.dcap = dcap;
       this.emit('discovery', { step: 'dcap', href: this.opts.dcapUrl, pollRate: dcap.pollRate ?? DEFAULT_POLL });
-      if (dcap.TimeLink) {
-        await this.syncTime(dcap.TimeLink.href);
-      }
+      // Time first, so controls are judged on server time; a Time failure is its own problem, not discovery's.
+      if (dcap.TimeLink) await this.timeTask(dcap.TimeLink.href);
       await this.findEndDevice();
-      await this.refreshPrograms();
-      await this.setupDer();
-      await this.setupMirrors();
-      this.setState('up');
-      this.poll('dcap', dcap.pollRate ?? DEFAULT_POLL, () => this.rediscover());
-      this.poll('status', this.opts.statusSeconds ?? 60, () => this.putStatus());
     } catch (e) {
       this.fail('discovery', e);
-      if (!this.stopped) {
-        const t = this.clock.setTimeout(() => void this.discover(), 30_000);
-        this.timers.set('discover', t);
-      }
+      const h = this.board.failed('discovery', e, 30);
+      this.arm('discover', h.retryInS ?? 30, () => void this.discover());
+      return;
     }
+    this.board.ok('discovery');
+    const dcap = this.dcap;
+    this.setState('up');
+    // Independent function sets: each succeeds, fails and retries on its own.
+    this.task('programs', () => this.refreshPrograms());
+    this.task('der', () => this.setupDer());
+    this.setupMirrors();
+    this.task('edev', () => this.findEndDevice(), dcap.pollRate ?? DEFAULT_POLL);
+    this.task('dcap', () => this.rediscover(), dcap.pollRate ?? DEFAULT_POLL);
   }
 
-  private async rediscover(): Promise<void> {
+  /** Run the Time task now and wait for its first outcome (success or a recorded failure with its retry armed). */
+  private timeTask(href: string): Promise<void> {
+    return new Promise((resolve) => {
+      let first = true;
+      this.task('time', async () => {
+        try {
+          return await this.syncTime(href);
+        } finally {
+          if (first) {
+            first = false;
+            queueMicrotask(resolve);
+          }
+        }
+      });
+    });
+  }
+
+  private async rediscover(): Promise<number> {
     const dcap = await this.get(this.opts.dcapUrl, DeviceCapabilityResource);
     this.dcap = dcap;
-    this.setState('up');
+    return dcap.pollRate ?? DEFAULT_POLL;
   }
 
-  private async syncTime(href: string): Promise<void> {
+  private async syncTime(href: string): Promise<number> {
     const before = this.clock.now();
     const t = await this.get(href, TimeResource);
     const after = this.clock.now();
@@ -247,14 +341,15 @@ export class Sep2Client extends EventEmitter {
     // Whole seconds on the wire: ignore sub-second offsets.
     this.scheduler.setServerOffset(Math.abs(offset) < 1000 ? 0 : offset);
     this.emit('discovery', { step: 'time', href, offsetMs: this.scheduler.serverOffsetMs, pollRate: t.pollRate ?? DEFAULT_POLL });
-    this.poll('time', t.pollRate ?? DEFAULT_POLL, () => this.syncTime(href));
+    return t.pollRate ?? DEFAULT_POLL;
   }
 
-  private async findEndDevice(): Promise<void> {
+  private async findEndDevice(): Promise<number> {
     const link = this.dcap?.EndDeviceListLink;
     if (!link) throw new Error('DeviceCapability has no EndDeviceListLink');
     const { first, items } = await this.getAll(link.href, EndDeviceListResource, (l) => l.EndDevice);
-    const mine = items.find((d) => d.lFDI?.toUpperCase() === this.identity.lfdi || d.sFDI === this.identity.sfdi);
+    let mine = items.find((d) => d.lFDI?.toUpperCase() === this.identity.lfdi || d.sFDI === this.identity.sfdi);
+    if (!mine && this.opts.registration === 'in-band') mine = await registerInBand(this.http, this.url(link.href), this.identity, Math.floor(this.scheduler.serverNow() / 1000), (e) => this.emit('discovery', e));
     if (!mine) throw new Error(`no EndDevice with LFDI ${this.identity.lfdi} (registration is out of band)`);
     if (mine.enabled === false) {
       this.distrust();
@@ -271,13 +366,16 @@ export class Sep2Client extends EventEmitter {
       this.emit('discovery', { step: 'registration', href: mine.RegistrationLink.href, pinOk: this.opts.pin === undefined ? null : true });
     } else if (this.opts.pin !== undefined) {
       this.distrust();
-      throw new Error('EndDevice has no RegistrationLink but a PIN is configured');
+      throw new Error(`EndDevice has no RegistrationLink but a PIN is configured${this.opts.registration === 'in-band' ? ' (in-band registration: waiting for the server to register us)' : ''}`);
     }
-    this.trusted = true;
-    this.poll('edev', first.pollRate ?? DEFAULT_POLL, () => this.findEndDevice());
+    if (!this.trusted) {
+      this.trusted = true;
+      this.pushPrograms();
+    }
+    return first.pollRate ?? DEFAULT_POLL;
   }
 
-  private async refreshPrograms(): Promise<void> {
+  private async refreshPrograms(): Promise<number> {
     const fsaLink = this.endDevice?.FunctionSetAssignmentsListLink;
     const seen = new Set<string>();
     let fsaPoll = DEFAULT_POLL;
@@ -295,8 +393,7 @@ export class Sep2Client extends EventEmitter {
           const known = this.programs.get(href);
           this.programs.set(href, { program: p, controls: known?.controls ?? [], ...(known?.dflt ? { dflt: known.dflt } : {}), pollS });
           this.emit('discovery', { step: 'derprogram', href, primacy: p.primacy, pollRate: pollS });
-          await this.refreshControls(href);
-          this.poll(`derc:${href}`, pollS, () => this.refreshControls(href));
+          if (!known) this.task(`derc:${href}`, () => this.refreshControls(href));
         }
       }
     }
@@ -305,19 +402,21 @@ export class Sep2Client extends EventEmitter {
       this.programs.delete(href);
       this.clock.clearTimeout(this.timers.get(`derc:${href}`));
       this.timers.delete(`derc:${href}`);
+      this.board.forget(`derc:${href}`);
     }
     this.pushPrograms();
-    this.poll('fsa', fsaPoll, () => this.refreshPrograms());
+    return fsaPoll;
   }
 
-  private async refreshControls(href: string): Promise<void> {
+  private async refreshControls(href: string): Promise<number | undefined> {
     const entry = this.programs.get(href);
-    if (!entry) return;
+    if (!entry) return undefined;
     const p = entry.program;
     if (p.DERControlListLink) entry.controls = (await this.getAll(p.DERControlListLink.href, DERControlListResource, (l) => l.DERControl)).items;
     if (p.DefaultDERControlLink) entry.dflt = await this.get(p.DefaultDERControlLink.href, DefaultDERControlResource);
     this.emit('discovery', { step: 'dercontrols', href, controls: entry.controls.map((c) => ({ mRID: c.mRID, status: c.EventStatus.currentStatus, start: c.interval.start, duration: c.interval.duration })), hasDefault: !!entry.dflt });
     this.pushPrograms();
+    return entry.pollS;
   }
 
   /** The server failed the PIN check or disabled us: drop every control it gave (no control from an untrusted server). */
@@ -369,7 +468,7 @@ export class Sep2Client extends EventEmitter {
           this.fail('response', e);
           if (e instanceof Sep2HttpError && e.kind === 'status' && (e.status ?? 0) < 500) this.responses.shift();
           else {
-            this.clock.setTimeout(() => void this.sendResponses(), 30_000);
+            this.arm('responses', 30, () => void this.sendResponses());
             return;
           }
         }
@@ -379,66 +478,88 @@ export class Sep2Client extends EventEmitter {
     }
   }
 
-  private async setupDer(): Promise<void> {
+  private async setupDer(): Promise<undefined> {
     const link = this.endDevice?.DERListLink;
-    if (!link) return;
+    if (!link) return undefined;
     const { items } = await this.getAll(link.href, DERListResource, (l) => l.DER);
     this.der = items[0];
-    this.sentSettingsKey = '';
-    await this.putSettings();
-    await this.putStatus();
+    this.sent.clear();
+    const status = this.opts.statusSeconds ?? 60;
+    this.task('dercap', () => this.putCapability());
+    this.task('derg', () => this.putSettings());
+    this.task('ders', () => this.putStatus(), 0, status);
+    this.task('dera', () => this.putAvailability(), 0, status);
+    return undefined;
   }
 
-  private async put(resource: string, href: string | undefined, body: string): Promise<void> {
-    if (!href) return;
+  /** PUT `body` unless the same body was last accepted at `href`. */
+  private async put(resource: string, href: string | undefined, body: string, key = body): Promise<void> {
+    if (!href || this.sent.get(href) === key) return;
     const r = await this.http.request('PUT', this.url(href), body);
+    this.sent.set(href, key);
     this.emit('post', { resource, href, status: r.status, method: 'PUT' });
   }
 
-  private async putSettings(): Promise<void> {
-    const r = this.opts.ratings;
-    const key = JSON.stringify(r);
-    if (!this.der || key === this.sentSettingsKey) return;
-    const modes = modesHex(['charge', 'discharge', 'opModConnect', 'opModEnergize', 'opModFixedW', 'opModMaxLimW', 'opModTargetW']);
-    const now = Math.floor(this.scheduler.serverNow() / 1000);
-    await this.put('DERCapability', this.der.DERCapabilityLink?.href, DERCapabilityResource.serialize({
-      modesSupported: modes,
-      rtgMaxChargeRateW: toScaled(r.maxChargeRateW),
-      rtgMaxDischargeRateW: toScaled(r.maxDischargeRateW),
-      rtgMaxW: toScaled(r.maxW),
-      rtgMaxWh: toScaled(r.maxWh, true),
-      type: r.type ?? 80,
-    }));
-    await this.put('DERSettings', this.der.DERSettingsLink?.href, DERSettingsResource.serialize({
-      modesEnabled: modes,
-      setGradW: 0,
-      setMaxChargeRateW: toScaled(r.maxChargeRateW),
-      setMaxDischargeRateW: toScaled(r.maxDischargeRateW),
-      setMaxW: toScaled(r.maxW),
-      setMaxWh: toScaled(r.maxWh, true),
-      updatedTime: now,
-    }));
-    this.sentSettingsKey = key;
+  private async putCapability(): Promise<undefined> {
+    const href = this.der?.DERCapabilityLink?.href;
+    const send = (aus: boolean) => this.put('DERCapability', href, derCapabilityXml(this.opts.ratings, aus));
+    try {
+      await send(this.csipAus);
+    } catch (e) {
+      // A CSIP-AUS server refuses a DERCapability without csipaus:doeModesSupported: learn it and send it at once.
+      if ((this.opts.csipAus ?? 'auto') !== 'auto' || this.csipAusSeen || !(e instanceof Sep2HttpError) || e.status !== 400) throw e;
+      this.csipAusSeen = true;
+      this.emit('log', { step: 'csip-aus', message: `DERCapability refused (${errorMessage(e)}): retrying with the CSIP-AUS elements` });
+      await send(true);
+      this.task('derg', () => this.putSettings());
+    }
+    return undefined;
   }
 
-  private async putStatus(): Promise<void> {
-    if (!this.der?.DERStatusLink) return;
+  private async putSettings(): Promise<undefined> {
+    const now = Math.floor(this.scheduler.serverNow() / 1000);
+    const aus = this.csipAus;
+    // updatedTime changes each time: compare without it so unchanged settings are not re-sent.
+    await this.put('DERSettings', this.der?.DERSettingsLink?.href, derSettingsXml(this.opts.ratings, aus, now), JSON.stringify([this.opts.ratings, aus]));
+    return undefined;
+  }
+
+  private async putStatus(): Promise<number> {
+    const period = this.opts.statusSeconds ?? 60;
+    if (!this.der?.DERStatusLink) return period;
     const now = Math.floor(this.scheduler.serverNow() / 1000);
     const st: DERStatus = { readingTime: now };
-    const soc = this.opts.stateOfChargeKey ? this.lastValues.get(this.opts.stateOfChargeKey) : undefined;
+    const soc = this.soc();
     if (soc !== undefined) st.stateOfChargeStatus = { dateTime: now, value: Math.max(0, Math.min(10000, Math.round(soc * 100))) };
     const connected = !this.intents.some((i) => i.target.name === 'Conn' && i.value === false);
     st.genConnectStatus = { dateTime: now, value: connected ? '07' : '00' };
-    await this.put('DERStatus', this.der.DERStatusLink.href, DERStatusResource.serialize(st));
+    const body = DERStatusResource.serialize(st);
+    const r = await this.http.request('PUT', this.url(this.der.DERStatusLink.href), body);
+    this.emit('post', { resource: 'DERStatus', href: this.der.DERStatusLink.href, status: r.status, method: 'PUT' });
+    return period;
   }
 
-  private async setupMirrors(): Promise<void> {
+  private soc(): number | undefined {
+    return this.opts.stateOfChargeKey ? this.lastValues.get(this.opts.stateOfChargeKey) : undefined;
+  }
+
+  private async putAvailability(): Promise<number> {
+    const period = this.opts.statusSeconds ?? 60;
+    const href = this.der?.DERAvailabilityLink?.href;
+    if (!href) return period;
+    const body = DERAvailabilityResource.serialize(derAvailabilityFor(this.opts.ratings, this.soc(), Math.floor(this.scheduler.serverNow() / 1000)));
+    const r = await this.http.request('PUT', this.url(href), body);
+    this.emit('post', { resource: 'DERAvailability', href, status: r.status, method: 'PUT' });
+    return period;
+  }
+
+  private setupMirrors(): void {
     const link = this.dcap?.MirrorUsagePointListLink;
     if (!link) return;
-    for (const key of this.telemetry.keys()) await this.createMirror(key, link.href);
+    for (const key of this.telemetry.keys()) this.task(`mup:${key}`, () => this.createMirror(key, link.href));
   }
 
-  private async createMirror(key: string, listHref: string): Promise<void> {
+  private async createMirror(key: string, listHref: string): Promise<undefined> {
     const p = this.telemetry.point(key)!;
     const mup = mirrorUsagePointFor(p, this.identity.lfdi, this.opts.intervalSeconds ?? 30);
     const res = await this.http.request('POST', this.url(listHref), MirrorUsagePointResource.serialize(mup));
@@ -455,27 +576,45 @@ export class Sep2Client extends EventEmitter {
     }
     this.postRates.set(key, postRate);
     this.emit('post', { resource: 'MirrorUsagePoint', href: listHref, location: loc, status: res.status, key, postRate });
-    this.poll(`mmr:${key}`, postRate, () => this.postReadings(key, listHref));
+    if (!this.timers.has(`mmr:${key}`)) this.task(`mmr:${key}`, () => this.postReadings(key, listHref), postRate, postRate);
+    return undefined;
   }
 
-  private async postReadings(key: string, listHref: string): Promise<void> {
+  /**
+   * POST one MirrorMeterReading (or list) to the mirror of `key` and say what happened, without throwing: for callers
+   * that keep readings in their own durable queue (acknowledge on ok, keep on !ok, retry later if `retryable`).
+   */
+  async postMirrorReading(key: string, body: MirrorMeterReading): Promise<ReadingPostOutcome> {
+    const loc = this.locations.get(key);
+    if (!loc) return { ok: false, retryable: true, message: `no MirrorUsagePoint for ${key} yet` };
+    try {
+      const res = await this.http.request('POST', loc, MirrorMeterReadingResource.serialize(body));
+      return { ok: true, status: res.status };
+    } catch (e) {
+      const status = e instanceof Sep2HttpError ? e.status : undefined;
+      // A 4xx other than 404 (mirror forgotten: re-created, then the same batch goes again) will not pass unchanged.
+      const retryable = !(e instanceof Sep2HttpError) || e.retryable || status === 404 || e.kind !== 'status';
+      if (status === 404) this.locations.delete(key);
+      return { ok: false, retryable, message: errorMessage(e), ...(status !== undefined ? { status } : {}) };
+    }
+  }
+
+  private async postReadings(key: string, listHref: string): Promise<number> {
+    const period = this.postRates.get(key) ?? 60;
     this.telemetry.flush(this.scheduler.serverNow());
     for (;;) {
       const batch = this.telemetry.take(key);
-      if (!batch) return;
-      const loc = this.locations.get(key)!;
-      try {
-        const res = await this.http.request('POST', loc, MirrorMeterReadingResource.serialize(batch.reading));
+      if (!batch) return period;
+      const r = await this.postMirrorReading(key, batch.reading);
+      if (r.ok) {
         this.telemetry.ack(key);
-        this.emit('post', { resource: 'MirrorMeterReading', href: loc, status: res.status, key, readings: batch.count });
-      } catch (e) {
-        this.telemetry.nack(key);
-        if (e instanceof Sep2HttpError && e.status === 404) {
-          // The server forgot the mirror (restart): create it again, the readings stay buffered.
-          await this.createMirror(key, listHref);
-        }
-        throw e;
+        this.emit('post', { resource: 'MirrorMeterReading', href: this.locations.get(key), status: r.status, key, readings: batch.count });
+        continue;
       }
+      // Kept buffered in every case: a refused batch is reported and retried with backoff, never dropped silently.
+      this.telemetry.nack(key);
+      if (r.status === 404) await this.createMirror(key, listHref);
+      throw new Sep2HttpError('status', r.message, this.locations.get(key) ?? listHref, r.status);
     }
   }
 }

@@ -7,6 +7,7 @@ import {
   ApparentPower,
   CurrentRMS,
   HexBinary32,
+  HexBinary8,
   PowerFactor,
   ReactivePower,
   ReactiveSusceptance,
@@ -70,6 +71,8 @@ const DERCapabilityObject = z.object({
   rtgUnderExcitedW: ActivePower.optional(),
   rtgVNom: VoltageRMS.optional(),
   type: UInt8,
+  /** CSIP-AUS extension (csipaus:, after the 2018 sequence as envoy-schema places it): DOEModesSupported bits. */
+  doeModesSupported: HexBinary8.optional(),
 });
 export const DERCapabilitySchema = z.preprocess(from2013, DERCapabilityObject);
 export type DERCapability = z.output<typeof DERCapabilitySchema>;
@@ -96,4 +99,13 @@ export function modesHex(modes: ReadonlyArray<keyof typeof DER_CONTROL_TYPE_BITS
   let v = 0;
   for (const m of modes) v |= 1 << DER_CONTROL_TYPE_BITS[m];
   return (v >>> 0).toString(16).toUpperCase().padStart(8, '0');
+}
+
+/** CSIP-AUS DOE control bits (csipaus:doeModesSupported / doeModesEnabled): 0 export, 1 import, 2 generation, 3 load. */
+export const DOE_MODE_BITS = { opModExpLimW: 0, opModImpLimW: 1, opModGenLimW: 2, opModLoadLimW: 3 } as const;
+
+export function doeModesHex(modes: ReadonlyArray<string>): string {
+  let v = 0;
+  for (const m of modes) if (m in DOE_MODE_BITS) v |= 1 << DOE_MODE_BITS[m as keyof typeof DOE_MODE_BITS];
+  return v.toString(16).toUpperCase().padStart(2, '0');
 }

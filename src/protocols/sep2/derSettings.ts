@@ -7,6 +7,7 @@ import {
   ApparentPower,
   CurrentRMS,
   HexBinary32,
+  HexBinary8,
   Int16,
   PowerFactor,
   ReactivePower,
@@ -49,6 +50,8 @@ export const DERSettingsSchema = z.object({
   setVRef: VoltageRMS.optional(),
   setVRefOfs: VoltageRMS.optional(),
   updatedTime: TimeType,
+  /** CSIP-AUS extension (csipaus:): DOE modes enabled, same bits as DERCapability's doeModesSupported. */
+  doeModesEnabled: HexBinary8.optional(),
 });
 export type DERSettings = z.output<typeof DERSettingsSchema>;
 export const DERSettingsResource = resource('DERSettings', DERSettingsSchema);

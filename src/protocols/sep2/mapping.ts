@@ -46,6 +46,10 @@ export const Sep2MappingSchema = z
     intervalSeconds: z.number().int().min(1).max(3600).default(30),
     /** Seconds between DERStatus posts (seed 002: 60). */
     statusSeconds: z.number().int().min(10).max(3600).default(60),
+    /** Send the CSIP-AUS (csipaus:) elements: true, false, or `auto` (when the server shows the CSIP-AUS namespace). */
+    csipAus: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+    /** `out-of-band`: the server already lists our EndDevice; `in-band`: POST it and wait for its Registration. */
+    registration: z.enum(['out-of-band', 'in-band']).default('out-of-band'),
   })
   .strict();
 export type Sep2Mapping = z.output<typeof Sep2MappingSchema>;

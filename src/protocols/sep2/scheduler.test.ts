@@ -83,6 +83,51 @@ describe('DerControlScheduler', () => {
     expect(t.mode('opModTargetW')!.mRID).toBe('NEW');
   });
 
+  it('a newer event that has not started never supersedes a running one: the running one holds until the newer starts', () => {
+    const lim = (w: number) => ({ opModExpLimW: { multiplier: 0, value: w } });
+    const t = setup([{ href: '/p', primacy: 1, controls: [ev('A', 0, 600, lim(1500), { creationTime: T0 - 100 }), ev('B', 30, 600, lim(4000), { creationTime: T0 - 50 })], defaultControl: { mRID: 'D', DERControlBase: lim(5000) } }]);
+    t.clock.advance(1000);
+    expect(t.mode('opModExpLimW')).toMatchObject({ mRID: 'A', isDefault: false });
+    expect(t.statuses('A')).toEqual([1, 2]);
+    t.clock.advance(20_000);
+    expect(t.mode('opModExpLimW')).toMatchObject({ mRID: 'A' });
+    t.clock.advance(10_000);
+    expect(t.mode('opModExpLimW')).toMatchObject({ mRID: 'B', isDefault: false });
+    expect(t.statuses('A')).toEqual([1, 2, 7]);
+  });
+
+  it.each([
+    ['the later one is less restrictive: it is superseded, the running one stays', 4000, 'A', 'B'],
+    ['the later one is more restrictive: it supersedes the running one when it starts', 1000, 'B', 'A'],
+  ])('equal creationTime (envoy): %s, and the decision is logged', (_n, bW, winner, loser) => {
+    const clock = new FakeClock();
+    const responses: ResponseToSend[] = [];
+    const logs: string[] = [];
+    const lim = (w: number) => ({ opModExpLimW: { multiplier: 0, value: w }, opModConnect: true });
+    const s = new DerControlScheduler({ clock, random: () => 0.5, onResponse: (r) => responses.push(r), onLog: (m) => logs.push(m) });
+    s.setPrograms([{ href: '/p', primacy: 1, controls: [ev('A', 0, 600, lim(1500)), ev('B', 30, 600, lim(bW))], defaultControl: { mRID: 'D', DERControlBase: { opModExpLimW: { multiplier: 0, value: 5000 } } } }]);
+    const st = (m: string) => responses.filter((r) => r.subject === m).map((r) => r.status);
+    const exp = () => s.state().controls.find((c) => c.mode === 'opModExpLimW');
+    clock.advance(1000);
+    // Never the default while A runs, and A is not reported superseded before B starts.
+    expect(exp()).toMatchObject({ mRID: 'A', isDefault: false });
+    expect(st('A')).toEqual([1, 2]);
+    clock.advance(40_000);
+    expect(exp()).toMatchObject({ mRID: winner, isDefault: false });
+    expect(st(loser)).toContain(7);
+    expect(st(winner)).not.toContain(7);
+    expect(logs.join('\n')).toMatch(new RegExp(`${winner} supersedes ${loser} because it is the more restrictive`));
+  });
+
+  it('across programs of equal primacy and creationTime, the more restrictive value wins the mode', () => {
+    const t = setup([
+      { href: '/a', primacy: 1, controls: [ev('Z', 0, 600, { opModConnect: true })] },
+      { href: '/b', primacy: 1, controls: [ev('Y', 0, 600, { opModConnect: false })] },
+    ]);
+    t.clock.advance(1000);
+    expect(t.mode('opModConnect')).toMatchObject({ mRID: 'Y', value: false });
+  });
+
   it('same program, no overlap: both run in turn', () => {
     const t = setup([{ href: '/p', primacy: 1, controls: [ev('A', 0, 60, { opModFixedW: 1 }), ev('B', 60, 60, { opModFixedW: 2 }, { creationTime: T0 - 200 })] }]);
     t.clock.advance(30_000);

@@ -7,8 +7,9 @@
  * Rules implemented:
  * - randomizeStart / randomizeDuration are drawn once per event (uniform in [0, r] or [r, 0] seconds) and kept.
  * - EventStatus 2/3 cancels (response 6), 4 supersedes (response 7).
- * - Same program, overlapping in time and sharing a control mode: the newer (creationTime, then mRID) supersedes
- *   the older (response 7).
+ * - Same program, overlapping in time and sharing a control mode: the newer creationTime supersedes the older
+ *   (response 7) — but a running event is superseded only once the newer one has started. Equal creationTimes
+ *   (undefined in 2030.5): the more restrictive event wins, then the greater mRID; the decision is logged.
  * - Across programs, per mode, the lower `primacy` wins; an event that reaches its start (or is running) without
  *   winning any of its modes is aborted with response 14 (alternate program event).
  * - Events past their end when first seen are rejected (254); events with no mode we can apply are rejected (252).
@@ -86,6 +87,8 @@ export interface SchedulerOptions {
   maxWaitMs?: number;
   onResponse?: (r: ResponseToSend) => void;
   onChange?: (s: ScheduleState) => void;
+  /** Decisions worth a line in the log (ties the standard leaves open, refused modes). */
+  onLog?: (message: string) => void;
 }
 
 type Phase = 'pending' | 'active' | 'completed' | 'cancelled' | 'superseded' | 'aborted' | 'rejected';
@@ -108,6 +111,25 @@ function modesOf(base: DERControlBase): ControlMode[] {
   return CONTROL_MODES.filter((m) => base[m] !== undefined);
 }
 
+function restriction(mode: ControlMode, v: unknown): number | undefined {
+  if (typeof v === 'boolean') return mode === 'opModConnect' || mode === 'opModEnergize' ? (v ? 1 : 0) : undefined;
+  if (typeof v === 'number') return mode === 'opModFixedW' ? Math.abs(v) : mode === 'opModMaxLimW' ? v : undefined;
+  if (v && typeof v === 'object' && typeof (v as { value?: unknown }).value === 'number') {
+    const p = v as { value: number; multiplier?: number };
+    const w = p.value * 10 ** (p.multiplier ?? 0);
+    return mode === 'opModTargetW' ? Math.abs(w) : /^opMod(Imp|Exp|Gen|Load)LimW$/.test(mode) ? w : undefined;
+  }
+  return undefined;
+}
+
+/** -1 when `a` restricts the DER more than `b` for `mode`, 1 when less, 0 when equal or not comparable. */
+export function compareRestriction(mode: ControlMode, a: unknown, b: unknown): number {
+  const ra = restriction(mode, a);
+  const rb = restriction(mode, b);
+  if (ra === undefined || rb === undefined || ra === rb) return 0;
+  return ra < rb ? -1 : 1;
+}
+
 /** Uniform draw bounded by a OneHourRangeType (seconds; sign gives the direction). */
 export function drawRandomization(range: number | undefined, random: () => number): number {
   if (!range) return 0;
@@ -128,6 +150,7 @@ export class DerControlScheduler {
   private last = '';
   private lastState: ScheduleState = { at: 0, controls: [], activeEvents: [] };
   private stopped = false;
+  private readonly tiesLogged = new Set<string>();
 
   constructor(private readonly opts: SchedulerOptions) {
     this.clock = opts.clock;
@@ -265,17 +288,45 @@ export class DerControlScheduler {
         const ib = this.interval(b);
         if (!(ia.start < ib.end && ib.start < ia.end)) continue;
         const ma = modesOf(a.ctl.DERControlBase);
-        if (!modesOf(b.ctl.DERControlBase).some((m) => ma.includes(m))) continue;
-        const bNewer = b.ctl.creationTime > a.ctl.creationTime || (b.ctl.creationTime === a.ctl.creationTime && b.ctl.mRID > a.ctl.mRID);
-        if (bNewer) this.finish(a, 'superseded', RESPONSE_STATUS.superseded, now);
+        const shared = modesOf(b.ctl.DERControlBase).filter((m) => ma.includes(m));
+        if (shared.length === 0) continue;
+        if (this.supersedes(b, a, shared, now) !== b) continue;
+        // A running event (started, or due now) is never superseded by one that has not started yet: it runs until
+        // the newer one begins.
+        if (now >= ia.start && now < ib.start) continue;
+        this.finish(a, 'superseded', RESPONSE_STATUS.superseded, now);
       }
     }
   }
 
-  private better(a: EventRecord, b: EventRecord): boolean {
+  /**
+   * Of two overlapping events of one program sharing `shared` modes, the one that supersedes the other: the newer
+   * creationTime (2030.5 §12.1.3.1). 2030.5 leaves equal creationTimes undefined: then the more restrictive event wins
+   * (lower limits, disconnect over connect, setpoints nearer zero), the mRID only when they are equally restrictive,
+   * and the decision is logged once.
+   */
+  private supersedes(a: EventRecord, b: EventRecord, shared: readonly ControlMode[], now: number): EventRecord {
+    if (a.ctl.creationTime !== b.ctl.creationTime) return a.ctl.creationTime > b.ctl.creationTime ? a : b;
+    let score = 0;
+    for (const m of shared) score += compareRestriction(m, a.ctl.DERControlBase[m], b.ctl.DERControlBase[m]);
+    const winner = score !== 0 ? (score < 0 ? a : b) : a.ctl.mRID > b.ctl.mRID ? a : b;
+    const loser = winner === a ? b : a;
+    const key = `${winner.ctl.mRID}>${loser.ctl.mRID}`;
+    if (!this.tiesLogged.has(key)) {
+      this.tiesLogged.add(key);
+      const why = score !== 0 ? 'it is the more restrictive' : 'they are equally restrictive, so the greater mRID wins';
+      const waits = now >= this.interval(loser).start && now < this.interval(winner).start ? `; ${loser.ctl.mRID} keeps running until ${winner.ctl.mRID} starts` : '';
+      this.opts.onLog?.(`DERControls ${winner.ctl.mRID} and ${loser.ctl.mRID} overlap on ${shared.join(', ')} with the same creationTime ${a.ctl.creationTime} (2030.5 leaves this open): ${winner.ctl.mRID} supersedes ${loser.ctl.mRID} because ${why}${waits}`);
+    }
+    return winner;
+  }
+
+  private better(a: EventRecord, b: EventRecord, mode: ControlMode): boolean {
     if (a.primacy !== b.primacy) return a.primacy < b.primacy;
     if (a.ctl.creationTime !== b.ctl.creationTime) return a.ctl.creationTime > b.ctl.creationTime;
-    return a.ctl.mRID > b.ctl.mRID;
+    // Equal primacy and creationTime (undefined in 2030.5): the more restrictive value, then the mRID.
+    const c = compareRestriction(mode, a.ctl.DERControlBase[mode], b.ctl.DERControlBase[mode]);
+    return c !== 0 ? c < 0 : a.ctl.mRID > b.ctl.mRID;
   }
 
   private pickWinners(now: number): Map<ControlMode, EventRecord> {
@@ -287,7 +338,7 @@ export class DerControlScheduler {
       for (const m of modesOf(r.ctl.DERControlBase)) {
         if (!this.supported.has(m)) continue;
         const cur = winners.get(m);
-        if (!cur || this.better(r, cur)) winners.set(m, r);
+        if (!cur || this.better(r, cur, m)) winners.set(m, r);
       }
     }
     return winners;

@@ -16,7 +16,7 @@ export const SEP2_CONTENT_TYPE = 'application/sep+xml';
 /** XML attributes (everything else in a shape is an element). */
 export const ATTRIBUTES: ReadonlySet<string> = new Set(['href', 'subscribable', 'all', 'results', 'pollRate', 'replyTo', 'responseRequired']);
 /** Elements of the CSIP-AUS extension namespace (written with the `csipaus:` prefix). */
-export const CSIPAUS_ELEMENTS: ReadonlySet<string> = new Set(['opModImpLimW', 'opModExpLimW', 'opModGenLimW', 'opModLoadLimW', 'doeModesSupported']);
+export const CSIPAUS_ELEMENTS: ReadonlySet<string> = new Set(['opModImpLimW', 'opModExpLimW', 'opModGenLimW', 'opModLoadLimW', 'doeModesSupported', 'doeModesEnabled']);
 /** Elements added by 2030.5-2018 that older peers reject; dropped when serializing for `legacy`. */
 export const ELEMENTS_2018_ONLY: ReadonlySet<string> = new Set(['deviceCategory', 'postRate', 'alarmStatus', 'setESRampTms']);
 

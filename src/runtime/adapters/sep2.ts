@@ -189,6 +189,8 @@ export const createSep2Adapter: AdapterFactory = (block, ctx: UpstreamContext, o
     if (msg !== lastProblem) ctx.warn(msg);
     lastProblem = msg;
   });
+  // Decisions the standard leaves open (tie-breaks, CSIP-AUS detection, refused modes) go to the log.
+  client.on('log', (l: { step: string; message: string }) => ctx.warn(`${l.step}: ${l.message}`));
   client.on('controls', (c: { intents: ControlIntent[] }) => {
     try {
       sync.apply(c.intents);

@@ -39,6 +39,11 @@ export const ScenarioSchema = z
     pin: z.number().int().min(0).optional(),
     pollRate: z.number().int().min(1).max(86400).default(30),
     postRate: z.number().int().min(1).max(86400).default(60),
+    /** Behave as a CSIP-AUS server: refuse (400) a DERCapability without csipaus:doeModesSupported, as envoy does. */
+    csipAus: z.boolean().default(false),
+    /** `in-band`: our EndDevice is listed only after the client POSTs it; its Registration appears `registrationDelay` s later. */
+    registration: z.enum(['out-of-band', 'in-band']).default('out-of-band'),
+    registrationDelay: z.number().min(0).max(86400).default(0),
     /** Server clock minus real clock, seconds (to rehearse clients that must follow the server's Time). */
     timeOffsetSeconds: z.number().int().default(0),
     programs: z

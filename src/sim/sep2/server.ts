@@ -77,6 +77,8 @@ export class Sep2TestServer extends EventEmitter {
   private startedAt = 0;
   private readonly ser: SerializeOptions;
   private faults = new Map<string, Fault>();
+  /** In-band registration: when the client POSTed its EndDevice (ms), undefined before. */
+  private registeredAt: number | undefined;
 
   constructor(private readonly opts: Sep2ServerOptions) {
     super();
@@ -276,6 +278,8 @@ export class Sep2TestServer extends EventEmitter {
       return this.send(res, 200, 'Time', { href: '/tm', pollRate, currentTime: now, dstEndTime: 0, dstOffset: 0, dstStartTime: 0, quality: 7, tzOffset: 0 });
     }
     if (!ours) return this.send(res, 403);
+    const inBand = this.scenario.registration === 'in-band';
+    const registered = !inBand || (this.registeredAt !== undefined && this.clock.now() - this.registeredAt >= this.scenario.registrationDelay * 1000);
     const edev = {
       href: '/edev/1',
       DERListLink: { href: '/edev/1/der', all: 1 },
@@ -285,18 +289,28 @@ export class Sep2TestServer extends EventEmitter {
       enabled: true,
       FunctionSetAssignmentsListLink: { href: '/edev/1/fsa', all: 1 },
       postRate: this.scenario.postRate,
-      RegistrationLink: { href: '/edev/1/rg' },
+      ...(registered ? { RegistrationLink: { href: '/edev/1/rg' } } : {}),
     };
+    if (method === 'POST' && path === '/edev') {
+      const v = RESOURCES.EndDevice!.parse(body) as { lFDI?: string; sFDI: number };
+      rec.resource = 'EndDevice';
+      rec.value = v;
+      if (v.sFDI !== pki.client.sfdi || (v.lFDI !== undefined && v.lFDI.toUpperCase() !== pki.client.lfdi)) return this.send(res, 400);
+      this.registeredAt ??= this.clock.now();
+      return this.send(res, 201, undefined, undefined, { location: '/edev/1' });
+    }
+    const listed = !inBand || this.registeredAt !== undefined;
     if (method === 'GET' && path === '/edev') {
       const others = Array.from({ length: this.opts.otherDevices ?? 0 }, (_, i) => {
         const l = mridFor('other', i).slice(0, 40);
         return { href: `/edev/${i + 2}`, lFDI: l, sFDI: sfdiFromLfdi(l), changedTime: 0 };
       });
-      const pg = this.page(url, [...others, edev]);
+      const pg = this.page(url, [...others, ...(listed ? [edev] : [])]);
       return this.send(res, 200, 'EndDeviceList', { href: '/edev', all: pg.all, results: pg.results, pollRate, EndDevice: pg.items });
     }
+    if (!listed && path.startsWith('/edev/1')) return this.send(res, 404);
     if (method === 'GET' && path === '/edev/1') return this.send(res, 200, 'EndDevice', edev);
-    if (method === 'GET' && path === '/edev/1/rg') return this.send(res, 200, 'Registration', { href: '/edev/1/rg', pollRate, dateTimeRegistered: Math.floor(this.startedAt / 1000), pIN: this.scenario.pin ?? 111115 });
+    if (method === 'GET' && path === '/edev/1/rg' && registered) return this.send(res, 200, 'Registration', { href: '/edev/1/rg', pollRate, dateTimeRegistered: Math.floor(this.startedAt / 1000), pIN: this.scenario.pin ?? 111115 });
     if (method === 'GET' && path === '/edev/1/fsa')
       return this.send(res, 200, 'FunctionSetAssignmentsList', { href: '/edev/1/fsa', all: 1, results: 1, pollRate, FunctionSetAssignments: [{ href: '/edev/1/fsa/1', DERProgramListLink: { href: '/derp', all: this.programs.length }, TimeLink: { href: '/tm' }, mRID: mridFor('fsa', 1), description: 'FSA 1' }] });
     const program = (i: number, p: Program) => ({
@@ -333,6 +347,10 @@ export class Sep2TestServer extends EventEmitter {
       const name = { dercap: 'DERCapability', derg: 'DERSettings', ders: 'DERStatus', dera: 'DERAvailability' }[m[1] as 'dercap']!;
       if (method === 'PUT') {
         const v = RESOURCES[name]!.parse(body);
+        if (name === 'DERCapability' && this.scenario.csipAus && (v as { doeModesSupported?: string }).doeModesSupported === undefined) {
+          rec.error = 'DERCapability without csipaus:doeModesSupported (required by CSIP-AUS)';
+          return this.send(res, 400);
+        }
         this.derResources.set(name, v);
         rec.resource = name;
         rec.value = v;
