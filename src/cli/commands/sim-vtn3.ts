@@ -14,6 +14,8 @@ const USAGE = `usage: gridbridge sim vtn3 --port N [--version 3.0.1|3.1.0] [--cl
   --client ID:S[:ROLE]  an OAuth2 client allowed to get a token, ROLE ven (default) or bl for business logic
                   (repeatable; default ven:secret). VEN tokens cannot write programs or events, BL tokens cannot
                   write reports (the scopes of the OpenAPI files).
+  --require-https-callbacks  refuse http:// webhook callback URLs (every callback URL must also answer the echo
+                  challenge: GET <callbackUrl>?echo=<random> → 200 with that value as the body)
   --seed S        YAML with programs: [{programName, …}] and events: [{programName, eventName, intervalPeriod, intervals}]`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -25,6 +27,7 @@ export async function run(argv: string[]): Promise<number> {
       version: { type: 'string', default: '3.0.1' },
       client: { type: 'string', multiple: true },
       seed: { type: 'string' },
+      'require-https-callbacks': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -44,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     clients[m[1]!] = { secret: m[2]!, role: (m[3] as 'ven' | 'bl' | undefined) ?? 'ven' };
   }
-  const sim = new VtnSim3({ port: Number(v.port), host: v.host, version: v.version, clients, log: ({ event, ...rest }) => emit(event, rest) });
+  const sim = new VtnSim3({ port: Number(v.port), host: v.host, version: v.version, clients, requireHttpsCallbacks: v['require-https-callbacks'], log: ({ event, ...rest }) => emit(event, rest) });
   try {
     await sim.start();
     if (v.seed) {

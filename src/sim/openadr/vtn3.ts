@@ -11,6 +11,8 @@ export interface Vtn3Deviations {
   scopeArray?: boolean;
   problemStatusString?: boolean;
   doubleEncodedWebhook?: boolean;
+  /** Notification keys in snake_case (`object_type`), as the OpenADR Alliance 3.1.0 reference VTN sends them. */
+  snakeCaseWebhook?: boolean;
   spaceDateTime?: boolean;
 }
 
@@ -24,6 +26,8 @@ export interface Vtn3Options {
   /** OAuth2 clients: id → secret (a VEN) or { secret, role }. Default { ven: 'secret' }. */
   clients?: Record<string, string | { secret: string; role: Vtn3Role }>;
   deviations?: Vtn3Deviations;
+  /** Refuse http:// callback URLs, as the 3.1.0 Definition asks of a VTN (default: accept them, logging a warning). */
+  requireHttpsCallbacks?: boolean;
   log?: (e: { event: string; [k: string]: unknown }) => void;
 }
 
@@ -140,7 +144,7 @@ export class VtnSim3 {
       if (object['programID'] !== undefined && sub.programID !== object['programID']) continue;
       for (const oo of sub.objectOperations ?? []) {
         if (!oo.objects.includes(objectType) || !oo.operations.includes(subOp)) continue;
-        let body = JSON.stringify({ objectType, operation, object });
+        let body = JSON.stringify(this.opts.deviations?.snakeCaseWebhook ? { object_type: objectType, operation, object } : { objectType, operation, object });
         if (this.opts.deviations?.doubleEncodedWebhook) body = JSON.stringify(body);
         const p = request('POST', oo.callbackUrl, { body, headers: { 'content-type': 'application/json', ...(oo.bearerToken ? { authorization: `Bearer ${oo.bearerToken}` } : {}) } }).then(
           (r) => this.log('notified', { callbackUrl: oo.callbackUrl, status: r.status, objectType, operation }),
@@ -192,6 +196,10 @@ export class VtnSim3 {
       }
       if (r.method === 'POST' && !id) {
         const body = this.body(coll, r.body);
+        if (coll === 'subscriptions') {
+          const refused = await this.checkCallbacks(body, client);
+          if (refused) return refused;
+        }
         if (coll === 'vens' && this.version === '3.1.0' && body['objectType'] !== 'VEN_VEN_REQUEST' && body['objectType'] !== 'BL_VEN_REQUEST') {
           return this.problem(400, 'Bad Request', 'objectType must be VEN_VEN_REQUEST or BL_VEN_REQUEST');
         }
@@ -205,6 +213,10 @@ export class VtnSim3 {
       if (r.method === 'PUT' && id) {
         if (!this.store[coll].has(id)) return this.problem(404, 'Not Found', `${coll}/${id}`);
         const body = this.body(coll, r.body);
+        if (coll === 'subscriptions') {
+          const refused = await this.checkCallbacks(body, client);
+          if (refused) return refused;
+        }
         if (this.version === '3.1.0' && (coll === 'reports' || coll === 'subscriptions' || coll === 'vens')) body['clientID'] ??= client;
         const o = this.update(coll, id, body);
         this.log('updated', { collection: coll, id, client, ...(coll === 'reports' ? { report: body } : {}) });
@@ -220,6 +232,36 @@ export class VtnSim3 {
     } catch (e) {
       return this.problem(400, 'Bad Request', e instanceof Error ? e.message : String(e));
     }
+  }
+
+  /**
+   * Callback validation before a subscription is created or changed (3.1.0 Definition, "Webhooks"): a GET to each
+   * callback URL with a random `echo` query parameter, which must come back as the body of a 200 answer.
+   */
+  private async checkCallbacks(body: Obj, client: string): Promise<OutgoingReply | undefined> {
+    const urls = new Set(((body['objectOperations'] ?? []) as Array<{ callbackUrl?: unknown }>).map((o) => String(o.callbackUrl)));
+    for (const url of urls) {
+      let u: URL;
+      try {
+        u = new URL(url);
+      } catch {
+        return this.problem(400, 'Bad Request', `callbackUrl ${url} is not a URL`);
+      }
+      if (u.protocol !== 'https:') {
+        if (this.opts.requireHttpsCallbacks || u.protocol !== 'http:') return this.problem(400, 'Bad Request', `callbackUrl ${url} must use https`);
+        this.log('insecure_callback', { client, callbackUrl: url });
+      }
+      const challenge = randomUUID();
+      u.searchParams.set('echo', challenge);
+      const answer = await request('GET', u.toString(), { timeoutMs: 10_000 }).catch((e: unknown) => ({ status: 0, body: e instanceof Error ? e.message : String(e) }));
+      const ok = answer.status === 200 && answer.body.trim() === challenge;
+      this.log('callback_check', { client, callbackUrl: url, ok, status: answer.status });
+      if (!ok) {
+        const why = answer.status === 200 ? 'the body did not carry the echo value' : `HTTP ${answer.status} ${answer.body.slice(0, 100)}`.trim();
+        return this.problem(400, 'Bad Request', `callback validation failed for ${url}: ${why}`);
+      }
+    }
+    return undefined;
   }
 
   private body(coll: Collection, text: string): Obj {
