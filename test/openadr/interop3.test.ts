@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
-import { request } from '../../src/protocols/openadr/http.js';
+import { request, serve } from '../../src/protocols/openadr/http.js';
 import { openadrMappingSchema } from '../../src/protocols/openadr/mapping.js';
 import { LatestPoints, toReportBindings } from '../../src/protocols/openadr/reports.js';
 import { Ven3 } from '../../src/protocols/openadr/ven3.js';
@@ -24,6 +24,9 @@ async function token(url: string, id: string, secret: string): Promise<string> {
   return (JSON.parse(r.body) as { access_token: string }).access_token;
 }
 
+/** A callback listener that answers the echo challenge as the 3.1.0 Definition asks. */
+const echoServer = () => serve(async (r) => ({ status: 200, body: r.query.get('echo') ?? '', contentType: 'text/plain' }));
+
 async function post(url: string, path: string, tok: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const r = await request('POST', `${url}${path}`, { body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}` } });
   return { status: r.status, json: JSON.parse(r.body) as Record<string, unknown> };
@@ -34,11 +37,12 @@ describe('OpenADR 3 VTN simulator against the OpenAPI schemas', () => {
     for (const version of ['3.1.0', '3.0.1'] as const) {
       vtn = new VtnSim3({ version, clients: { ven1: 's' } });
       await vtn.start();
+      const cb = await echoServer();
       const prog = vtn.create('programs', { programName: 'p' });
       const ev = vtn.create('events', { programID: prog['id'], intervals: [] });
       const tok = await token(vtn.url, 'ven1', 's');
       const rep = await post(vtn.url, '/reports', tok, { ...(version === '3.0.1' ? { programID: prog['id'] } : {}), eventID: ev['id'], clientName: 'v', resources: [] });
-      const sub = await post(vtn.url, '/subscriptions', tok, { clientName: 'v', programID: prog['id'], objectOperations: [{ objects: ['EVENT'], operations: ['CREATE'], callbackUrl: 'http://127.0.0.1:9/cb' }] });
+      const sub = await post(vtn.url, '/subscriptions', tok, { clientName: 'v', programID: prog['id'], objectOperations: [{ objects: ['EVENT'], operations: ['CREATE'], callbackUrl: `${cb.url}/cb` }] });
       const v = await post(vtn.url, '/vens', tok, version === '3.1.0' ? { objectType: 'VEN_VEN_REQUEST', venName: 'v' } : { venName: 'v' });
       expect([rep.status, sub.status, v.status]).toEqual([201, 201, 201]);
       const ids = [rep.json['clientID'], sub.json['clientID'], v.json['clientID']];
@@ -47,6 +51,7 @@ describe('OpenADR 3 VTN simulator against the OpenAPI schemas', () => {
         const put = await request('PUT', `${vtn.url}/reports/${String(rep.json['id'])}`, { body: JSON.stringify({ eventID: ev['id'], clientName: 'v', resources: [] }), headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}` } });
         expect((JSON.parse(put.body) as { clientID?: string }).clientID).toBe('ven1');
       }
+      await cb.close();
       await vtn.stop();
       vtn = undefined;
     }
@@ -63,6 +68,47 @@ describe('OpenADR 3 VTN simulator against the OpenAPI schemas', () => {
       vtn = undefined;
     }
   });
+});
+
+async function call(url: string, method: string, path: string, tok: string, body?: unknown): Promise<number> {
+  const r = await request(method, `${url}${path}`, { ...(body !== undefined ? { body: JSON.stringify(body) } : {}), headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}` } });
+  return r.status;
+}
+
+describe('OpenADR 3 VTN simulator roles (VEN vs business logic scopes)', () => {
+  for (const version of ['3.0.1', '3.1.0'] as const) {
+    it(`${version}: a VEN token cannot write programs or events, a BL token cannot write reports, a VEN touches only its own objects`, async () => {
+      vtn = new VtnSim3({ version, clients: { ven1: 's', ven2: 's', bl: { secret: 'b', role: 'bl' } } });
+      await vtn.start();
+      const [v1, v2, bl] = [await token(vtn.url, 'ven1', 's'), await token(vtn.url, 'ven2', 's'), await token(vtn.url, 'bl', 'b')];
+      const prog = await post(vtn.url, '/programs', bl, { programName: 'p' });
+      expect(prog.status).toBe(201);
+      const programID = String(prog.json['id']);
+      const event = { programID, intervals: [] };
+      expect(await call(vtn.url, 'POST', '/events', v1, event)).toBe(403);
+      expect(await call(vtn.url, 'POST', '/programs', v1, { programName: 'q' })).toBe(403);
+      expect(await call(vtn.url, 'PUT', `/programs/${programID}`, v1, { programName: 'q' })).toBe(403);
+      expect(await call(vtn.url, 'DELETE', `/programs/${programID}`, v1)).toBe(403);
+      const ev = await post(vtn.url, '/events', bl, event);
+      expect(ev.status).toBe(201);
+      expect(await call(vtn.url, 'GET', '/events', v1)).toBe(200);
+      const report = { ...(version === '3.0.1' ? { programID } : {}), eventID: ev.json['id'], clientName: 'v', resources: [] };
+      expect(await call(vtn.url, 'POST', '/reports', bl, report)).toBe(403);
+      const rep = await post(vtn.url, '/reports', v1, report);
+      expect(rep.status).toBe(201);
+      expect(await call(vtn.url, 'PUT', `/reports/${String(rep.json['id'])}`, v2, report)).toBe(403);
+      expect(await call(vtn.url, 'DELETE', `/reports/${String(rep.json['id'])}`, v2)).toBe(403);
+      expect(await call(vtn.url, 'PUT', `/reports/${String(rep.json['id'])}`, v1, report)).toBe(200);
+      // 3.1.0 read_ven_objects: a VEN lists only its own reports; 3.0.1 read_all: everything.
+      const list = await request('GET', `${vtn.url}/reports`, { headers: { authorization: `Bearer ${v2}` } });
+      expect((JSON.parse(list.body) as unknown[]).length).toBe(version === '3.1.0' ? 0 : 1);
+      const own = await request('GET', `${vtn.url}/reports/${String(rep.json['id'])}`, { headers: { authorization: `Bearer ${v2}` } });
+      expect(own.status).toBe(version === '3.1.0' ? 403 : 200);
+      // The token response names the granted scopes.
+      const t = await request('POST', `${vtn.url}/auth/token`, { body: 'grant_type=client_credentials&client_id=ven1&client_secret=s', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect((JSON.parse(t.body) as { scope: string }).scope).not.toMatch(/write_events/);
+    });
+  }
 });
 
 describe('OpenADR 3 VEN token handling', () => {

@@ -6,7 +6,7 @@ import { parseDuration3, parseDateTime3 } from '../../src/protocols/openadr/oadr
 import { LatestPoints, toReportBindings } from '../../src/protocols/openadr/reports.js';
 import { Ven3, type Ven3Config } from '../../src/protocols/openadr/ven3.js';
 import { VtnSim3, type Vtn3Options } from '../../src/sim/openadr/vtn3.js';
-import { request } from '../../src/protocols/openadr/http.js';
+import { request, serve } from '../../src/protocols/openadr/http.js';
 import { point } from './harness.js';
 
 const mapping = openadrMappingSchema.parse({
@@ -148,8 +148,16 @@ for (const version of ['3.0.1', '3.1.0'] as const) {
       await r.settle();
       expect(r.controls.length).toBe(3);
       expect(r.log.find((e) => e.event === 'notified')?.status).toBe(200);
-      const echo = await request('GET', `${r.ven.callbackListenUrl}/echo`);
-      expect(echo.status).toBe(200);
+      // The VTN validated the callback before accepting the subscription (echo challenge).
+      expect(r.log.find((e) => e.event === 'callback_check')).toMatchObject({ ok: true, status: 200 });
+      // Both forms seen in practice are answered with the value sent, as the whole body.
+      const direct = await request('GET', `${r.ven.callbackListenUrl}?echo=abc%20123`);
+      expect([direct.status, direct.body]).toEqual([200, 'abc 123']);
+      const suffixed = await request('GET', `${r.ven.callbackListenUrl}/echo?echo=x-9`);
+      expect([suffixed.status, suffixed.body]).toEqual([200, 'x-9']);
+      expect(r.deviations.some((d) => /<callbackUrl>\/echo/.test(d))).toBe(true);
+      expect((await request('GET', `${r.ven.callbackListenUrl}/echo`)).status).toBe(400);
+      expect((await request('GET', r.ven.callbackListenUrl!)).status).toBe(405);
       const forged = await request('POST', r.ven.callbackListenUrl!, { body: '{}', headers: { authorization: 'Bearer nope' } });
       expect(forged.status).toBe(403);
     });
@@ -167,6 +175,47 @@ describe('OpenADR 3 tolerance and bad input', () => {
     expect(r.deviations.some((d) => /scope is an array/.test(d))).toBe(true);
     expect(r.deviations.some((d) => /JSON-encoded twice/.test(d))).toBe(true);
     expect(r.deviations.some((d) => /not RFC 3339/.test(d))).toBe(true);
+  });
+
+  it('reference-VTN notifications: a JSON string with snake_case object_type is accepted, each repair logged', async () => {
+    const r = await rig3({ version: '3.1.0', deviations: { doubleEncodedWebhook: true, snakeCaseWebhook: true } }, { notification: 'webhook' });
+    await r.ven.start();
+    await r.settle();
+    r.vtn.create('events', eventBody(r.programID, r.clock.now()));
+    await r.settle();
+    expect(r.log.find((e) => e.event === 'notified')?.status).toBe(200);
+    expect(r.controls.length).toBe(3);
+    expect(r.deviations.some((d) => /snake_case keys object_type/.test(d))).toBe(true);
+    expect(r.deviations.some((d) => /JSON-encoded twice/.test(d))).toBe(true);
+    // Strict output stays: the report the VEN posts uses camelCase objectType.
+    const created = r.log.find((e) => e.event === 'created' && e['collection'] === 'reports') as { report?: { payloadDescriptors?: Array<Record<string, unknown>> } } | undefined;
+    expect(created?.report?.payloadDescriptors?.[0]).toHaveProperty('objectType', 'REPORT_PAYLOAD_DESCRIPTOR');
+    // Not clear in meaning: an unknown object type is still refused.
+    const bad = await request('POST', r.ven.callbackListenUrl!, { body: JSON.stringify({ object_type: 'WIDGET', operation: 'create', object: {} }), headers: { authorization: `Bearer ${(r.ven as unknown as { hookToken: string }).hookToken}` } });
+    expect(bad.status).toBe(400);
+  });
+
+  it('the VTN simulator refuses a subscription whose callback does not echo the challenge, and http callbacks when https is required', async () => {
+    const r = await rig3({ version: '3.1.0' });
+    const fake = await serve(async () => ({ status: 200, body: JSON.stringify({ echo: 'ok' }), contentType: 'application/json' }));
+    try {
+      const tok = JSON.parse((await request('POST', `${r.vtn.url}/auth/token`, { body: 'grant_type=client_credentials&client_id=cem-3&client_secret=s3cret', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).body) as { access_token: string };
+      const sub = (url: string) => request('POST', `${r.vtn.url}/subscriptions`, { body: JSON.stringify({ clientName: 'c', programID: r.programID, objectOperations: [{ objects: ['EVENT'], operations: ['CREATE'], callbackUrl: url }] }), headers: { 'content-type': 'application/json', authorization: `Bearer ${tok.access_token}` } });
+      const refused = await sub(`${fake.url}/cb`);
+      expect(refused.status).toBe(400);
+      expect(JSON.parse(refused.body)).toMatchObject({ detail: expect.stringMatching(/callback validation failed.*did not carry the echo value/) });
+      expect((await sub('http://127.0.0.1:1/closed')).status).toBe(400);
+      expect(r.vtn.store.subscriptions.size).toBe(0);
+    } finally {
+      await fake.close();
+    }
+    const strict = await rig3({ version: '3.1.0', requireHttpsCallbacks: true }, { notification: 'webhook' });
+    await strict.ven.start();
+    await strict.settle();
+    expect(strict.errors.at(-1)?.message).toMatch(/must use https/);
+    expect(strict.vtn.store.subscriptions.size).toBe(0);
+    await strict.ven.stop();
+    await strict.vtn.stop();
   });
 
   it('wrong client secret: clear error, state down, no controls', async () => {

@@ -11,7 +11,11 @@ const USAGE = `usage: gridbridge sim vtn3 --port N [--version 3.0.1|3.1.0] [--cl
   --port N        TCP port (default 8081)
   --host H        listen address (default 127.0.0.1)
   --version V     OpenAPI version to behave as (default 3.0.1)
-  --client ID:S   an OAuth2 client allowed to get a token (repeatable; default ven:secret)
+  --client ID:S[:ROLE]  an OAuth2 client allowed to get a token, ROLE ven (default) or bl for business logic
+                  (repeatable; default ven:secret). VEN tokens cannot write programs or events, BL tokens cannot
+                  write reports (the scopes of the OpenAPI files).
+  --require-https-callbacks  refuse http:// webhook callback URLs (every callback URL must also answer the echo
+                  challenge: GET <callbackUrl>?echo=<random> → 200 with that value as the body)
   --seed S        YAML with programs: [{programName, …}] and events: [{programName, eventName, intervalPeriod, intervals}]`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -23,6 +27,7 @@ export async function run(argv: string[]): Promise<number> {
       version: { type: 'string', default: '3.0.1' },
       client: { type: 'string', multiple: true },
       seed: { type: 'string' },
+      'require-https-callbacks': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -33,16 +38,16 @@ export async function run(argv: string[]): Promise<number> {
     warn(`--version must be 3.0.1 or 3.1.0`);
     return 2;
   }
-  const clients: Record<string, string> = {};
+  const clients: Record<string, { secret: string; role: 'ven' | 'bl' }> = {};
   for (const c of v.client ?? ['ven:secret']) {
-    const i = c.indexOf(':');
-    if (i <= 0) {
-      warn(`--client ${c}: expected ID:SECRET`);
+    const m = /^([^:]+):(.+?)(?::(ven|bl))?$/.exec(c);
+    if (!m) {
+      warn(`--client ${c}: expected ID:SECRET or ID:SECRET:ROLE (ROLE ven or bl)`);
       return 2;
     }
-    clients[c.slice(0, i)] = c.slice(i + 1);
+    clients[m[1]!] = { secret: m[2]!, role: (m[3] as 'ven' | 'bl' | undefined) ?? 'ven' };
   }
-  const sim = new VtnSim3({ port: Number(v.port), host: v.host, version: v.version, clients, log: ({ event, ...rest }) => emit(event, rest) });
+  const sim = new VtnSim3({ port: Number(v.port), host: v.host, version: v.version, clients, requireHttpsCallbacks: v['require-https-callbacks'], log: ({ event, ...rest }) => emit(event, rest) });
   try {
     await sim.start();
     if (v.seed) {

@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { ControlIntent } from '../../core/control.js';
 import { ControlBook, impossibleTimes, intentsForEvent, type DrEvent, type DrSignal } from './controls.js';
 import { Emitter } from './emitter.js';
-import { request, serve, type ServerHandle, type TlsOptions } from './http.js';
+import { request, serve, type IncomingRequest, type ServerHandle, type TlsOptions } from './http.js';
 import type { OpenadrPolicy, OpenadrSignalBinding } from './mapping.js';
 import {
   check,
@@ -27,6 +27,7 @@ import {
   type Oadr3Version,
   type Program3,
 } from './oadr3/models.js';
+import { answerEchoChallenge, normaliseNotification } from './oadr3/webhook.js';
 import { sampleBindings, type LatestPoints, type ReportBinding } from './reports.js';
 import type { VenState } from './ven20b.js';
 
@@ -100,7 +101,7 @@ export class Ven3 extends Emitter<Ven3Events> {
   async start(): Promise<void> {
     this.stopped = false;
     if (this.cfg.notification === 'webhook') {
-      this.hook = await serve(async (req) => this.onWebhook(req.method, req.path, req.headers.authorization, req.body), { port: this.cfg.callbackPort ?? 0 });
+      this.hook = await serve(async (req) => this.onWebhook(req), { port: this.cfg.callbackPort ?? 0 });
     }
     await this.track(this.cycle(true));
   }
@@ -228,13 +229,17 @@ export class Ven3 extends Emitter<Ven3Events> {
     }
   }
 
-  private async onWebhook(method: string, path: string, auth: string | undefined, body: string): Promise<{ status: number; body?: string; contentType?: string }> {
+  private async onWebhook(req: IncomingRequest): Promise<{ status: number; body?: string; contentType?: string }> {
     const json = (status: number, v: unknown) => ({ status, body: JSON.stringify(v), contentType: 'application/json' });
-    if (method === 'GET' && path.endsWith('/echo')) return json(200, { echo: 'ok' }); // callback check used by some VTNs
-    if (method !== 'POST') return json(405, { title: 'Method Not Allowed', status: 405 });
-    if (auth !== `Bearer ${this.hookToken}`) return json(403, { title: 'Forbidden', status: 403, detail: 'bad bearer token' });
+    if (req.method === 'GET') {
+      const callbackPath = new URL(this.cfg.callbackUrl ?? this.callbackListenUrl ?? 'http://x/').pathname;
+      const echo = answerEchoChallenge(req.path, req.query, callbackPath, this.dev);
+      if (echo) return echo;
+    }
+    if (req.method !== 'POST') return json(405, { title: 'Method Not Allowed', status: 405 });
+    if (req.headers.authorization !== `Bearer ${this.hookToken}`) return json(403, { title: 'Forbidden', status: 403, detail: 'bad bearer token' });
     try {
-      const n = check(notificationSchema, parseJson(body, 'notification', this.dev), 'notification');
+      const n = check(notificationSchema, normaliseNotification(parseJson(req.body, 'notification', this.dev), this.dev), 'notification');
       if (n.objectType === 'EVENT') {
         if (n.operation === 'DELETE') {
           const id = typeof n.object['id'] === 'string' ? n.object['id'] : '';

@@ -11,15 +11,23 @@ export interface Vtn3Deviations {
   scopeArray?: boolean;
   problemStatusString?: boolean;
   doubleEncodedWebhook?: boolean;
+  /** Notification keys in snake_case (`object_type`), as the OpenADR Alliance 3.1.0 reference VTN sends them. */
+  snakeCaseWebhook?: boolean;
   spaceDateTime?: boolean;
 }
+
+/** OpenADR 3 client roles: a VEN, or the business logic (BL) that writes programs and events. */
+export type Vtn3Role = 'ven' | 'bl';
 
 export interface Vtn3Options {
   port?: number;
   host?: string;
   version?: Oadr3Version;
-  clients?: Record<string, string>;
+  /** OAuth2 clients: id → secret (a VEN) or { secret, role }. Default { ven: 'secret' }. */
+  clients?: Record<string, string | { secret: string; role: Vtn3Role }>;
   deviations?: Vtn3Deviations;
+  /** Refuse http:// callback URLs, as the 3.1.0 Definition asks of a VTN (default: accept them, logging a warning). */
+  requireHttpsCallbacks?: boolean;
   log?: (e: { event: string; [k: string]: unknown }) => void;
 }
 
@@ -29,10 +37,36 @@ type Collection = (typeof COLLECTIONS)[number];
 const TYPE: Record<Collection, string> = { programs: 'PROGRAM', events: 'EVENT', reports: 'REPORT', subscriptions: 'SUBSCRIPTION', vens: 'VEN' };
 const SCHEMA = { programs: programSchema, events: eventSchema, reports: reportSchema, subscriptions: subscriptionSchema, vens: venSchema };
 
+/**
+ * Scopes per version and role, from the securitySchemes of the OpenAPI files: 3.0.1 "read_all: VENs and BL can read
+ * all resources", "write_programs/write_events: only BL", "write_reports: only VENs", "write_subscriptions,
+ * write_vens: VENs and BL"; 3.1.0 adds read_targets / read_ven_objects for VENs (a VEN reads only objects whose
+ * clientID is its own) and makes read_all / read_bl business-logic scopes.
+ */
+const SCOPES: Record<Oadr3Version, Record<Vtn3Role, readonly string[]>> = {
+  '3.0.1': {
+    ven: ['read_all', 'write_reports', 'write_subscriptions', 'write_vens'],
+    bl: ['read_all', 'write_programs', 'write_events', 'write_subscriptions', 'write_vens'],
+  },
+  '3.1.0': {
+    ven: ['read_targets', 'read_ven_objects', 'write_reports', 'write_subscriptions', 'write_vens'],
+    bl: ['read_all', 'read_bl', 'read_targets', 'read_ven_objects', 'write_programs', 'write_events', 'write_subscriptions', 'write_vens'],
+  },
+};
+
+/** The scope an operation on a collection requires (the `security` of each path in the OpenAPI files). */
+function requiredScope(version: Oadr3Version, method: string, coll: Collection): string {
+  if (method !== 'GET') return coll === 'vens' ? 'write_vens' : `write_${coll}`;
+  if (version === '3.0.1') return 'read_all';
+  return coll === 'programs' || coll === 'events' ? 'read_targets' : 'read_ven_objects';
+}
+
 export class VtnSim3 {
   readonly version: Oadr3Version;
   readonly store: Record<Collection, Map<string, Obj>> = { programs: new Map(), events: new Map(), reports: new Map(), subscriptions: new Map(), vens: new Map() };
-  private readonly tokens = new Map<string, string>();
+  private readonly tokens = new Map<string, { client: string; role: Vtn3Role }>();
+  /** Which client created each report, subscription and VEN (3.0.1 objects carry no clientID). */
+  private readonly owners = new Map<string, string>();
   private server: ServerHandle | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
 
@@ -110,7 +144,7 @@ export class VtnSim3 {
       if (object['programID'] !== undefined && sub.programID !== object['programID']) continue;
       for (const oo of sub.objectOperations ?? []) {
         if (!oo.objects.includes(objectType) || !oo.operations.includes(subOp)) continue;
-        let body = JSON.stringify({ objectType, operation, object });
+        let body = JSON.stringify(this.opts.deviations?.snakeCaseWebhook ? { object_type: objectType, operation, object } : { objectType, operation, object });
         if (this.opts.deviations?.doubleEncodedWebhook) body = JSON.stringify(body);
         const p = request('POST', oo.callbackUrl, { body, headers: { 'content-type': 'application/json', ...(oo.bearerToken ? { authorization: `Bearer ${oo.bearerToken}` } : {}) } }).then(
           (r) => this.log('notified', { callbackUrl: oo.callbackUrl, status: r.status, objectType, operation }),
@@ -127,15 +161,29 @@ export class VtnSim3 {
     if (parts[0] === 'auth' && parts[1] === 'server' && r.method === 'GET') return this.json(200, { tokenURL: `${this.url}/auth/token` });
     if (parts[0] === 'auth' && parts[1] === 'token' && r.method === 'POST') return this.token(r.body);
     const auth = r.headers.authorization;
-    const client = auth?.startsWith('Bearer ') ? this.tokens.get(auth.slice(7)) : undefined;
+    const session = auth?.startsWith('Bearer ') ? this.tokens.get(auth.slice(7)) : undefined;
     // 3.1.0 declares 401 for a missing or bad token; 3.0.1 declares only 403 (no 401) on its operations.
-    if (!client) return this.version === '3.0.1' ? this.problem(403, 'Forbidden', 'missing or unknown bearer token') : this.problem(401, 'Unauthorized', 'missing or unknown bearer token');
+    if (!session) return this.version === '3.0.1' ? this.problem(403, 'Forbidden', 'missing or unknown bearer token') : this.problem(401, 'Unauthorized', 'missing or unknown bearer token');
+    const { client, role } = session;
     const coll = parts[0] as Collection;
     if (!COLLECTIONS.includes(coll) || parts.length > 2) return this.problem(404, 'Not Found');
     const id = parts[1];
+    const scope = requiredScope(this.version, r.method, coll);
+    if (!SCOPES[this.version][role].includes(scope)) {
+      this.log('forbidden', { client, role, method: r.method, path: r.path, scope });
+      return this.problem(403, 'Forbidden', `${r.method} /${coll} needs scope ${scope}, which a ${role === 'bl' ? 'business logic' : 'VEN'} client does not have`);
+    }
+    // A VEN may change only the reports, subscriptions and VEN objects it created; in 3.1.0 it may also read only those.
+    const owned = role === 'ven' && (coll === 'reports' || coll === 'subscriptions' || coll === 'vens');
+    const foreign = (objectId: string) => owned && this.owners.has(objectId) && this.owners.get(objectId) !== client;
+    if (id && foreign(id) && (r.method !== 'GET' || this.version === '3.1.0')) {
+      this.log('forbidden', { client, role, method: r.method, path: r.path, reason: 'not its own object' });
+      return this.problem(403, 'Forbidden', `${coll}/${id} belongs to another client`);
+    }
     try {
       if (r.method === 'GET' && !id) {
         let list = [...this.store[coll].values()];
+        if (this.version === '3.1.0') list = list.filter((o) => !foreign(String(o['id'])));
         for (const k of ['programID', 'eventID', 'venName', 'clientName'] as const) {
           const q = r.query.get(k);
           if (q !== null) list = list.filter((o) => o[k] === q);
@@ -148,18 +196,27 @@ export class VtnSim3 {
       }
       if (r.method === 'POST' && !id) {
         const body = this.body(coll, r.body);
+        if (coll === 'subscriptions') {
+          const refused = await this.checkCallbacks(body, client);
+          if (refused) return refused;
+        }
         if (coll === 'vens' && this.version === '3.1.0' && body['objectType'] !== 'VEN_VEN_REQUEST' && body['objectType'] !== 'BL_VEN_REQUEST') {
           return this.problem(400, 'Bad Request', 'objectType must be VEN_VEN_REQUEST or BL_VEN_REQUEST');
         }
         // 3.1.0: the server representations of report, subscription and ven require clientID (the token's client).
         if (this.version === '3.1.0' && (coll === 'reports' || coll === 'subscriptions' || coll === 'vens')) body['clientID'] ??= client;
         const o = this.create(coll, body);
+        if (coll === 'reports' || coll === 'subscriptions' || coll === 'vens') this.owners.set(String(o['id']), client);
         this.log('created', { collection: coll, id: o['id'], client, ...(coll === 'reports' ? { report: body } : {}) });
         return this.json(201, o);
       }
       if (r.method === 'PUT' && id) {
         if (!this.store[coll].has(id)) return this.problem(404, 'Not Found', `${coll}/${id}`);
         const body = this.body(coll, r.body);
+        if (coll === 'subscriptions') {
+          const refused = await this.checkCallbacks(body, client);
+          if (refused) return refused;
+        }
         if (this.version === '3.1.0' && (coll === 'reports' || coll === 'subscriptions' || coll === 'vens')) body['clientID'] ??= client;
         const o = this.update(coll, id, body);
         this.log('updated', { collection: coll, id, client, ...(coll === 'reports' ? { report: body } : {}) });
@@ -175,6 +232,36 @@ export class VtnSim3 {
     } catch (e) {
       return this.problem(400, 'Bad Request', e instanceof Error ? e.message : String(e));
     }
+  }
+
+  /**
+   * Callback validation before a subscription is created or changed (3.1.0 Definition, "Webhooks"): a GET to each
+   * callback URL with a random `echo` query parameter, which must come back as the body of a 200 answer.
+   */
+  private async checkCallbacks(body: Obj, client: string): Promise<OutgoingReply | undefined> {
+    const urls = new Set(((body['objectOperations'] ?? []) as Array<{ callbackUrl?: unknown }>).map((o) => String(o.callbackUrl)));
+    for (const url of urls) {
+      let u: URL;
+      try {
+        u = new URL(url);
+      } catch {
+        return this.problem(400, 'Bad Request', `callbackUrl ${url} is not a URL`);
+      }
+      if (u.protocol !== 'https:') {
+        if (this.opts.requireHttpsCallbacks || u.protocol !== 'http:') return this.problem(400, 'Bad Request', `callbackUrl ${url} must use https`);
+        this.log('insecure_callback', { client, callbackUrl: url });
+      }
+      const challenge = randomUUID();
+      u.searchParams.set('echo', challenge);
+      const answer = await request('GET', u.toString(), { timeoutMs: 10_000 }).catch((e: unknown) => ({ status: 0, body: e instanceof Error ? e.message : String(e) }));
+      const ok = answer.status === 200 && answer.body.trim() === challenge;
+      this.log('callback_check', { client, callbackUrl: url, ok, status: answer.status });
+      if (!ok) {
+        const why = answer.status === 200 ? 'the body did not carry the echo value' : `HTTP ${answer.status} ${answer.body.slice(0, 100)}`.trim();
+        return this.problem(400, 'Bad Request', `callback validation failed for ${url}: ${why}`);
+      }
+    }
+    return undefined;
   }
 
   private body(coll: Collection, text: string): Obj {
@@ -193,11 +280,13 @@ export class VtnSim3 {
     const f = new URLSearchParams(text);
     if (f.get('grant_type') !== 'client_credentials') return this.json(400, { error: 'unsupported_grant_type' });
     const id = f.get('client_id') ?? '';
-    const clients = this.opts.clients ?? { ven: 'secret' };
-    if (!id || clients[id] === undefined || clients[id] !== f.get('client_secret')) return this.json(400, { error: 'invalid_client', error_description: 'unknown client or wrong secret' });
+    const entry = (this.opts.clients ?? { ven: 'secret' })[id];
+    const known = entry === undefined ? undefined : typeof entry === 'string' ? { secret: entry, role: 'ven' as const } : entry;
+    if (!id || !known || known.secret !== f.get('client_secret')) return this.json(400, { error: 'invalid_client', error_description: 'unknown client or wrong secret' });
     const t = randomUUID();
-    this.tokens.set(t, id);
-    this.log('token', { client: id });
-    return this.json(200, { access_token: t, token_type: 'Bearer', expires_in: 3600, scope: this.opts.deviations?.scopeArray ? ['read_all', 'write_reports'] : 'read_all write_reports' });
+    this.tokens.set(t, { client: id, role: known.role });
+    this.log('token', { client: id, role: known.role });
+    const scopes = SCOPES[this.version][known.role];
+    return this.json(200, { access_token: t, token_type: 'Bearer', expires_in: 3600, scope: this.opts.deviations?.scopeArray ? [...scopes] : scopes.join(' ') });
   }
 }
