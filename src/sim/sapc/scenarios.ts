@@ -147,4 +147,97 @@ export const SCENARIOS: Scenario[] = [
       await c.released('back to 100 %', 3000, 'R8');
     },
   },
+  {
+    name: 'heartbeat-loss',
+    description: 'Heartbeats stop during a 4-minute limit: the link goes down after 3 silent periods, the limit is kept to its end (not dropped, not extended), then the default plan',
+    requirements: ['R10'],
+    async run(c) {
+      const hb = 60_000;
+      c.startHeartbeats(hb);
+      const r = await c.override({ level: 30, forMs: 4 * hb, eventId: 'hb1', source: 'load_controller' }, 30, 'limit 30 % for 4 min', 'R10');
+      if (r instanceof Error || r.type !== 'ACK') return;
+      const end = r.type === 'ACK' ? c.active.list().find((x) => x.eventId === c.id('hb1'))?.validTo : undefined;
+      c.stopHeartbeats();
+      const silentFrom = c.clock.monotonic();
+      const sim = c.sim;
+      if (sim) {
+        const down = await c.until(() => sim.session.link === 'down', 3 * hb + 5000);
+        c.check('R10', 'appliance sees the link down after 3 silent heartbeat periods', down && c.clock.monotonic() - silentFrom >= 3 * hb - 1000, `${Math.round((c.clock.monotonic() - silentFrom) / 1000)} s of silence`);
+      } else await c.sleep(3 * hb + 5000);
+      c.check('R10', 'limit still in force with the link down', await c.isAt(30), c.describeLevel());
+      // Still silent until just before the end: the limit must hold to its end, not be dropped early.
+      const beforeEnd = (end ?? c.clock.now()) - c.clock.now() - 3000;
+      if (beforeEnd > 0) await c.sleep(beforeEnd);
+      c.check('R10', 'limit still in force 3 s before its end', await c.isAt(30), c.describeLevel());
+      await c.released('default plan at the end of the limit (not extended by the link loss)', 3000 + (sim ? 1000 : 5000), 'R10');
+    },
+  },
+  {
+    name: 'appliance-restart',
+    description: 'The appliance restarts (power cycle, memory lost) with a limit in force: its first heartbeat shows the restart, the meter resends the limit, the device is limited again',
+    requirements: ['R11'],
+    needs: 'simulator',
+    async run(c) {
+      await c.override({ level: 30, forMs: 120_000, eventId: 'rs1' }, 30, 'limit 30 % for 2 min', 'R11');
+      await c.sleep(5000);
+      c.sim?.session.heartbeat(); // its periodic heartbeat (up ≈ 5 s)
+      await c.sleep(100);
+      const t0 = c.clock.monotonic();
+      await c.restartSim();
+      const at = await c.reach(30, 5000);
+      if (at !== undefined) c.latencyMs.push(Math.round(at - t0));
+      c.check('R11', 'restart seen and the limit resent', c.answers.some((a) => a.startsWith('appliance restart seen')), c.answers.at(-1));
+      c.check('R11', 'device limited to 30 % again after the restart', at !== undefined, `${c.describeLevel()}${at !== undefined ? `, ${Math.round(at - t0)} ms after the restart` : ''}`);
+    },
+  },
+  {
+    name: 'several-sources',
+    description: 'Load controller cap 60 %, supplier 40 %, aggregator 80 %, owner 20 % overlap; cancelling them one by one walks the arbitration order',
+    requirements: ['R9'],
+    async run(c) {
+      const f = 60_000;
+      await c.override({ level: 60, forMs: f, eventId: 'ms-lc', source: 'load_controller' }, 60, 'LC cap 60 %', 'R9');
+      await c.override({ level: 80, forMs: f, eventId: 'ms-agg', source: 'aggregator' }, 60, 'aggregator 80 % under the 60 % cap', 'R9', true);
+      await c.override({ level: 20, forMs: f, eventId: 'ms-own', source: 'owner' }, 60, 'owner 20 % ranks below the aggregator', 'R9', true);
+      await c.override({ level: 40, forMs: f, eventId: 'ms-sup', source: 'supplier' }, 40, 'supplier 40 % outranks aggregator and owner', 'R9', true);
+      const steps: Array<[string, 'load_controller' | 'supplier' | 'aggregator', number, string]> = [
+        ['ms-sup', 'supplier', 60, 'supplier cancelled: aggregator 80 % clipped to the 60 % cap'],
+        ['ms-lc', 'load_controller', 80, 'cap cancelled: aggregator 80 %'],
+        ['ms-agg', 'aggregator', 20, 'aggregator cancelled: owner 20 %'],
+      ];
+      for (const [id, source, level, label] of steps) {
+        const r = await c.request({ type: 'CAN', eventId: c.id(id), source });
+        c.check('R9', `${label}: ACK cancelled`, !(r instanceof Error) && r.type === 'ACK');
+        c.expectLimit(level);
+        c.check('R9', label, (await c.reach(level, 5000, { reported: true })) !== undefined, c.describeLevel());
+      }
+    },
+  },
+  {
+    name: 'expiry-at-boundary',
+    description: 'A 25 % limit ending at a whole second T: still in force just before T, released at T',
+    requirements: ['R3'],
+    async run(c) {
+      const now = c.clock.now();
+      const T = Math.ceil((now + 4000) / 1000) * 1000;
+      const r = await c.override({ level: 25, forMs: T - now, eventId: 'edge' }, 25, 'limit 25 % until T', 'R3');
+      if (r instanceof Error) return;
+      const sim = c.sim;
+      const margin = sim ? 20 : 2000; // real equipment: clocks agree within a few seconds at best (SSP-1 §10)
+      await c.sleep(T - margin - c.clock.now());
+      c.check('R3', `in force ${margin} ms before T`, await c.isAt(25, { reported: true }), c.describeLevel());
+      if (sim) {
+        const from = sim.applied.length;
+        const released = await c.until(() => sim.applied.slice(from).some((a) => a.level === 100), 2000);
+        const rec = sim.applied.slice(from).find((a) => a.level === 100);
+        const late = rec ? rec.at - T : NaN;
+        const loop = sim.applyDelayMs;
+        c.check('R3', 'released exactly at T (plus the control loop)', released && late >= loop && late <= loop + 10, `released ${late} ms after T (control loop ${loop} ms)`);
+        c.expectLimit(100);
+      } else {
+        await c.sleep(T + margin - c.clock.now());
+        await c.released(`released ${margin} ms after T`, 1000, 'R3');
+      }
+    },
+  },
 ];
