@@ -3,7 +3,7 @@
  * or real equipment on a serial port / TCP serial server (`--device`) judged from a meter on its supply (Modbus),
  * and write the report as JSON, Markdown and HTML.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emit, warn, parseCommandLine } from '../jsonl.js';
 import { errorMessage } from '../../core/errors.js';
@@ -13,7 +13,6 @@ import type { Endpoint } from '../../protocols/modbus/transport.js';
 import { loadProfile } from '../../sim/modbus/profile-file.js';
 import { ModbusPowerObserver } from '../../sim/sapc/observe.js';
 import { formatRigHtml, formatRigSummary, runRig, SCENARIOS, type DeviceUnderTest } from '../../sim/sapc/rig.js';
-import { packageRoot } from '../../runtime/validate.js';
 
 export const summary = 'run the SAPC override scenarios (simulator or real equipment) and write a JSON + Markdown + HTML report';
 
@@ -36,14 +35,6 @@ const USAGE = `usage: gridbridge sapc rig [--report DIR] [--scenario NAME …] [
   --tolerance-w W     allowed excess over a limit (default max(50 W, 2 % of rated))
   --manufacturer S --model S --serial S --firmware S --notes S   equipment identity for the report
 Exit code 0 when every scenario run passes, 1 otherwise, 2 on usage, port or measurement errors.`;
-
-function softwareVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 function measureEndpoint(v: { 'measure-tcp'?: string; 'measure-rtu'?: string; 'measure-baud'?: string }): Endpoint {
   if (v['measure-tcp'] && v['measure-rtu']) throw new Error('give one of --measure-tcp or --measure-rtu');
@@ -139,7 +130,6 @@ export async function run(argv: string[]): Promise<number> {
       ...(ratedW !== undefined ? { ratedW } : {}),
       ...(device ? { device } : {}),
       ...(v.scenario ? { scenarios: v.scenario } : {}),
-      softwareVersion: softwareVersion(),
       onProgress: (event, data) => emit(event, data),
     });
     const md = formatRigSummary(report);

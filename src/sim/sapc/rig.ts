@@ -10,11 +10,14 @@
  * and the wire trace. Shared by `gridbridge sapc rig` and the `sapc-rig` Node-RED node.
  */
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FakeClock, systemClock, type Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import { SapcSession } from '../../protocols/sapc/session.js';
 import { createLinePair } from '../../protocols/sapc/loopback.js';
 import { MAX_SEQ, SSP_DOC_VERSION } from '../../protocols/sapc/frame.js';
+import { packageRoot } from '../../runtime/validate.js';
 import { SapcApplianceSim } from './appliance.js';
 import { ScenarioContext, type Check, type SeriesPoint, type TraceLine } from './context.js';
 import { SimPowerObserver, type ApplianceObserver } from './observe.js';
@@ -131,6 +134,15 @@ export interface RigReport {
   skipped: number;
   requirements: RequirementResult[];
   scenarios: ScenarioReport[];
+}
+
+/** This package's version (package.json), for the report. */
+export function gridbridgeVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }
 
 function memoryLink(clock: Clock, baud: number): Promise<RigLink> {
@@ -310,6 +322,7 @@ export async function runRig(o: RigOptions = {}): Promise<RigReport> {
     return { ...q, result: checks.length === 0 ? 'not tested' : checks.every((c) => c.ok) ? 'pass' : 'fail', scenarios };
   });
   const observer = o.device?.observer;
+  const version = o.softwareVersion ?? gridbridgeVersion();
   return {
     generatedAt: new Date(wall()).toISOString(),
     clockStart,
@@ -322,8 +335,8 @@ export async function runRig(o: RigOptions = {}): Promise<RigReport> {
     ratedW: observer?.ratedW ?? o.ratedW ?? 7400,
     toleranceW: observer?.toleranceW ?? 0,
     measurement: observer ? (observer.description ?? 'meter on the appliance supply') : 'simulator power (level × rated power)',
-    software: { name: 'GridBridge', version: o.softwareVersion ?? 'unknown', protocol: `SSP-1 ${SSP_DOC_VERSION}` },
-    equipment: o.device ? { kind: 'device under test', ...o.device.identity } : { kind: 'GridBridge SAPC appliance simulator', model: 'sim sapc-appliance', firmware: o.softwareVersion ?? 'unknown' },
+    software: { name: 'GridBridge', version, protocol: `SSP-1 ${SSP_DOC_VERSION}` },
+    equipment: o.device ? { kind: 'device under test', ...o.device.identity } : { kind: 'GridBridge SAPC appliance simulator', model: 'sim sapc-appliance', firmware: version },
     passed,
     failed: ran.length - passed,
     skipped: reports.length - ran.length,
