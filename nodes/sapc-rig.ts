@@ -1,12 +1,12 @@
 /**
  * gridbridge-sapc-rig: runs the SAPC override test scenarios (src/sim/sapc/rig.ts) against a simulated appliance
- * on any input and sends the report: msg.payload = JSON report, msg.summary = Markdown, msg.filename suggestions.
+ * on any input and sends the report: msg.payload = JSON report, msg.summary = Markdown, msg.html = HTML page.
  * msg.payload.scenarios (array of names) picks scenarios.
  */
 import type { Node, NodeAPI, NodeDef } from './red.js';
 import { FakeClock, systemClock } from '../src/core/clock.js';
 import { errorMessage } from '../src/core/errors.js';
-import { formatRigSummary, runRig } from '../src/sim/sapc/rig.js';
+import { formatRigHtml, formatRigSummary, runRig } from '../src/sim/sapc/rig.js';
 
 interface Def extends NodeDef {
   baud: string;
@@ -36,7 +36,7 @@ export = function register(RED: NodeAPI): void {
         (report) => {
           running = false;
           this.status(report.failed ? { fill: 'red', shape: 'dot', text: `${report.failed} failed` } : { fill: 'green', shape: 'dot', text: `${report.passed} passed` });
-          send({ ...msg, payload: report, summary: formatRigSummary(report) });
+          send({ ...msg, payload: report, summary: formatRigSummary(report), html: formatRigHtml(report) });
           done();
         },
         (e: unknown) => {

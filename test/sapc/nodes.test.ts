@@ -123,7 +123,7 @@ describe('flows/sapc-override-test.json', () => {
   beforeAll(() => new Promise<void>((r) => helper.startServer(() => r())));
   afterAll(() => new Promise<void>((r) => helper.stopServer(() => r())));
 
-  it('writes the JSON report and the Markdown summary', async () => {
+  it('writes the JSON report, the Markdown summary and the HTML report', async () => {
     const { readFileSync, existsSync, mkdtempSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
@@ -135,12 +135,15 @@ describe('flows/sapc-override-test.json', () => {
     const file = require('@node-red/nodes/core/storage/10-file.js');
     await helper.load([...nodes, change, file], flow);
     (helper.getNode('sapc_rig') as TestNode).receive({ payload: {} });
-    for (let i = 0; i < 200 && !(existsSync(join(dir, 'sapc-rig.json')) && existsSync(join(dir, 'sapc-rig.md'))); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && !['json', 'md', 'html'].every((x) => existsSync(join(dir, `sapc-rig.${x}`))); i++) await new Promise((r) => setTimeout(r, 25));
     await new Promise((r) => setTimeout(r, 50));
     const report = JSON.parse(readFileSync(join(dir, 'sapc-rig.json'), 'utf8')) as { failed: number; scenarios: Array<{ latencyMs: number[] }> };
     expect(report.failed).toBe(0);
     expect(report.scenarios[0]!.latencyMs.length).toBeGreaterThan(0);
-    expect(readFileSync(join(dir, 'sapc-rig.md'), 'utf8')).toMatch(/Override → limit at device/);
+    expect(readFileSync(join(dir, 'sapc-rig.md'), 'utf8')).toMatch(/Override → compliant/);
+    const html = readFileSync(join(dir, 'sapc-rig.html'), 'utf8');
+    expect(html.match(/<svg /g)?.length).toBe(report.scenarios.length);
+    expect(html).toMatch(/GridBridge \d+\.\d+\.\d+, SSP-1/);
     await helper.unload();
   });
 });

@@ -71,3 +71,39 @@ export const SOURCE_ALIASES: Record<string, SapcSource> = {
   agg: 'aggregator',
   aggregator: 'aggregator',
 };
+
+/**
+ * The meter end's memory of the commands it got ACKed and that are still in force, for SSP-1 §4.2: when the
+ * appliance restarts (its `HB up` goes backwards), the meter resends each of them unchanged (same event id and
+ * content: `duplicate` if the appliance kept it, `applied` if it lost it).
+ */
+export class ActiveCommands {
+  private readonly active = new Map<string, SapcCommand>();
+  private lastUptimeS: number | undefined;
+
+  constructor(private readonly now: () => number) {}
+
+  /** Remember an ACKed command (an update with the same source and event id replaces it). */
+  acked(c: SapcCommand): void {
+    this.active.set(`${c.source}/${c.eventId}`, c);
+  }
+
+  cancelled(eventId: string, source: SapcSource): void {
+    this.active.delete(`${source}/${eventId}`);
+  }
+
+  /** Commands whose window has not ended, oldest first. */
+  list(): SapcCommand[] {
+    const now = this.now();
+    for (const [k, c] of this.active) if (c.validTo <= now) this.active.delete(k);
+    return [...this.active.values()];
+  }
+
+  /** Feed every heartbeat from the other end; true when it shows a restart (uptime smaller than before). */
+  restarted(hb: { uptimeS?: number }): boolean {
+    if (hb.uptimeS === undefined) return false;
+    const before = this.lastUptimeS;
+    this.lastUptimeS = hb.uptimeS;
+    return before !== undefined && hb.uptimeS < before;
+  }
+}

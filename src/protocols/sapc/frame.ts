@@ -10,6 +10,8 @@ import { DecodeError } from '../../core/errors.js';
 import { crc16arc, crcHex } from './crc.js';
 
 export const SSP_VERSION = '1';
+/** Revision of docs/sapc-ssp1.md this implementation follows (compatible revisions keep the wire version `1`). */
+export const SSP_DOC_VERSION = '1.0';
 export const MAX_FRAME_BYTES = 200;
 export const MAX_TEXT_CHARS = 64;
 export const MAX_WINDOW_MS = 24 * 3600_000;

@@ -46,6 +46,11 @@ export interface SessionOptions {
   sendHeartbeats?: boolean;
   linkTimeoutMs?: number;
   duplicateMemory?: number;
+  /**
+   * SEQ of the first request or heartbeat (default 1). A sender that restarts SHOULD start at a random value
+   * (SSP-1 §2.3) so its first requests are not taken for retransmissions of its previous life's.
+   */
+  firstSeq?: number;
   /** Drop a partial frame after this much silence (ms). */
   interCharTimeoutMs?: number;
   /**
@@ -116,7 +121,7 @@ export interface SapcSessionEvents {
 export class SapcSession extends EventEmitter<SapcSessionEvents> {
   readonly clock: Clock;
   private readonly framer = new SspFramer();
-  private readonly opts: Required<Omit<SessionOptions, 'handler' | 'clock'>>;
+  private readonly opts: Required<Omit<SessionOptions, 'handler' | 'clock' | 'firstSeq'>>;
   private handler: SessionHandler;
   private seq = 0;
   private queue: Array<{ body: RequestBody; resolve(r: Reply): void; reject(e: Error): void }> = [];
@@ -157,6 +162,7 @@ export class SapcSession extends EventEmitter<SapcSessionEvents> {
         raw(t);
       };
     }
+    if (options.firstSeq !== undefined) this.seq = (((options.firstSeq - 1) % (MAX_SEQ + 1)) + MAX_SEQ + 1) % (MAX_SEQ + 1);
     this.started = this.clock.monotonic();
     if (this.opts.sendHeartbeats) this.scheduleHeartbeat();
   }

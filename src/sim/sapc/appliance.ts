@@ -66,6 +66,10 @@ export class SapcApplianceSim extends EventEmitter<ApplianceEvents> {
     });
   }
 
+  get applyDelayMs(): number {
+    return this.o.applyDelayMs ?? 0;
+  }
+
   receive(chunk: Uint8Array | string): void {
     this.session.receive(chunk);
   }
