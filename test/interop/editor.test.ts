@@ -136,7 +136,7 @@ describe('Node-RED editor with GridBridge (Chromium)', () => {
     await page.evaluate(() => (window as any).RED.sidebar.show('debug'));
     await page.waitForSelector('.red-ui-debug-msg', { timeout: 10000 });
     const text = await page.locator('.red-ui-debug-msg').first().innerText();
-    expect(text).toMatch(/demo-home\/|quality|array/);
+    expect(text).toMatch(/object|demo-home\/|quality/);
     await page.screenshot({ path: join(tmpdir(), 'gridbridge-editor.png') });
     expect(errors).toEqual([]);
   });
