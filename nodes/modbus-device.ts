@@ -2,11 +2,11 @@
  * gridbridge-modbus-device (config): one device on a Modbus port — a profile (built-in id or a YAML path), a unit id
  * and a site device id. Read and write nodes use it; problems (missing profile, bad unit id) are shown on their status.
  */
-import type { Node, NodeAPI, NodeDef } from './red.js';
+import { adminRead, type Node, type NodeAPI, type NodeDef } from './red.js';
 import type { ModbusDeviceNode, ModbusPortNode } from './modbus-shared.js';
 import { errorMessage, formatProfileError } from '../src/core/errors.js';
 import { loadProfileFile, resolveProfileRef, builtinProfileDir } from '../src/runtime/validate.js';
-import { listBuiltinProfiles } from '../src/runtime/profiles.js';
+import { checkProfileRef, listBuiltinProfiles } from '../src/runtime/profiles.js';
 import { registerDevice } from '../src/runtime/device-registry.js';
 
 interface Def extends NodeDef {
@@ -69,5 +69,9 @@ export = function register(RED: NodeAPI): void {
     });
   }
   RED.nodes.registerType('gridbridge-modbus-device', ModbusDeviceConfig as unknown as (this: Node, def: NodeDef) => void);
-  RED.httpAdmin?.get('/gridbridge/profiles', (_req, res) => res.json(listBuiltinProfiles()));
+  RED.httpAdmin?.get('/gridbridge/profiles', ...adminRead(RED), (_req, res) => res.json(listBuiltinProfiles()));
+  RED.httpAdmin?.get('/gridbridge/profiles/check', ...adminRead(RED), (req, res) => {
+    const userDir = typeof RED.settings?.userDir === 'string' ? RED.settings.userDir : process.cwd();
+    res.json(checkProfileRef(typeof req.query.ref === 'string' ? req.query.ref : '', userDir));
+  });
 };

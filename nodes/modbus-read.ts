@@ -6,12 +6,15 @@ import { showConfigError } from './red.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red.js';
 import type { ModbusDeviceNode } from './modbus-shared.js';
 import type { Point } from '../src/core/point.js';
+import { PointRounder, pointsAsObject } from '../src/runtime/point-output.js';
 import type { DeviceStatus, PortStatus } from '../src/protocols/modbus/scheduler.js';
 
 interface Def extends NodeDef {
   device: string;
-  mode: 'batch' | 'point';
+  mode: 'batch' | 'point' | 'object';
   onlyGood: boolean;
+  /** Round values to the profile's precision (default on; off: values exactly as decoded). */
+  round?: boolean;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -27,11 +30,16 @@ export = function register(RED: NodeAPI): void {
       return showConfigError(node, `Modbus read: ${why}`, why);
     }
     let count = 0;
+    const rounder = d.round === false ? undefined : new PointRounder(device.profile);
     const emit = (points: Point[], msgIn?: NodeMessage) => {
-      const pts = d.onlyGood ? points.filter((p) => p.quality.code === 'good') : points;
+      const all = rounder ? rounder.round(points) : points;
+      const pts = d.onlyGood ? all.filter((p) => p.quality.code === 'good') : all;
       if (pts.length === 0) return;
       if (d.mode === 'point') {
         node.send([pts.map((p) => ({ ...(msgIn ?? {}), topic: p.id, payload: p }))]);
+      } else if (d.mode === 'object') {
+        const o = pointsAsObject(pts);
+        node.send({ ...(msgIn ?? {}), topic: `${device.id}`, payload: o.values, units: o.units, quality: o.quality, points: pts });
       } else {
         node.send({ ...(msgIn ?? {}), topic: `${device.id}`, payload: pts });
       }

@@ -74,7 +74,7 @@ export = function register(RED: NodeAPI): void {
         pending.delete(cid);
         return done();
       }
-      const parsed = asPoints(msg.payload);
+      const parsed = asPoints(Array.isArray(msg.points) ? msg.points : msg.payload); // msg.points: a read node's {name: value} output
       if ('error' in parsed) return done(new Error(`not published: ${parsed.error}`));
       const rep = up.publishPoints(parsed.points);
       if (rep.errors.length) return done(new Error(rep.errors.map((e) => e.message).join('; ')));

@@ -37,6 +37,13 @@ export interface Node {
   error(msg: string | Error, m?: NodeMessage): void;
 }
 
+/** An express handler on the admin API (only what our endpoints use). */
+export type AdminHandler = (
+  req: { params: Record<string, string>; query: Record<string, unknown> },
+  res: { json(v: unknown): void; status(c: number): { json(v: unknown): void } },
+  next: () => void,
+) => void;
+
 export interface NodeAPI {
   nodes: {
     createNode(node: Node, def: NodeDef): void;
@@ -48,8 +55,10 @@ export interface NodeAPI {
     ): void;
   };
   httpAdmin?: {
-    get(path: string, ...handlers: Array<(req: { params: Record<string, string>; query: Record<string, unknown> }, res: { json(v: unknown): void; status(c: number): { json(v: unknown): void } }) => void>): void;
+    get(path: string, ...handlers: AdminHandler[]): void;
   };
+  /** Admin API permissions (adminAuth): `needsPermission('gridbridge.read')` refuses users without read access. */
+  auth?: { needsPermission(permission: string): AdminHandler };
   settings?: Record<string, unknown>;
 }
 
@@ -75,4 +84,9 @@ export function statusFor(state: LinkState, text?: string): NodeStatus {
 export function showConfigError(node: Node, message: string, short = 'config error'): void {
   node.status({ fill: 'red', shape: 'ring', text: short.slice(0, 60) });
   node.error(message);
+}
+
+/** Middleware for our admin endpoints: with adminAuth on, only users allowed to read flows may call them. */
+export function adminRead(RED: NodeAPI): Array<AdminHandler> {
+  return RED.auth ? [RED.auth.needsPermission('flows.read')] : [];
 }

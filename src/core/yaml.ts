@@ -3,7 +3,7 @@
  * the field path. Schema validators return issues with paths into the raw document; `locate` turns them into lines.
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isCollection, isNode, isPair, visit, type Document } from 'yaml';
 import type { ProfileError } from './errors.js';
 import { formatPath } from './errors.js';
 
@@ -18,6 +18,34 @@ export interface LoadedYaml {
   /** Syntax errors, already located. When non-empty, `data` is not trustworthy. */
   errors: ProfileError[];
   locate(issue: Issue): ProfileError;
+}
+
+const MAX_ALIASES = 100;
+
+/** The alias whose expansion is largest (the top of an alias bomb), with its offset in the text. */
+function largestAlias(doc: Document): { source: string; size: number; offset: number } | undefined {
+  const memo = new Map<unknown, number>();
+  const size = (n: unknown, depth: number): number => {
+    if (depth > 50) return Infinity;
+    if (isAlias(n)) {
+      const target = n.resolve(doc);
+      if (memo.has(target)) return memo.get(target)!;
+      const v = size(target, depth + 1);
+      memo.set(target, v);
+      return v;
+    }
+    if (isPair(n)) return size(n.key, depth + 1) + size(n.value, depth + 1);
+    if (isCollection(n)) return (n.items as unknown[]).reduce<number>((a, c) => Math.min(a + size(c, depth + 1), 1e9), 1);
+    return 1;
+  };
+  let best: { source: string; size: number; offset: number } | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      const v = size(node, 0);
+      if (node.range && (!best || v > best.size)) best = { source: node.source, size: v, offset: node.range[0] };
+    },
+  });
+  return best;
 }
 
 export function parseYamlText(text: string, file: string): LoadedYaml {
@@ -41,9 +69,16 @@ export function parseYamlText(text: string, file: string): LoadedYaml {
   };
   let data: unknown = null;
   try {
-    data = doc.toJS({ maxAliasCount: 100 });
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (e) {
-    errors.push({ file, path: '', message: e instanceof Error ? e.message : String(e) });
+    const bomb = /alias/i.test(e instanceof Error ? e.message : '') ? largestAlias(doc) : undefined;
+    if (bomb) {
+      const pos = lineCounter.linePos(bomb.offset);
+      errors.push({
+        file, line: pos.line, column: pos.col, path: '',
+        message: `alias *${bomb.source} expands to ${bomb.size > 1e6 ? 'over a million' : bomb.size} nodes: too many alias expansions (limit ${MAX_ALIASES}); is this an alias bomb?`,
+      });
+    } else errors.push({ file, path: '', message: e instanceof Error ? e.message : String(e) });
   }
   return { file, data, errors, locate };
 }

@@ -51,6 +51,25 @@ describe('gridbridge validate', () => {
     expect(msgs.find((m) => /unknown device "ghost"/.test(m))).toMatch(/:14:.*upstream\.mqtt\.publish\[1\]\.device/);
   });
 
+  it('names every problem in one pass: a missing metadata does not hide an overlap, a bad address not an unknown type', () => {
+    const msgs = validateFile(fixture('bad-profile-no-metadata.yaml')).errors.map(formatProfileError);
+    expect(msgs.find((m) => /metadata/.test(m))).toMatch(/bad-profile-no-metadata\.yaml:1:/);
+    expect(msgs.find((m) => /overlaps W/.test(m))).toMatch(/:5:.*points\[1\]\.address/);
+    expect(msgs.find((m) => /points\[2\]\.address/.test(m))).toMatch(/:6:.*>=0/);
+    expect(msgs.find((m) => /unknown type "u17"/.test(m))).toMatch(/:6:.*points\[2\]\.type/);
+    expect(msgs.find((m) => /"colour"/.test(m))).toMatch(/:7:.*points\[3\]/);
+    // the stand-ins used to run the cross-field checks are never reported
+    expect(msgs.filter((m) => /x_invalid|"invalid"/.test(m))).toEqual([]);
+    expect(msgs).toHaveLength(5);
+  });
+
+  it('gives the line of a YAML alias bomb instead of expanding it', () => {
+    const [e, ...rest] = validateFile(fixture('alias-bomb.yaml')).errors;
+    expect(rest).toEqual([]);
+    expect(e?.line).toBe(7);
+    expect(e?.message).toMatch(/alias \*d expands to \d+ nodes.*alias bomb/);
+  });
+
   it('reports YAML syntax errors and missing files with a place', () => {
     expect(validateFile(fixture('does-not-exist.yaml')).errors[0]?.message).toBe('file not found');
   });

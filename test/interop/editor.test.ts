@@ -75,6 +75,38 @@ describe('Node-RED editor with GridBridge (Chromium)', () => {
     await page.screenshot({ path: join(tmpdir(), 'gridbridge-palette.png') });
   });
 
+  it('device dialog: profile picker by maker/model, a check of the profile, and an unknown profile marked invalid', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(demo.editorUrl);
+    await page.waitForFunction(() => (window as any).RED?.nodes?.getType?.('gridbridge-modbus-device') !== undefined, undefined, { timeout: 30000 });
+    await page.waitForSelector('.red-ui-flow-node', { timeout: 30000 });
+    const { id, invalid, valid } = await page.evaluate(() => {
+      const RED = (window as any).RED;
+      let dev: any;
+      RED.nodes.eachConfig((n: any) => { if (n.type === 'gridbridge-modbus-device' && !dev) dev = n; });
+      const def = RED.nodes.getType('gridbridge-modbus-device');
+      return {
+        id: dev.id as string,
+        invalid: def.defaults.profile.validate.call(dev, 'no-such-profile') as unknown,
+        valid: def.defaults.profile.validate.call(dev, dev.profile) as unknown,
+      };
+    });
+    expect(valid).toBe(true);
+    expect(invalid).toMatch(/unknown profile "no-such-profile"/);
+    await page.evaluate((nid) => (window as any).RED.editor.editConfig('', 'gridbridge-modbus-device', nid), id);
+    await page.waitForFunction(() => document.querySelectorAll('#gb-profile-picker optgroup').length > 2, undefined, { timeout: 10000 });
+    await page.waitForFunction(() => /✓ .+ points\)/.test(document.querySelector('#gb-profile-check')?.textContent ?? ''), undefined, { timeout: 10000 });
+    const makers = await page.$$eval('#gb-profile-picker optgroup', (gs) => gs.map((g) => g.getAttribute('label')));
+    expect(makers).toContain('Eastron');
+    await page.fill('#node-config-input-profile', 'no-such-profile');
+    await page.waitForFunction(() => /not found/.test(document.querySelector('#gb-profile-check')?.textContent ?? ''), undefined, { timeout: 10000 });
+    expect(await page.inputValue('#gb-profile-picker')).toBe('_file');
+    await page.selectOption('#gb-profile-picker', 'eastron-sdm630');
+    expect(await page.inputValue('#node-config-input-profile')).toBe('eastron-sdm630');
+    await page.waitForFunction(() => /✓ Eastron/.test(document.querySelector('#gb-profile-check')?.textContent ?? ''), undefined, { timeout: 10000 });
+    await page.screenshot({ path: join(tmpdir(), 'gridbridge-device-dialog.png') });
+  });
+
   it('opens straight onto the demo flow, with our nodes, help and live values in the debug sidebar', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
@@ -104,7 +136,7 @@ describe('Node-RED editor with GridBridge (Chromium)', () => {
     await page.evaluate(() => (window as any).RED.sidebar.show('debug'));
     await page.waitForSelector('.red-ui-debug-msg', { timeout: 10000 });
     const text = await page.locator('.red-ui-debug-msg').first().innerText();
-    expect(text).toMatch(/demo-home\/|quality|array/);
+    expect(text).toMatch(/object|demo-home\/|quality/);
     await page.screenshot({ path: join(tmpdir(), 'gridbridge-editor.png') });
     expect(errors).toEqual([]);
   });

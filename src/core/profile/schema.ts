@@ -115,24 +115,85 @@ export function parseProfile(raw: unknown): { profile?: Profile; issues: Profile
     path: i.path.map((k) => (typeof k === 'number' ? k : String(k))),
     message: friendlyZodMessage(i),
   }));
-  return { issues: [...issues, ...checksOfValidPoints(raw, issues)] };
+  return { issues: [...issues, ...checksOfValidPoints(raw, r.error.issues)] };
 }
 
+/** Valid stand-ins for required top-level fields whose value is malformed, so the cross-field checks still run. */
+const TOP_PLACEHOLDERS: Record<string, unknown> = {
+  id: 'invalid',
+  kind: DEVICE_KINDS[0],
+  metadata: { maker: '?', model: '?', source: '?' },
+};
+/** Point checks that depend on a top-level field: dropped when that field was replaced by a stand-in. */
+const DEPENDS_ON: Record<string, RegExp> = {
+  kind: /canonical (point name|unit)|unknown unit/,
+  pollClasses: /poll class/,
+  defaults: /overlap|single bit|bit applies|type bit|poll class|hole|registers \(16 or 32 bits\)/,
+  limits: /limits\./,
+};
+
 /**
- * When only some points are malformed, still run the cross-field checks (overlaps, duplicates, sf references …) on
- * the well-formed ones, so one `gridbridge validate` run names every problem. Paths are mapped back to the raw file.
+ * When the shape check fails, still run the cross-field checks (overlaps, duplicates, types, sf references …) on a
+ * repaired copy, so one `gridbridge validate` run names every problem: malformed top-level fields are replaced by
+ * valid stand-ins (or dropped when optional), malformed optional point fields are dropped, and a point whose name or
+ * address is malformed is checked on its own (its type, length, bit …) but left out of the overlap checks. Issues
+ * about stand-ins are not reported; paths are mapped back to the raw file.
  */
-function checksOfValidPoints(raw: unknown, shapeIssues: readonly ProfileIssue[]): ProfileIssue[] {
-  if (shapeIssues.some((i) => i.path[0] !== 'points' || typeof i.path[1] !== 'number')) return [];
-  const points = (raw as { points?: unknown }).points;
-  if (!Array.isArray(points)) return [];
-  const bad = new Set(shapeIssues.map((i) => i.path[1] as number));
-  const kept = points.map((_, i) => i).filter((i) => !bad.has(i));
-  const r = ProfileSchema.safeParse({ ...(raw as object), points: kept.map((i) => points[i]) });
-  if (!r.success || kept.length === 0) return [];
-  return normalizeProfile(r.data).issues.map((i) =>
-    i.path[0] === 'points' && typeof i.path[1] === 'number' ? { ...i, path: ['points', kept[i.path[1]]!, ...i.path.slice(2)] } : i,
-  );
+function checksOfValidPoints(raw: unknown, zodIssues: ReadonlyArray<z.core.$ZodIssue>): ProfileIssue[] {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return [];
+  const top: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  const points = Array.isArray(top.points) ? top.points.map((p) => (p && typeof p === 'object' && !Array.isArray(p) ? { ...(p as Record<string, unknown>) } : undefined)) : undefined;
+  const replacedTop = new Set<string>();
+  const isolated = new Set<number>();
+  const repairedFields = new Set<string>();
+  for (const i of zodIssues) {
+    const [k0, k1, k2] = i.path;
+    if (i.path.length === 0) {
+      if (i.code === 'unrecognized_keys') for (const k of i.keys) delete top[k];
+      continue;
+    }
+    if (k0 === 'points' && points && typeof k1 === 'number') {
+      const pt = points[k1];
+      if (!pt) continue;
+      if (i.code === 'unrecognized_keys' && i.path.length === 2) {
+        for (const k of i.keys) delete pt[k];
+      } else if (k2 === 'name' || k2 === 'address' || k2 === 'type') {
+        pt[k2] = k2 === 'name' ? `x_invalid_${k1}` : k2 === 'address' ? 0 : 'u16';
+        isolated.add(k1);
+        repairedFields.add(`${k1}.${k2}`);
+      } else if (typeof k2 === 'string') {
+        delete pt[k2];
+        repairedFields.add(`${k1}.${k2}`);
+      } else if (k2 === undefined) {
+        points[k1] = undefined;
+      }
+      continue;
+    }
+    if (k0 === 'points') return []; // no usable point list
+    const key = String(k0);
+    if (key in TOP_PLACEHOLDERS) top[key] = TOP_PLACEHOLDERS[key];
+    else delete top[key];
+    replacedTop.add(key);
+  }
+  if (!points) return [];
+  const keep = (issue: ProfileIssue): boolean => {
+    if (replacedTop.has(String(issue.path[0]))) return false;
+    for (const k of replacedTop) if (DEPENDS_ON[k]?.test(issue.message)) return false;
+    if (issue.path[0] === 'points' && repairedFields.has(`${String(issue.path[1])}.${String(issue.path[2])}`)) return false;
+    return true;
+  };
+  const check = (indices: number[]): ProfileIssue[] => {
+    if (indices.length === 0) return [];
+    const r = ProfileSchema.safeParse({ ...top, points: indices.map((i) => points[i]) });
+    if (!r.success) return [];
+    return normalizeProfile(r.data)
+      .issues.map((i) => (i.path[0] === 'points' && typeof i.path[1] === 'number' ? { ...i, path: ['points', indices[i.path[1]]!, ...i.path.slice(2)] } : i))
+      .filter(keep);
+  };
+  const usable = points.map((p, i) => (p ? i : -1)).filter((i) => i >= 0);
+  const out = check(usable.filter((i) => !isolated.has(i)));
+  for (const i of isolated) out.push(...check([i]).filter((x) => x.path[0] === 'points'));
+  return out;
 }
 
 function friendlyZodMessage(i: z.core.$ZodIssue): string {
