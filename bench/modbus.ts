@@ -1,18 +1,24 @@
 /**
  * Modbus bench → bench/results/modbus.json
- * (a) RS485 utilisation: simulator emulating wire time at 9600 baud 8N1, 10 devices × 60 mixed registers on one
- *     serial-like bus (one transaction at a time): achieved registers/s vs the bus-time limit of the same plan
- *     (goal ≥ 95 %), and vs naive one-request-per-point polling at its own bus-time limit (goal ≥ 5×).
- * (b) Modbus TCP points/s of one client (the simulator runs in a child process): goal ≥ 30 000/s; RSS and CPU.
- * (c) Baseline, apples to apples: plain modbus-serial (ModbusRTU connectTCP, readHoldingRegisters of the same block
- *     in a loop over the same unit ids, one request in flight) against the SAME simulator process, and both clients
- *     against a minimal raw-socket server (fixed answer, no decoding) so a slow simulator cannot hide client cost.
- *     Server CPU is measured in the child, so the JSON says which side is the bottleneck.
- * Loopback only; every phase is bounded in time (and the baseline loop in count). `--tcp-only` skips (a).
+ * (a) RS485, 10 devices × 60 mixed registers at 9600 baud 8N1, on a real serial path: our ModbusPort (modbus-serial's
+ *     buffered RTU client, serialport, termios) on one end of a socat pty pair, the simulator (RTU) on the other end
+ *     of a second pair, and between them a relay process that paces the bytes at 9600 baud on ONE half-duplex
+ *     timeline (10 bit times per character, a 3.5-character silence when the direction changes). What is modelled:
+ *     the wire time; not modelled: a UART, transceiver turnaround, device processing time (the simulator answers
+ *     at once). Measured: useful registers/s of ours (block reads planned by the profile) and of a naive client
+ *     (plain modbus-serial reading each point with its own request) on the same path, and the bus-time limit of
+ *     each plan computed from the same model (so utilisation = how much of the modelled wire our software keeps busy).
+ * (b) Modbus TCP, one client, simulator in a child process: our ModbusPort (1 and 4 in flight, a `continuous` class)
+ *     vs plain modbus-serial (ModbusRTU.connectTCP + readHoldingRegisters of the same block over the same unit ids,
+ *     one request in flight) in the same run, against the simulator and against a minimal raw-socket server. RSS of
+ *     this process sampled every 500 ms through the longest run (does it level off?).
+ * Loopback only; every phase is bounded in time (the whole bench well under a minute). `--tcp-only` skips (a).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
+import { loadavg } from 'node:os';
 import ModbusRTU from 'modbus-serial';
+import { SerialPort } from 'serialport';
 import type { Profile, ProfilePoint } from '../src/core/profile/types.js';
 import { planReadBlocks } from '../src/protocols/modbus/planner.js';
 import { ModbusPort } from '../src/protocols/modbus/port.js';
@@ -55,7 +61,15 @@ interface SimChild {
   child: ChildProcess;
 }
 
-async function childSim(opts: { emulateBaud?: number; raw?: boolean }): Promise<SimChild> {
+interface ChildOpts {
+  raw?: boolean;
+  /** Serve RTU on this pty instead of TCP. */
+  rtu?: string;
+  /** Be the pacing relay between these two ptys. */
+  relay?: [string, string];
+}
+
+async function childSim(opts: ChildOpts): Promise<SimChild> {
   const child = fork(__filename, ['--sim-child', JSON.stringify(opts)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m) => resolve((m as { port: number }).port));
@@ -132,10 +146,10 @@ async function runBaseline(sim: SimChild, seconds: number): Promise<Run> {
   return { points: 0, registers: requests * block.count, requests, elapsedS, cpuS: (c1.user + c1.system) / 1e6, serverCpuS, dropped: 0, timeouts };
 }
 
-async function runPort(sim: SimChild, seconds: number, maxInFlight: number): Promise<Run> {
-  const port = sim.port;
+async function runPort(sim: SimChild | undefined, seconds: number, maxInFlight: number, opts: { rtuPath?: string; rss?: number[] } = {}): Promise<Run> {
   const profile = benchProfile();
-  const mp = new ModbusPort({ tcp: { host: '127.0.0.1', port } }, { timeoutMs: 2000, maxInFlight, maxQueue: 1024 });
+  const endpoint = opts.rtuPath ? { rtu: { path: opts.rtuPath, baudRate: BAUD } } : { tcp: { host: '127.0.0.1', port: sim!.port } };
+  const mp = new ModbusPort(endpoint, { timeoutMs: 2000, maxInFlight, maxQueue: 1024 });
   for (let u = 1; u <= DEVICES; u++) mp.addDevice({ id: `d${u}`, unitId: u, profile, canonicalUnits: false });
   let points = 0;
   let counting = false;
@@ -145,17 +159,22 @@ async function runPort(sim: SimChild, seconds: number, maxInFlight: number): Pro
   mp.start();
   await new Promise<void>((r) => mp.on('status', (s) => s.state === 'up' && r()));
   await sleep(500); // warm-up
-  const srv0 = await childCpuS(sim);
+  const srv0 = sim ? await childCpuS(sim) : 0;
   const s0 = mp.stats();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   counting = true;
-  await sleep(seconds * 1000);
+  if (opts.rss) {
+    for (let t = 0; t < seconds * 1000; t += 500) {
+      await sleep(500);
+      opts.rss.push(Math.round(process.memoryUsage().rss / 1048576));
+    }
+  } else await sleep(seconds * 1000);
   counting = false;
   const elapsedS = (performance.now() - t0) / 1000;
   const c1 = process.cpuUsage(c0);
   const s1 = mp.stats();
-  const serverCpuS = (await childCpuS(sim)) - srv0;
+  const serverCpuS = sim ? (await childCpuS(sim)) - srv0 : 0;
   await mp.stop();
   const requests = s1.responses - s0.responses;
   const regsPerReq = planReadBlocks(profile.points, profile.limits).reduce((n, b) => n + b.count, 0) / planReadBlocks(profile.points, profile.limits).length;
@@ -182,61 +201,189 @@ function versus(ours: Run, base: Run) {
   return { requestsPerSRatio: round(rps(ours) / rps(base), 3), clientCpuPerRequestRatio: round(cpr(base) / cpr(ours), 3) };
 }
 
-async function main(): Promise<void> {
+/** A socat pty pair; resolves with its two paths once socat is transferring. */
+function ptyPair(tag: string): Promise<{ a: string; b: string; proc: ChildProcess }> {
+  const base = `/tmp/gb-bench-${process.pid}-${tag}`;
+  const a = `${base}-a`;
+  const b = `${base}-b`;
+  const proc = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    const t = setTimeout(() => reject(new Error(`socat not ready: ${err}`)), 5000);
+    proc.on('error', (e) => reject(e));
+    proc.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (/starting data transfer loop/.test(err)) {
+        clearTimeout(t);
+        resolve({ a, b, proc });
+      }
+    });
+  });
+}
+
+/**
+ * Naive polling on the same serial path: plain modbus-serial, one request per point (its own length), over the same
+ * unit ids, one at a time. Returns useful registers read and the elapsed time.
+ */
+async function runNaive(path: string, seconds: number): Promise<{ registers: number; requests: number; elapsedS: number; timeouts: number }> {
+  const profile = benchProfile();
+  const client = new ModbusRTU();
+  await client.connectRTUBuffered(path, { baudRate: BAUD, parity: 'none', dataBits: 8, stopBits: 1 });
+  client.setTimeout(1000);
+  let registers = 0;
+  let requests = 0;
+  let timeouts = 0;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  for (let i = 0; performance.now() < end; i++) {
+    const p = profile.points[i % profile.points.length]!;
+    client.setID(1 + (Math.floor(i / profile.points.length) % DEVICES));
+    try {
+      await client.readHoldingRegisters(p.address, p.length);
+      registers += p.length;
+      requests++;
+    } catch {
+      timeouts++;
+    }
+  }
+  const elapsedS = (performance.now() - t0) / 1000;
+  await new Promise<void>((r) => client.close(() => r()));
+  return { registers, requests, elapsedS, timeouts };
+}
+
+async function rs485(): Promise<Record<string, unknown>> {
   const profile = benchProfile();
   const blocks = planReadBlocks(profile.points, profile.limits);
-  const regsPerCycle = blocks.reduce((n, b) => n + b.count, 0);
   const usefulRegs = profile.points.reduce((n, p) => n + p.length, 0);
+  // Modelled bus time of one transaction (FC3): request 8 chars, reply 5 + 2n chars, two 3.5-char silences.
   const busPerCycle = blocks.reduce((n, b) => n + txMs(b.count), 0);
   const naivePerCycle = profile.points.reduce((n, p) => n + txMs(p.length), 0);
   const limitRegsPerS = (usefulRegs / busPerCycle) * 1000;
-  const naiveRegsPerS = (usefulRegs / naivePerCycle) * 1000;
-
-  // (a) RS485 emulation: one transaction at a time.
-  let rs485: Record<string, unknown> | undefined;
-  if (!process.argv.includes('--tcp-only')) {
-    const rs = await childSim({ emulateBaud: BAUD });
-    const a = await runPort(rs, 10, 1);
-    rs.child.kill();
-    const achievedUseful = (a.requests / blocks.length) * usefulRegs / a.elapsedS;
-    rs485 = {
+  const naiveLimitRegsPerS = (usefulRegs / naivePerCycle) * 1000;
+  const client = await ptyPair('client');
+  const device = await ptyPair('device');
+  const relay = await childSim({ relay: [client.b, device.a] });
+  const sim = await childSim({ rtu: device.b });
+  try {
+    const ours = await runPort(undefined, 8, 1, { rtuPath: client.a });
+    const oursUseful = ((ours.requests / blocks.length) * usefulRegs) / ours.elapsedS;
+    const naive = await runNaive(client.a, 6);
+    const naiveUseful = naive.registers / naive.elapsedS;
+    return {
+      what: 'ModbusPort (modbus-serial buffered RTU, serialport) ↔ socat pty pair ↔ pacing relay process ↔ socat pty pair ↔ simulator (RTU); the relay holds each chunk for its character time at 9600 baud 8N1 on one half-duplex timeline, plus 3.5 characters when the direction changes. Wire time modelled, not a UART.',
       baud: BAUD,
       devices: DEVICES,
       registersPerDevice: usefulRegs,
       points: profile.points.length,
       requestsPerDeviceCycle: blocks.length,
-      registersReadPerCycle: regsPerCycle,
-      busTimeLimitRegistersPerS: round(limitRegsPerS),
-      achievedRegistersPerS: round(achievedUseful),
-      utilisationOfLimit: round(achievedUseful / limitRegsPerS, 3),
-      naiveOneRequestPerPointLimitRegistersPerS: round(naiveRegsPerS),
-      speedupVsNaive: round(achievedUseful / naiveRegsPerS, 2),
+      ours: {
+        usefulRegistersPerS: round(oursUseful, 1),
+        requestsPerS: round(ours.requests / ours.elapsedS, 1),
+        timeouts: ours.timeouts,
+        busTimeLimitRegistersPerS: round(limitRegsPerS, 1),
+        utilisationOfLimit: round(oursUseful / limitRegsPerS, 3),
+      },
+      naiveOneRequestPerPoint: {
+        usefulRegistersPerS: round(naiveUseful, 1),
+        requestsPerS: round(naive.requests / naive.elapsedS, 1),
+        timeouts: naive.timeouts,
+        busTimeLimitRegistersPerS: round(naiveLimitRegsPerS, 1),
+        utilisationOfLimit: round(naiveUseful / naiveLimitRegsPerS, 3),
+      },
+      speedupVsNaiveMeasured: round(oursUseful / naiveUseful, 2),
       goals: { utilisation: '>= 0.95', speedupVsNaive: '>= 5' },
     };
-    process.stderr.write(`rs485: ${JSON.stringify(rs485)}\n`);
+  } finally {
+    sim.child.kill();
+    relay.child.kill();
+    client.proc.kill();
+    device.proc.kill();
+  }
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const rssStartMB = Math.round(process.memoryUsage().rss / 1048576);
+  const profile = blocksProfile();
+  let rs: Record<string, unknown> | undefined;
+  if (!process.argv.includes('--tcp-only')) {
+    rs = await rs485();
+    process.stderr.write(`rs485: ${JSON.stringify(rs)}\n`);
   }
 
-  // (b) TCP throughput against the simulator, and (c) the plain modbus-serial baseline on the same process.
+  // (b) TCP against the simulator: ours (RSS sampled), plain modbus-serial, ours with 4 in flight.
+  // Ours and plain alternate (A B A B) so that load from other processes on the shared machine hits both alike.
   const tcp = await childSim({});
-  const b1 = await runPort(tcp, 5, 1);
-  const base1 = await runBaseline(tcp, 5);
-  const b4 = await runPort(tcp, 5, 4);
+  const rss: number[] = [];
+  const b1a = await runPort(tcp, 6, 1, { rss });
+  const base1a = await runBaseline(tcp, 3);
+  const b1b = await runPort(tcp, 3, 1);
+  const base1b = await runBaseline(tcp, 3);
+  const b4 = await runPort(tcp, 3, 4);
   tcp.child.kill();
-  // (c) the same two clients against a minimal raw-socket server (fixed answer bytes, no register image).
+  // The same two clients against a minimal raw-socket server (fixed answer bytes, no register image).
   const raw = await childSim({ raw: true });
-  const r1 = await runPort(raw, 5, 1);
-  const rbase1 = await runBaseline(raw, 5);
+  const r1a = await runPort(raw, 3, 1);
+  const rbase1a = await runBaseline(raw, 3);
+  const r1b = await runPort(raw, 3, 1);
+  const rbase1b = await runBaseline(raw, 3);
   raw.child.kill();
-  const rssMB = Math.round(process.memoryUsage().rss / 1048576);
-  const tcpRes = { devices: DEVICES, pointsPerRequest: round(profile.points.length / blocks.length, 1), inFlight1: fig(b1), inFlight4: fig(b4), rssMB, goal: 'pointsPerS >= 30000', peer: 'plain modbus-serial ≈ 8 000 requests/s (libmodbus server, notes/protocols.md)' };
+  const [b1, base1, r1, rbase1] = [pool(b1a, b1b), pool(base1a, base1b), pool(r1a, r1b), pool(rbase1a, rbase1b)];
+  const perPair = (o: Run[], b: Run[]) => o.map((x, i) => versus(x, b[i]!).requestsPerSRatio);
   const bottleneck = (r: Run) => (r.serverCpuS / r.elapsedS >= 0.9 ? 'server' : r.cpuS / r.elapsedS >= 0.9 ? 'client' : 'round trip (neither side saturated)');
-  const baseline = {
-    what: 'plain modbus-serial ModbusRTU.connectTCP + readHoldingRegisters of the same block, same unit ids, one request in flight',
-    block: { start: blocks[0]?.start, count: blocks[0]?.count },
-    simulator: { ours: fig(b1), plainModbusSerial: fig(base1, false), oursVsPlain: versus(b1, base1), bottleneck: { ours: bottleneck(b1), plainModbusSerial: bottleneck(base1) } },
-    rawServer: { ours: fig(r1), plainModbusSerial: fig(rbase1, false), oursVsPlain: versus(r1, rbase1), bottleneck: { ours: bottleneck(r1), plainModbusSerial: bottleneck(rbase1) } },
+  const tcpRes = {
+    devices: DEVICES,
+    pointsPerRequest: round(profile.points / profile.blocks, 1),
+    pollClass: 'continuous (0 ms): each block polled again as soon as its answer is in',
+    inFlight1: fig(b1),
+    inFlight4: fig(b4),
   };
-  writeResult('modbus', { ...(rs485 ? { rs485 } : {}), tcp: tcpRes, baseline });
+  const baseline = {
+    what: 'plain modbus-serial ModbusRTU.connectTCP + readHoldingRegisters of the same block, same unit ids, one request in flight, same server process, same run; ours and plain alternate twice (figures pooled over both runs)',
+    simulator: { ours: fig(b1), plainModbusSerial: fig(base1, false), oursVsPlain: { ...versus(b1, base1), requestsPerSRatioPerPair: perPair([b1a, b1b], [base1a, base1b]) }, bottleneck: { ours: bottleneck(b1), plainModbusSerial: bottleneck(base1) } },
+    rawServer: { ours: fig(r1), plainModbusSerial: fig(rbase1, false), oursVsPlain: { ...versus(r1, rbase1), requestsPerSRatioPerPair: perPair([r1a, r1b], [rbase1a, rbase1b]) }, bottleneck: { ours: bottleneck(r1), plainModbusSerial: bottleneck(rbase1) } },
+    note: 'requestsPerSRatio > 1: ours faster; clientCpuPerRequestRatio > 1: ours cheaper per request. Shared 2-core machine: ratios vary by about ±10 % between runs.',
+  };
+  const memory = {
+    what: 'RSS of this bench process (GridBridge Modbus stack, no Node-RED), MB',
+    atStart: rssStartMB,
+    duringTcpInFlight1Every500ms: rss,
+    levelsOff: rss.length >= 4 && Math.max(...rss.slice(rss.length / 2)) - Math.min(...rss.slice(rss.length / 2)) <= 5,
+  };
+  writeResult('modbus', { ...(rs ? { rs485: rs } : {}), tcp: tcpRes, baseline, memory, elapsedS: Math.round((performance.now() - t0) / 1000), loadAverageAtEnd: loadavg().map((x) => round(x, 1)) });
+}
+
+/** Two runs as one (sums of counts and times). */
+function pool(a: Run, b: Run): Run {
+  return { points: a.points + b.points, registers: a.registers + b.registers, requests: a.requests + b.requests, elapsedS: a.elapsedS + b.elapsedS, cpuS: a.cpuS + b.cpuS, serverCpuS: a.serverCpuS + b.serverCpuS, dropped: a.dropped + b.dropped, timeouts: a.timeouts + b.timeouts };
+}
+
+function blocksProfile(): { points: number; blocks: number } {
+  const p = benchProfile();
+  return { points: p.points.length, blocks: planReadBlocks(p.points, p.limits).length };
+}
+
+/**
+ * The pacing relay: bytes from either pty go out on the other after their character time on one shared timeline
+ * (half duplex), with a 3.5-character silence when the direction changes.
+ */
+function relay(aPath: string, bPath: string): void {
+  const a = new SerialPort({ path: aPath, baudRate: BAUD });
+  const b = new SerialPort({ path: bPath, baudRate: BAUD });
+  let busFreeAt = 0;
+  let lastDir: 'ab' | 'ba' | undefined;
+  const forward = (dir: 'ab' | 'ba', to: SerialPort) => (chunk: Buffer) => {
+    const now = performance.now();
+    const gap = lastDir !== undefined && lastDir !== dir ? 3.5 * CHAR_MS : 0;
+    lastDir = dir;
+    const start = Math.max(now, busFreeAt + gap);
+    busFreeAt = start + chunk.length * CHAR_MS;
+    setTimeout(() => to.write(chunk), Math.max(0, busFreeAt - now));
+  };
+  a.on('data', forward('ab', b));
+  b.on('data', forward('ba', a));
+  a.on('error', () => undefined);
+  b.on('error', () => undefined);
 }
 
 /** Minimal Modbus TCP server: answers FC3/FC4 with fixed register bytes (other codes: exception 1). No image. */
@@ -280,14 +427,18 @@ function round(x: number, d = 0): number {
 }
 
 if (process.argv[2] === '--sim-child') {
-  const opts = JSON.parse(process.argv[3] ?? '{}') as { emulateBaud?: number; raw?: boolean };
+  const opts = JSON.parse(process.argv[3] ?? '{}') as ChildOpts;
   process.on('message', () => process.send?.({ cpu: process.cpuUsage() }));
   if (opts.raw) {
     void rawServer().then((port) => process.send?.({ port }));
+  } else if (opts.relay) {
+    relay(opts.relay[0], opts.relay[1]);
+    process.send?.({ port: 0 });
   } else {
     const profile = benchProfile();
-    const sim = new ModbusSimulator({ units: Array.from({ length: DEVICES }, (_, i) => ({ unitId: i + 1, profile })), ...(opts.emulateBaud ? { emulateBaud: opts.emulateBaud } : {}) });
-    void sim.listenTcp(0).then(({ port }) => process.send?.({ port }));
+    const sim = new ModbusSimulator({ units: Array.from({ length: DEVICES }, (_, i) => ({ unitId: i + 1, profile })) });
+    if (opts.rtu) void sim.openRtu(opts.rtu, BAUD).then(() => process.send?.({ port: 0 }));
+    else void sim.listenTcp(0).then(({ port }) => process.send?.({ port }));
   }
   process.on('disconnect', () => process.exit(0));
   setTimeout(() => process.exit(0), 120000).unref();

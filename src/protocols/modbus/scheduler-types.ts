@@ -30,8 +30,8 @@ export interface SchedulerOptions {
    */
   probeBackoff?: Partial<Backoff>;
   /**
-   * Reconnect backoff for the transport (default 200 ms ×2 up to 800 ms, ±20 %, never above maxMs): a reconnect
-   * attempt is one connect (cheap), so a server back after an outage is found within about 0.8 s.
+   * Reconnect backoff for the transport (default 200 ms ×2 up to 500 ms, ±20 %, never above maxMs): a reconnect
+   * attempt is one connect (cheap), so a server back after an outage is found within about 0.5 s.
    */
   reconnectBackoff?: Partial<Backoff>;
   /**

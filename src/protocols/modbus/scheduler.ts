@@ -92,6 +92,7 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
   /** Normal-lane jobs on the wire, oldest first (for the lane switch). */
   private readonly mainJobs = new Set<Job>();
   private laneTimer: TimerHandle | undefined;
+  private laneTimerAt = Infinity;
   /** Devices known silent (fast path of the queue scan when 0). */
   private silentCount = 0;
   /** Mean answer time (EWMA, ms) of the normal lane. */
@@ -132,7 +133,7 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
     };
     this.lanes = !transport.serial && this.o.silentLane;
     this.probe = backoff(opts.probeBackoff, { initialMs: 500, maxMs: transport.serial ? 5000 : 1000, factor: 2, jitter: 0.2 });
-    this.reconnect = backoff(opts.reconnectBackoff, { initialMs: 200, maxMs: 800, factor: 2, jitter: 0.2 });
+    this.reconnect = backoff(opts.reconnectBackoff, { initialMs: 200, maxMs: 500, factor: 2, jitter: 0.2 });
     this.reconnectDelay = this.reconnect.initialMs;
     transport.onLost((reason) => this.onTransportLost(reason));
   }
@@ -211,6 +212,7 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
     this.clock.clearTimeout(this.deadlineTimer);
     this.clock.clearTimeout(this.laneTimer);
     this.dueTimer = this.reconnectTimer = this.deadlineTimer = this.laneTimer = undefined;
+    this.laneTimerAt = Infinity;
     this.dueTimerAt = Infinity;
     const stopped = new ModbusConnectionError('port stopped');
     for (const j of [...this.urgent, ...this.normal]) this.failJob(j, stopped);
@@ -493,7 +495,7 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
    */
   private take(): Job | undefined {
     const mainFree = this.inFlight < this.o.maxInFlight;
-    if (!this.lanes || this.silentCount === 0) {
+    if (!this.lanes || (this.silentCount === 0 && this.slowInFlight === 0)) {
       if (!mainFree) return undefined;
       return this.urgent.shift() ?? this.normal.shift();
     }
@@ -503,7 +505,8 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
       for (let i = 0; i < q.length; i++) {
         const j = q[i]!;
         const d = j.device;
-        const slow = d !== undefined && d.silent;
+        // A unit with a request in the slow lane (known silent, or moved there unanswered) waits for that one.
+        const slow = d !== undefined && (d.silent || d.slowBusy);
         if (slow ? slowFree && !d.slowBusy : mainFree) {
           q.splice(i, 1);
           j.slow = slow;
@@ -516,12 +519,16 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
 
   /** Normal slots full and work waiting: move the oldest request unanswered after the lane-switch time to the slow lane. */
   private armLaneSwitch(): void {
-    if (this.laneTimer) return;
     const oldest = this.mainJobs.values().next().value;
     if (!oldest || oldest.startedMono === undefined) return;
     const switchMs = this.laneSwitchMs();
+    const at = oldest.startedMono + switchMs;
+    if (this.laneTimer && this.laneTimerAt <= at) return;
+    this.clock.clearTimeout(this.laneTimer);
+    this.laneTimerAt = at;
     this.laneTimer = this.clock.setTimeout(() => {
       this.laneTimer = undefined;
+      this.laneTimerAt = Infinity;
       if (!this.running) return;
       const now = this.clock.monotonic();
       for (const j of this.mainJobs) {
@@ -537,7 +544,7 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
         d.c.slowLane++;
       }
       this.pump();
-    }, Math.max(1, oldest.startedMono + switchMs - this.clock.monotonic()));
+    }, Math.max(1, at - this.clock.monotonic()));
   }
 
   /** 8 × the mean answer time, between 25 ms and timeoutMs/2 (the latter until the first answer). */
@@ -595,6 +602,8 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
       }
       job.slow = false;
       this.busyMs += took;
+      // An answer: put the next queued request on the wire before decoding this one (the link works meanwhile).
+      if (res && this.running) this.pump();
       this.complete(job, res, err);
       if (this.running) {
         this.enqueueDue(this.clock.monotonic());
