@@ -11,16 +11,22 @@
  *   rate cap of 5000 points/s.
  * - Size: bytes the queue occupies per point (LZ4-compressed batches), and the disk a 7-day outage of 500 points
  *   every 10 s needs.
+ * - MQTT reconnect after a broker restart: a real mosquitto stopped for OUTAGE_MS and started again on the same port;
+ *   time from its listening again to the upstream being up, with the default backoff (100 ms → 1 s) and, in the same
+ *   run, the former default (1 s → 60 s).
  * Bounded in count; everything in a temp directory removed at the end. Timings on a shared, busy machine are noisy.
  */
-import { appendFileSync, closeSync, fsyncSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../src/core/clock.js';
 import { GOOD, type Point } from '../src/core/point.js';
 import { Forwarder, LmdbBackend, StoreQueue, openQueue } from '../src/core/store/index.js';
 import { encodePointPayload } from '../src/protocols/mqtt/codec.js';
-import type { MqttMessage } from '../src/protocols/mqtt/upstream.js';
+import { mqttSettings } from '../src/protocols/mqtt/mapping.js';
+import { MqttUpstream, type MqttMessage } from '../src/protocols/mqtt/upstream.js';
 import { percentile, writeResult } from './lib.js';
 
 const SITE_POINTS = 500;
@@ -113,6 +119,63 @@ async function replayRun(dir: string, points: number, ratePerS: number): Promise
   return { pointsPerS: Math.round(points / el), points };
 }
 
+const OUTAGE_MS = 6000;
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+const listening = (port: number) =>
+  new Promise<boolean>((res) => {
+    const c = netConnect(port, '127.0.0.1');
+    c.once('connect', () => (c.destroy(), res(true)));
+    c.once('error', () => res(false));
+  });
+
+async function mosquitto(conf: string, port: number): Promise<ChildProcess> {
+  const m = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+  const end = performance.now() + 10_000;
+  while (!(await listening(port))) {
+    if (performance.now() > end) throw new Error('mosquitto did not start');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return m;
+}
+
+/** ms from mosquitto listening again to the upstream up, per restart. */
+async function reconnectRun(dir: string, reconnect: { minMs: number; maxMs: number }, runs: number): Promise<number[]> {
+  const port = await freePort();
+  const conf = join(dir, `mosquitto-${port}.conf`);
+  writeFileSync(conf, [...(process.getuid?.() === 0 ? ['user root'] : []), `listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', ''].join('\n'));
+  let m = await mosquitto(conf, port);
+  const up = new MqttUpstream(mqttSettings({ url: `mqtt://127.0.0.1:${port}`, clientId: `bench-${port}`, reconnect }, { site: 'bench' }));
+  const isUp = () => up.status().state === 'up';
+  up.start();
+  const out: number[] = [];
+  try {
+    while (!isUp()) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < runs; i++) {
+      const exited = new Promise((r) => m.once('exit', r));
+      m.kill('SIGTERM');
+      await exited;
+      while (isUp()) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, OUTAGE_MS));
+      m = await mosquitto(conf, port);
+      const t0 = performance.now();
+      while (!isUp()) await new Promise((r) => setTimeout(r, 2));
+      out.push(Math.round(performance.now() - t0));
+    }
+  } finally {
+    await up.stop(500);
+    m.kill('SIGTERM');
+  }
+  return out;
+}
+
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
@@ -128,6 +191,9 @@ async function main(): Promise<void> {
     const replay = await replayRun(dir, 100_000, 0);
     const replayCapped = await replayRun(dir, 20_000, 5000);
     const bytesPerPoint = w500.bytesPerPoint;
+    const haveMosquitto = spawnSync('mosquitto', ['-h']).error === undefined;
+    const reconnectNow = haveMosquitto ? await reconnectRun(dir, { minMs: 100, maxMs: 1000 }, 3) : [];
+    const reconnectFormer = haveMosquitto ? await reconnectRun(dir, { minMs: 1000, maxMs: 60000 }, 3) : [];
     writeResult('store', {
       modelled: 'MQTT point messages as the adapter stores them; LMDB in a temp dir on this machine\'s disk; send() of the replay resolves at once (store side only)',
       durableWrites: {
@@ -151,6 +217,9 @@ async function main(): Promise<void> {
         weekGiB: round((bytesPerPoint * WEEK_POINTS) / 1024 ** 3),
         defaultQuotaGiB: 2,
       },
+      mqttReconnectAfterBrokerRestart: haveMosquitto
+        ? { outageMs: OUTAGE_MS, defaultBackoff100msTo1sMs: reconnectNow, formerBackoff1sTo60sMs: reconnectFormer, peer: 'mosquitto (Debian) stopped with SIGTERM and started again on the same port' }
+        : 'mosquitto not installed: not measured',
       note: 'shared 2-core machine with other jobs running: figures are noisy',
     });
   } finally {

@@ -2,13 +2,18 @@
  * gridbridge-mqtt-upstream: publishes GridBridge points to an MQTT broker (topic templates, JSON payloads with
  * quality and timestamps, birth/last will) and turns `<point topic>/set` commands into output messages. Wire the
  * output to a gridbridge-modbus-write node and its output back here: the result is published on `…/result`.
- * Logic lives in src/protocols/mqtt (MqttUpstream); this file only adapts Node-RED.
+ * Points go through a durable store-and-forward queue (docs/store.md) in `storeDir` (default: gridbridge-store in
+ * the Node-RED user directory): a message is done only once stored; it is removed when the broker acknowledged it.
+ * Logic lives in src/protocols/mqtt (MqttUpstream, storedMqttUpstream) and src/core/store; this file only adapts Node-RED.
  */
+import { join } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red.js';
 import { statusFor, showConfigError } from './red.js';
 import { asPoints } from '../src/core/point.js';
 import { errorMessage } from '../src/core/errors.js';
-import { MqttUpstream, mqttSettings, type CommandOutcome } from '../src/protocols/mqtt/index.js';
+import { systemClock } from '../src/core/clock.js';
+import { Forwarder, openQueue, type StoreQueue } from '../src/core/store/index.js';
+import { mqttSettings, storedMqttUpstream, type CommandOutcome, type MqttMessage, type MqttUpstream } from '../src/protocols/mqtt/index.js';
 
 interface Def extends NodeDef {
   url: string;
@@ -23,6 +28,8 @@ interface Def extends NodeDef {
   ca: string;
   cert: string;
   key: string;
+  storeDir?: string;
+  storeMaxMB?: string;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -32,6 +39,8 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const pending = new Map<string, (o: CommandOutcome) => void>();
     let up: MqttUpstream;
+    let stopUp: () => Promise<void>;
+    let queue: StoreQueue<MqttMessage>;
     try {
       const tls = d.ca || d.cert || d.key ? { ...(d.ca ? { ca: d.ca } : {}), ...(d.cert ? { cert: d.cert } : {}), ...(d.key ? { key: d.key } : {}) } : undefined;
       const settings = mqttSettings(
@@ -48,7 +57,11 @@ export = function register(RED: NodeAPI): void {
         },
         { site: d.site || 'site', password: node.credentials?.password || undefined, defaultUrl: 'mqtt://127.0.0.1:1883' },
       );
-      up = new MqttUpstream(settings);
+      const userDir = RED.settings?.userDir;
+      const dir = d.storeDir || (typeof userDir === 'string' ? join(userDir, 'gridbridge-store') : undefined);
+      if (!dir) node.warn('no store directory (storeDir, or the Node-RED user directory): points are buffered in memory only');
+      queue = openQueue<MqttMessage>(`mqtt-node:${node.id}`, { dir, maxBytes: (Number(d.storeMaxMB) || 2048) * 1024 * 1024 });
+      ({ up, stop: stopUp } = storedMqttUpstream(settings, {}, queue, (q, send) => new Forwarder(q, { clock: systemClock, send }), (w) => node.warn(w)));
     } catch (e) {
       return showConfigError(node, `configuration: ${errorMessage(e)}`);
     }
@@ -83,7 +96,11 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (_removed, done) => {
       for (const r of pending.values()) r({ ok: false, reason: 'node stopped' });
       pending.clear();
-      up.stop().then(done, done);
+      const closeQueue = () => {
+        queue.close();
+        done();
+      };
+      stopUp().then(closeQueue, closeQueue);
     });
   }
   RED.nodes.registerType('gridbridge-mqtt-upstream', MqttUpstreamNode, { credentials: { username: { type: 'text' }, password: { type: 'password' } } });

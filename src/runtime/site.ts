@@ -208,6 +208,16 @@ export class Site extends EventEmitter<SiteEvents> {
     }
     const maxMB = this.load.mapping?.store?.maxMB ?? 2048;
     const queue = openQueue<T>(name, { dir: this.storeDir, maxBytes: maxMB * 1024 * 1024 });
+    let warnedAt = -Infinity;
+    let unreported = 0;
+    queue.onEvict = (n) => {
+      unreported += n;
+      const now = this.clock.monotonic();
+      if (now - warnedAt < 60_000) return; // at most one warning a minute, with the count since the last one
+      warnedAt = now;
+      this.emit('warning', `store ${name}: quota of ${maxMB} MiB reached; ${unreported} oldest undelivered item(s) dropped (evicted ${queue.stats().evicted} in total)`);
+      unreported = 0;
+    };
     this.queues.set(name, { queue: queue as StoreQueue<unknown>, forwarders: [] });
     return queue;
   }

@@ -13,9 +13,11 @@ const usage = `usage: gridbridge run MAPPING.yaml [--points] [--embedded-broker 
   Polls every device of the mapping, publishes to its upstreams and takes controls through the arbiter.
   --iec104-listen   where the IEC 104 controlled station listens (default 0.0.0.0:2404)
   --sep2-cert/key/ca  PEM files of the 2030.5 device certificate, key and CA chain (or GRIDBRIDGE_SEP2_* variables)
-  --state-dir       where held control intents survive a restart (default: the mapping's site.stateDir; none:
-                    a restart forgets active controls and applies the fail-safe defaults)
-  Prints JSON lines: status changes, writes, control decisions (audit), warnings; --points also prints every point.
+  --state-dir       where held control intents and the upstream store survive a restart (default: the mapping's
+                    site.stateDir; store.dir wins for the store; none: a restart forgets active controls and
+                    applies the fail-safe defaults, and upstream queues are in memory)
+  Prints JSON lines: status changes, writes, control decisions (audit), warnings; --points also prints every point
+  (once it is in the upstream store); on stop, the store counters of every upstream queue ("store").
   When the mapping's MQTT block has no url, an embedded broker is started on 127.0.0.1 (default port 1883).
   Stops cleanly on SIGINT/SIGTERM.`;
 
@@ -87,6 +89,8 @@ export async function run(argv: string[]): Promise<number> {
   emit('started', { site: site.id, devices: load.mapping.devices.map((d) => d.id), connections: [...site.ports.keys()] });
   const sig = await untilSignal();
   emit('stopping', { signal: sig });
+  const store = site.storeStats();
+  if (Object.keys(store).length) emit('store', { queues: store });
   await site.stop();
   await broker?.close();
   return 0;

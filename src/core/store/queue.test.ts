@@ -53,9 +53,12 @@ describe.each([
 
   it('drops the oldest batches beyond the quota and counts them', () => {
     const q = make(64 * 1024);
+    let reported = 0;
+    q.onEvict = (n) => (reported += n);
     for (let i = 0; i < 200; i++) q.append(range(0, 300).map(() => Math.random()));
     const s = q.stats();
     expect(s.evicted).toBeGreaterThan(0);
+    expect(reported).toBe(s.evicted);
     expect(s.bytes).toBeLessThanOrEqual(64 * 1024);
     expect(s.stored).toBe(60_000);
     expect(s.depth + s.evicted).toBe(60_000);

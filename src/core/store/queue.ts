@@ -80,6 +80,8 @@ export class StoreQueue<T> {
   private readonly counters = { stored: 0, delivered: 0, evicted: 0 };
   /** Called after items were appended (a forwarder waiting for work). */
   onAppend: (() => void) | undefined;
+  /** Called when the quota dropped undelivered items (how many), so an operator hears of it. */
+  onEvict: ((items: number) => void) | undefined;
 
   constructor(
     readonly name: string,
@@ -132,7 +134,9 @@ export class StoreQueue<T> {
         used -= perBatch;
       }
     });
+    const before = this.counters.evicted;
     for (const b of evicted) this.dropOldest(b);
+    if (this.counters.evicted > before) this.onEvict?.(this.counters.evicted - before);
     this.order.push({ seq, n: items.length });
     this.depth += items.length;
     this.counters.stored += items.length;

@@ -1,5 +1,7 @@
 /** MQTT upstream stack: publish Points to a broker, take commands from `…/set`, embedded aedes broker helper. */
 export { MqttUpstream, redactUrl } from './upstream.js';
+export { storedMqttUpstream } from './durable.js';
+export type { StoredMqttUpstream } from './durable.js';
 export { CommandDispatcher, MAX_PENDING_COMMANDS } from './commands.js';
 export type { CommandAnswer, CommandDispatcherDeps } from './commands.js';
 export type { MqttCommand, CommandOutcome, CommandHandler, MqttStats, MqttStatus, MqttLinkState, PublishReport, MqttUpstreamEvents, MqttUpstreamOptions, MqttMessage } from './upstream.js';

@@ -4,10 +4,9 @@
  * in order while the broker is up, removed when the broker acknowledged them (QoS 1/2), replayed after an outage or a
  * restart at the `store.replayPerS` rate with their original timestamps (in the payload).
  */
-import { errorMessage } from '../../core/errors.js';
 import type { PointValue } from '../../core/point.js';
 import type { ControlIntent } from '../../core/control.js';
-import { MqttUpstream, mqttUpstreamSchema, resolveMqttSettings, type CommandOutcome, type MqttMessage } from '../../protocols/mqtt/index.js';
+import { mqttUpstreamSchema, resolveMqttSettings, storedMqttUpstream, type CommandOutcome, type MqttMessage } from '../../protocols/mqtt/index.js';
 import type { AdapterFactory, UpstreamContext } from '../adapter.js';
 
 export interface MqttAdapterOptions {
@@ -43,28 +42,15 @@ export const createMqttAdapter: AdapterFactory = (block, ctx: UpstreamContext, o
     if (f?.state === 'not_held') return { ok: false, reason: `the field does not hold ${String(f.value)} yet (${f.reason ?? 'write failed'})` };
     return { ok: true, reason: r.reason ?? 'no change' };
   };
-  const queue = ctx.storeQueue<MqttMessage>();
-  const store = (batch: MqttMessage[]): void => {
-    try {
-      queue.append(batch);
-    } catch (e) {
-      ctx.warn(`store: ${batch.length} point message(s) could not be stored and are lost: ${errorMessage(e)}`);
-    }
-  };
-  const up = new MqttUpstream(settings, { clock: ctx.clock, onCommand: command, store });
-  const forwarder = ctx.forwarder(queue, (m) => up.deliver(m));
-  if (settings.qos === 0) ctx.warn('qos 0: the broker does not acknowledge messages, so a point is removed from the store once written to the socket (use qos 1 for at-least-once)');
-  up.on('status', (s) => {
-    forwarder.online(s.state === 'up');
-    ctx.status(s.state, s.reason);
-  });
+  const { up, stop } = storedMqttUpstream(settings, { clock: ctx.clock, onCommand: command }, ctx.storeQueue<MqttMessage>(), ctx.forwarder, ctx.warn);
+  up.on('status', (s) => ctx.status(s.state, s.reason));
   up.on('warning', (w) => ctx.warn(w));
   const declare = [...ctx.profiles].flatMap(([device, p]) => p.points.filter((x) => x.access !== 'r').map((x) => ({ device, name: x.name, kind: p.kind })));
   for (const e of up.declarePoints(declare)) ctx.warn(e.message);
   return {
     name: 'mqtt',
     start: () => up.start(),
-    stop: () => (forwarder.stop(), up.stop()),
+    stop,
     publishPoints: (points) => void up.publishPoints(points),
   };
 };
