@@ -12,6 +12,7 @@ const peers = [
   ['mbpoll', 'mbpoll'],
   ['xmllint', 'libxml2-utils'],
   ['chromium', 'chromium'],
+  ['openssl', 'openssl'],
 ];
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const hasPymodbus = () => spawnSync('/usr/bin/python3', ['-c', 'import pymodbus'], { stdio: 'ignore' }).status === 0;
