@@ -24,7 +24,7 @@ const DEADLINE_MS = 60_000;
 const WARMUP = 3;
 
 async function pair(packed: boolean) {
-  const server = new Iec104Server({ port: 0, host: '127.0.0.1', packed, onCommand: () => true, eventBuffer: 0 });
+  const server = new Iec104Server({ port: 0, host: '127.0.0.1', packed, onCommand: () => true, eventBuffer: 0, link: { maxQueue: 100_000 } });
   for (let i = 0; i < N_GI; i++) server.definePoint({ ca: 1, ioa: 1 + i, typeId: TypeId.M_ME_NC_1, initial: { value: i * 0.5, quality: {} } });
   server.defineCommand({ ca: 1, ioa: 5_000_000, typeIds: [TypeId.C_SC_NA_1] });
   const { port } = await server.listen();

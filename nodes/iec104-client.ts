@@ -63,7 +63,7 @@ export = function register(RED: NodeAPI): void {
     };
     client.connect().catch((e: unknown) => node.log(`iec104 client: ${errorMessage(e)}`));
     const period = Number(d.giPeriodS) || 0;
-    const gi = period > 0 ? setInterval(() => void client.interrogate(), period * 1000) : undefined;
+    const gi = period > 0 ? setInterval(() => void client.interrogate(undefined, undefined, { collect: false }), period * 1000) : undefined;
     node.on('close', (_removed, done) => {
       if (gi) clearInterval(gi);
       client.close();

@@ -12,6 +12,7 @@ const peers = [
   ['mbpoll', 'mbpoll'],
   ['xmllint', 'libxml2-utils'],
   ['chromium', 'chromium'],
+  ['openssl', 'openssl'],
 ];
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 // pymodbus.server needs python3-serial-asyncio, only a Recommends of python3-pymodbus (not installed below).

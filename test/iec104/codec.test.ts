@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DecodeError } from '../../src/core/errors.js';
 import { decodeApdu, encodeIFrame, encodeSFrame, encodeUFrame, FrameReader, type Apci } from '../../src/protocols/iec104/apci.js';
-import { decodeAsdu, encodeAsdu, packAsdus, type Asdu } from '../../src/protocols/iec104/asdu.js';
+import { decodeAsdu, encodeAsdu, packAsdus, type Asdu, type InfoObject } from '../../src/protocols/iec104/asdu.js';
 import { decodeFrame, encodeIAsdu } from '../../src/protocols/iec104/codec.js';
 import { cp56FromEpoch, cp56ToEpoch } from '../../src/protocols/iec104/cp56time.js';
 import { TypeId } from '../../src/protocols/iec104/constants.js';
@@ -160,5 +160,20 @@ describe('decoder fuzzing', () => {
       }),
       { numRuns: 100_000 },
     );
+  });
+
+  it('the bulk decoders (make) give exactly what the generic read gives', () => {
+    for (const [typeId, codec] of ELEMENTS) {
+      if (!codec.make) continue;
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: codec.size, maxLength: codec.size }), fc.integer({ min: 0, max: 0xffffff }), (bytes, ioa) => {
+          const b = Buffer.from(bytes);
+          const viaRead: InfoObject = { ioa };
+          codec.read(b, 0, viaRead);
+          expect(codec.make!(b, 0, ioa), `type ${typeId}`).toEqual(viaRead);
+        }),
+        { numRuns: 2000 },
+      );
+    }
   });
 });

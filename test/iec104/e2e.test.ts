@@ -73,6 +73,17 @@ describe('client ↔ server on loopback', () => {
     expect(byName.has('x_ioa3000')).toBe(false);
   });
 
+  it('interrogation with collect: false resolves without the objects, which still arrive as events', async () => {
+    const { port } = await startServer();
+    const client = await startClient(port);
+    let seen = 0;
+    client.on('object', (u: { cot: number }) => void (u.cot === 22 && seen++));
+    const r = await client.interrogate(1, 22, { collect: false });
+    expect(r).toMatchObject({ ok: true, stage: 'term' });
+    expect(r.objects).toBeUndefined();
+    expect(seen).toBe(100);
+  });
+
   it('group interrogation answers only the group, with COT 20+group', async () => {
     const { port } = await startServer();
     const client = await startClient(port);

@@ -106,6 +106,20 @@ describe('k and w windows', () => {
     expect(s.out).toEqual([{ format: 'S', nr: 8 }]);
     expect(s.got).toHaveLength(8);
   });
+  it('a chunk of w or more I frames is acknowledged once, before its ASDUs are decoded and handed on', () => {
+    const s = single('controlling', { w: 8 });
+    const sAtDelivery: number[] = [];
+    const link = new LinkLayer('controlling', { write: (f) => s.out.push(decodeApdu(f).apci), asdu: () => sAtDelivery.push(s.out.length), closed: () => undefined }, s.clock, { w: 8 });
+    link.receive(Buffer.concat(Array.from({ length: 12 }, (_, i) => iFrame(i, 0))));
+    expect(s.out).toEqual([{ format: 'S', nr: 12 }]);
+    expect(sAtDelivery).toEqual(Array(12).fill(1));
+  });
+  it('frames before a protocol error in the same chunk are still delivered, then the link closes', () => {
+    const s = single('controlling');
+    s.link.receive(Buffer.concat([iFrame(0, 0), iFrame(1, 0), iFrame(5, 0)]));
+    expect(s.got).toHaveLength(2);
+    expect(s.closed).toEqual(['sequence error: received N(S)=5, expected 2']);
+  });
   it('acknowledges fewer than w frames after t2', () => {
     const s = single('controlling', { t2: 10_000 });
     s.link.receive(iFrame(0, 0));

@@ -77,16 +77,27 @@ export function decodeAsdu(buf: Buffer, base = 0): Asdu {
     const first = buf[o]! | (buf[o + 1]! << 8) | (buf[o + 2]! << 16);
     if (first + n - 1 > MAX_IOA) throw new DecodeError(`SQ=1 sequence from IOA ${first} runs past ${MAX_IOA}`, base + o, P);
     o += 3;
-    for (let i = 0; i < n; i++, o += codec.size) {
-      const obj: InfoObject = { ioa: first + i };
-      codec.read(buf, o, obj);
-      asdu.objects.push(obj);
+    const make = codec.make;
+    const objects = asdu.objects;
+    if (make) for (let i = 0; i < n; i++, o += codec.size) objects.push(make(buf, o, first + i));
+    else {
+      for (let i = 0; i < n; i++, o += codec.size) {
+        const obj: InfoObject = { ioa: first + i };
+        codec.read(buf, o, obj);
+        objects.push(obj);
+      }
     }
   } else {
+    const make = codec.make;
     for (let i = 0; i < n; i++) {
-      const obj: InfoObject = { ioa: buf[o]! | (buf[o + 1]! << 8) | (buf[o + 2]! << 16) };
+      const ioa = buf[o]! | (buf[o + 1]! << 8) | (buf[o + 2]! << 16);
       o += 3;
-      codec.read(buf, o, obj);
+      let obj: InfoObject;
+      if (make) obj = make(buf, o, ioa);
+      else {
+        obj = { ioa };
+        codec.read(buf, o, obj);
+      }
       o += codec.size;
       asdu.objects.push(obj);
     }

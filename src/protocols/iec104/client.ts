@@ -219,7 +219,7 @@ export class Iec104Client extends EventEmitter {
           if (started) {
             this.failures = 0;
             this.setState('up', `${h.host}:${h.port ?? ''}`);
-            if (this.opts.interrogateOnStart) void this.interrogate();
+            if (this.opts.interrogateOnStart) void this.interrogate(undefined, undefined, { collect: false });
           } else if (!link.closed) this.setState('down', 'data transfer stopped');
         },
         warn: (m) => this.emit('warn', m),
@@ -259,9 +259,13 @@ export class Iec104Client extends EventEmitter {
   }
 
   // --- requests ----------------------------------------------------------------------------------------------
-  /** General (qoi 20) or group (21..36) interrogation; resolves at ACT_TERM with the objects received. */
-  interrogate(ca = this.opts.ca ?? 1, qoi = QOI_STATION): Promise<RequestResult> {
-    return this.request({ typeId: TypeId.C_IC_NA_1, cot: Cot.ACTIVATION, ca, objects: [{ ioa: 0, qualifier: qoi }] }, 0, true, qoi);
+  /**
+   * General (qoi 20) or group (21..36) interrogation; resolves at ACT_TERM with the objects received, or without
+   * them when `collect` is false (the data still arrives as `asdu`/`object`/`point` events: no copy of a large
+   * station is kept).
+   */
+  interrogate(ca = this.opts.ca ?? 1, qoi = QOI_STATION, opts: { collect?: boolean } = {}): Promise<RequestResult> {
+    return this.request({ typeId: TypeId.C_IC_NA_1, cot: Cot.ACTIVATION, ca, objects: [{ ioa: 0, qualifier: qoi }] }, 0, true, opts.collect === false ? undefined : qoi);
   }
 
   /** Counter interrogation: rqt 5 = general, 1..4 = group; frz 0 read, 1 freeze, 2 freeze+reset, 3 reset. */

@@ -87,6 +87,8 @@ export class LinkLayer {
   /** Oldest sequence number not yet acknowledged by the peer. */
   private ackBase = 0;
   private unacked: Sent[] = [];
+  /** I frames of the current chunk, sequence-checked and counted, not yet decoded and handed on. */
+  private inbox: Array<{ ns: number; asdu: Buffer }> = [];
   private queue: Outgoing[] = [];
   private queueHead = 0;
   private rxUnacked = 0;
@@ -185,9 +187,41 @@ export class LinkLayer {
         if (!this.isClosed) this.onFrame(f);
       });
     } catch (e) {
-      this.close(e instanceof DecodeError ? `framing error: ${e.message}` : `receive failed: ${errorMessage(e)}`);
+      this.fail(e instanceof DecodeError ? `framing error: ${e.message}` : `receive failed: ${errorMessage(e)}`);
       return;
     }
+    this.deliver();
+  }
+
+  /** Deliver what was received in order, then close (a protocol error after good frames in the same chunk). */
+  private fail(reason: string): void {
+    this.deliver();
+    this.close(reason);
+  }
+
+  /**
+   * Acknowledge (when w is reached) before decoding and handing on the ASDUs received so far: the peer refills its
+   * k window while this side decodes. Acknowledgement is receipt at the link layer (IEC 60870-5-104 §5.5), not
+   * application processing; with the ack after each w-th decode instead, a sender in another process waited for
+   * this side's decoding every w frames.
+   */
+  private deliver(): void {
+    if (this.inbox.length === 0 || this.isClosed) return;
+    if (this.rxUnacked >= this.params.w || this.stopRequested) this.sendS();
+    else if (this.rxUnacked > 0) this.armT2();
+    const box = this.inbox;
+    this.inbox = [];
+    for (const { ns, asdu: octets } of box) {
+      if (this.isClosed) return;
+      let asdu: Asdu | undefined;
+      try {
+        asdu = decodeAsdu(octets, 6);
+      } catch (e) {
+        this.h.warn?.(`dropped undecodable ASDU in I frame N(S)=${ns}: ${errorMessage(e)}`);
+      }
+      if (asdu) this.h.asdu(asdu);
+    }
+    if (!this.isClosed) this.flush();
   }
 
   close(reason: string): void {
@@ -207,7 +241,7 @@ export class LinkLayer {
     try {
       apdu = decodeApdu(frame);
     } catch (e) {
-      this.close(`protocol error: ${errorMessage(e)}`);
+      this.fail(`protocol error: ${errorMessage(e)}`);
       return;
     }
     const a = apdu.apci;
@@ -216,11 +250,11 @@ export class LinkLayer {
         // IEC 60870-5-104 §5.3: I frames only in the started state. Answering them would act on commands from a
         // peer that never started data transfer; ignoring them silently would hide a broken peer.
         this.stats.iBeforeStart++;
-        this.close(`protocol error: I frame N(S)=${a.ns} received before STARTDT (data transfer not started)`);
+        this.fail(`protocol error: I frame N(S)=${a.ns} received before STARTDT (data transfer not started)`);
         return;
       }
       if (a.ns !== this.vr) {
-        this.close(`sequence error: received N(S)=${a.ns}, expected ${this.vr}`);
+        this.fail(`sequence error: received N(S)=${a.ns}, expected ${this.vr}`);
         return;
       }
       if (!this.ackUpTo(a.nr)) return;
@@ -228,18 +262,13 @@ export class LinkLayer {
       this.stats.iReceived++;
       if (this.rxUnacked === 0) this.rxFirstUnackedAt = this.lastRx;
       this.rxUnacked++;
-      let asdu: Asdu | undefined;
-      try {
-        asdu = decodeAsdu(apdu.asdu!, 6);
-      } catch (e) {
-        this.h.warn?.(`dropped undecodable ASDU in I frame N(S)=${a.ns}: ${errorMessage(e)}`);
-      }
-      if (asdu) this.h.asdu(asdu);
-      if (this.isClosed) return;
-      if (this.rxUnacked >= this.params.w || this.stopRequested) this.sendS();
-      else this.armT2();
-      this.flush();
-    } else if (a.format === 'S') {
+      this.inbox.push({ ns: a.ns, asdu: apdu.asdu! });
+      return;
+    }
+    // S and U frames act after the I frames before them were delivered (their order on the wire).
+    this.deliver();
+    if (this.isClosed) return;
+    if (a.format === 'S') {
       if (this.ackUpTo(a.nr)) this.flush();
     } else this.onU(a.fn);
   }
@@ -296,7 +325,7 @@ export class LinkLayer {
     const outstanding = seqDiff(this.vs, this.ackBase);
     const acked = seqDiff(nr, this.ackBase);
     if (acked > outstanding) {
-      this.close(`sequence error: N(R)=${nr} outside ${this.ackBase}..${this.vs}`);
+      this.fail(`sequence error: N(R)=${nr} outside ${this.ackBase}..${this.vs}`);
       return false;
     }
     if (acked === 0) return true;
