@@ -117,4 +117,28 @@ describe('function sets fail on their own', () => {
       client.stop();
     }
   }, 40_000);
+
+  it('nonsense controls from the server (negative limit, zero duration, unknown elements) are refused with 253 and never applied', async () => {
+    const server = await serve('pollRate: 1\npostRate: 1\n');
+    const neg = server.addControl({ duration: 60, base: { opModExpLimW: { multiplier: 0, value: -500 } } });
+    const zero = server.addControl({ duration: 0, base: { opModConnect: false } });
+    const client = new Sep2Client(opts(server));
+    const logs: string[] = [];
+    client.on('log', (l: { message: string }) => logs.push(l.message));
+    try {
+      client.start();
+      await vi.waitFor(() => expect(server.responses().filter((r) => r.subject === neg.mRID).map((r) => r.status)).toEqual([1, 253]), { timeout: 8000, interval: 50 });
+      await vi.waitFor(() => expect(server.responses().filter((r) => r.subject === zero.mRID).map((r) => r.status)).toEqual([1, 253]), { timeout: 8000, interval: 50 });
+      expect(client.intents.filter((i) => i.target.name === 'x_ExpLimW' || i.target.name === 'Conn')).toEqual([]);
+      expect(logs.join('\n')).toMatch(/negative limit/);
+      expect(logs.join('\n')).toMatch(/duration is 0/);
+      // An unknown element inside a control is ignored; the control itself still applies.
+      server.inject('/derp/0/derc', {
+        body: `<DERControlList xmlns="urn:ieee:std:2030.5:ns" all="1" results="1"><DERControl><mRID>AB01</mRID><creationTime>1</creationTime><EventStatus><currentStatus>1</currentStatus><dateTime>1</dateTime><potentiallySuperseded>false</potentiallySuperseded></EventStatus><interval><duration>60</duration><start>${server.nowS() - 1}</start></interval><DERControlBase><opModMaxLimW>4000</opModMaxLimW><vendorThing>7</vendorThing></DERControlBase><mystery/></DERControl></DERControlList>`,
+      });
+      await vi.waitFor(() => expect(client.intents.find((i) => i.target.name === 'WMaxLimPct')).toMatchObject({ cap: 40 }), { timeout: 8000, interval: 50 });
+    } finally {
+      client.stop();
+    }
+  }, 30_000);
 });
