@@ -141,4 +141,38 @@ describe('function sets fail on their own', () => {
       client.stop();
     }
   }, 30_000);
+
+  it('in-band registration: POSTs its EndDevice, polls until the Registration appears, checks the PIN, then applies controls', async () => {
+    const server = await serve('pollRate: 1\npostRate: 1\nregistration: in-band\nregistrationDelay: 2\npin: 111115\nprograms:\n  - { primacy: 1, default: { opModConnect: true } }\n');
+    const client = new Sep2Client(opts(server, { registration: 'in-band', pin: 111115 }));
+    const problems: string[] = [];
+    client.on('problem', (p: { message: string }) => problems.push(p.message));
+    try {
+      client.start();
+      await vi.waitFor(() => expect(server.records.some((r) => r.method === 'POST' && r.path === '/edev' && r.status === 201)).toBe(true), { timeout: 8000, interval: 50 });
+      expect(server.records.find((r) => r.method === 'POST' && r.path === '/edev')!.value).toMatchObject({ sFDI: pki.client.sfdi, lFDI: pki.client.lfdi });
+      // Before the server registers us: no trust, no controls, and the status says why.
+      await vi.waitFor(() => expect(problems.some((m) => /waiting for the server to register us/.test(m))).toBe(true), { timeout: 8000, interval: 50 });
+      expect(client.intents).toEqual([]);
+      await vi.waitFor(() => expect(client.intents.find((i) => i.target.name === 'Conn')?.value).toBe(true), { timeout: 10000, interval: 50 });
+      expect(client.status).toBe('up');
+      expect(server.records.filter((r) => r.method === 'POST' && r.path === '/edev').length).toBe(1);
+    } finally {
+      client.stop();
+    }
+  }, 30_000);
+
+  it('out-of-band (default) never POSTs an EndDevice: an unlisted device is a clear discovery problem', async () => {
+    const server = await serve('pollRate: 1\npostRate: 1\nregistration: in-band\n');
+    const client = new Sep2Client(opts(server));
+    const problems: string[] = [];
+    client.on('problem', (p: { message: string }) => problems.push(p.message));
+    try {
+      client.start();
+      await vi.waitFor(() => expect(problems.some((m) => /no EndDevice with LFDI .* \(registration is out of band\)/.test(m))).toBe(true), { timeout: 8000, interval: 50 });
+      expect(server.records.some((r) => r.method === 'POST' && r.path === '/edev')).toBe(false);
+    } finally {
+      client.stop();
+    }
+  }, 20_000);
 });

@@ -295,7 +295,8 @@ export class Sep2Client extends EventEmitter {
       await this.findEndDevice();
     } catch (e) {
       this.fail('discovery', e);
-      const h = this.board.failed('discovery', e, 30);
+      // Retried at the EndDeviceList's pollRate (at most a minute; 4xx back off): in-band registration polls this way.
+      const h = this.board.failed('discovery', e, this.floor(this.dcap?.pollRate ?? 30));
       this.arm('discover', h.retryInS ?? 30, () => void this.discover());
       return;
     }
