@@ -117,4 +117,62 @@ describe('function sets fail on their own', () => {
       client.stop();
     }
   }, 40_000);
+
+  it('nonsense controls from the server (negative limit, zero duration, unknown elements) are refused with 253 and never applied', async () => {
+    const server = await serve('pollRate: 1\npostRate: 1\n');
+    const neg = server.addControl({ duration: 60, base: { opModExpLimW: { multiplier: 0, value: -500 } } });
+    const zero = server.addControl({ duration: 0, base: { opModConnect: false } });
+    const client = new Sep2Client(opts(server));
+    const logs: string[] = [];
+    client.on('log', (l: { message: string }) => logs.push(l.message));
+    try {
+      client.start();
+      await vi.waitFor(() => expect(server.responses().filter((r) => r.subject === neg.mRID).map((r) => r.status)).toEqual([1, 253]), { timeout: 8000, interval: 50 });
+      await vi.waitFor(() => expect(server.responses().filter((r) => r.subject === zero.mRID).map((r) => r.status)).toEqual([1, 253]), { timeout: 8000, interval: 50 });
+      expect(client.intents.filter((i) => i.target.name === 'x_ExpLimW' || i.target.name === 'Conn')).toEqual([]);
+      expect(logs.join('\n')).toMatch(/negative limit/);
+      expect(logs.join('\n')).toMatch(/duration is 0/);
+      // An unknown element inside a control is ignored; the control itself still applies.
+      server.inject('/derp/0/derc', {
+        body: `<DERControlList xmlns="urn:ieee:std:2030.5:ns" all="1" results="1"><DERControl><mRID>AB01</mRID><creationTime>1</creationTime><EventStatus><currentStatus>1</currentStatus><dateTime>1</dateTime><potentiallySuperseded>false</potentiallySuperseded></EventStatus><interval><duration>60</duration><start>${server.nowS() - 1}</start></interval><DERControlBase><opModMaxLimW>4000</opModMaxLimW><vendorThing>7</vendorThing></DERControlBase><mystery/></DERControl></DERControlList>`,
+      });
+      await vi.waitFor(() => expect(client.intents.find((i) => i.target.name === 'WMaxLimPct')).toMatchObject({ cap: 40 }), { timeout: 8000, interval: 50 });
+    } finally {
+      client.stop();
+    }
+  }, 30_000);
+
+  it('in-band registration: POSTs its EndDevice, polls until the Registration appears, checks the PIN, then applies controls', async () => {
+    const server = await serve('pollRate: 1\npostRate: 1\nregistration: in-band\nregistrationDelay: 2\npin: 111115\nprograms:\n  - { primacy: 1, default: { opModConnect: true } }\n');
+    const client = new Sep2Client(opts(server, { registration: 'in-band', pin: 111115 }));
+    const problems: string[] = [];
+    client.on('problem', (p: { message: string }) => problems.push(p.message));
+    try {
+      client.start();
+      await vi.waitFor(() => expect(server.records.some((r) => r.method === 'POST' && r.path === '/edev' && r.status === 201)).toBe(true), { timeout: 8000, interval: 50 });
+      expect(server.records.find((r) => r.method === 'POST' && r.path === '/edev')!.value).toMatchObject({ sFDI: pki.client.sfdi, lFDI: pki.client.lfdi });
+      // Before the server registers us: no trust, no controls, and the status says why.
+      await vi.waitFor(() => expect(problems.some((m) => /waiting for the server to register us/.test(m))).toBe(true), { timeout: 8000, interval: 50 });
+      expect(client.intents).toEqual([]);
+      await vi.waitFor(() => expect(client.intents.find((i) => i.target.name === 'Conn')?.value).toBe(true), { timeout: 10000, interval: 50 });
+      expect(client.status).toBe('up');
+      expect(server.records.filter((r) => r.method === 'POST' && r.path === '/edev').length).toBe(1);
+    } finally {
+      client.stop();
+    }
+  }, 30_000);
+
+  it('out-of-band (default) never POSTs an EndDevice: an unlisted device is a clear discovery problem', async () => {
+    const server = await serve('pollRate: 1\npostRate: 1\nregistration: in-band\n');
+    const client = new Sep2Client(opts(server));
+    const problems: string[] = [];
+    client.on('problem', (p: { message: string }) => problems.push(p.message));
+    try {
+      client.start();
+      await vi.waitFor(() => expect(problems.some((m) => /no EndDevice with LFDI .* \(registration is out of band\)/.test(m))).toBe(true), { timeout: 8000, interval: 50 });
+      expect(server.records.some((r) => r.method === 'POST' && r.path === '/edev')).toBe(false);
+    } finally {
+      client.stop();
+    }
+  }, 20_000);
 });

@@ -36,6 +36,21 @@ beforeAll(async () => {
       if ((hits.get(p) ?? 0) < 3) res.writeHead(503).end();
       else res.writeHead(200, { 'content-type': 'application/sep+xml' }).end(xml);
     } else if (p === '/gone') res.writeHead(404).end();
+    else if (p === '/huge') {
+      // 9 MB, chunked: the client stops reading at its 8 MB cap.
+      res.writeHead(200, { 'content-type': 'application/sep+xml' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      let n = 0;
+      const more = (): void => {
+        while (n++ < 144) if (!res.write(chunk)) return void res.once('drain', more);
+        res.end();
+      };
+      more();
+    } else if (p === '/chunked') {
+      res.writeHead(200, { 'content-type': 'application/sep+xml; charset=utf-8' });
+      res.write(xml.slice(0, 7));
+      setTimeout(() => res.end(xml.slice(7)), 20);
+    }
     else if (p === '/slow') setTimeout(() => res.writeHead(200).end(), 3000);
     else res.writeHead(500).end();
   });
@@ -91,6 +106,13 @@ describe('Sep2Http', () => {
     const e = await failure(h.request('GET', `${base}/gone`));
     expect(e.status).toBe(404);
     expect(hits.get('/gone')).toBe(1);
+    h.close();
+  });
+  it('reads a chunked body; refuses a body over 8 MB with a clear error', async () => {
+    const h = http({ attempts: 1, timeoutMs: 5000 });
+    expect((await h.request('GET', `${base}/chunked`)).body).toBe('<Time xmlns="urn:ieee:std:2030.5:ns"/>');
+    const e = await failure(h.request('GET', `${base}/huge`));
+    expect(e.message).toMatch(/over 8 MB/);
     h.close();
   });
   it('times out and reports it', async () => {

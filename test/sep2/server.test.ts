@@ -57,3 +57,42 @@ describe('Sep2TestServer scenario', () => {
     }
   });
 });
+
+describe('Sep2TestServer against garbage requests', () => {
+  it('answers each with a clear status, records why, and keeps serving', async () => {
+    const { default: https } = await import('node:https');
+    const { connect } = await import('node:net');
+    const server = new Sep2TestServer({ pki, scenario: parseScenario('{}') });
+    await server.start();
+    const req = (method: string, path: string, body?: string | Buffer, contentType = 'application/sep+xml') =>
+      new Promise<number>((resolve, reject) => {
+        const r = https.request({ host: '127.0.0.1', port: server.port, method, path, cert: pki.clientCert, key: pki.clientKey, ca: pki.caCert, checkServerIdentity: () => undefined, headers: body ? { 'content-type': contentType } : {} }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        r.on('error', reject);
+        r.end(body);
+      });
+    try {
+      // Not TLS at all: the server drops the connection and carries on.
+      await new Promise<void>((resolve) => {
+        const sock = connect(server.port, '127.0.0.1', () => sock.end('GET / HTTP/1.1\r\n\r\n\x00\xff garbage'));
+        sock.on('close', () => resolve());
+        sock.on('error', () => resolve());
+      });
+      expect(await req('PUT', '/edev/1/der/1/ders', '<DERStatus><readingTime>nope</readingTime></DERStatus>')).toBe(400);
+      expect(server.records.at(-1)!.error).toMatch(/DERStatus\.readingTime/);
+      expect(await req('PUT', '/edev/1/der/1/ders', '<DERStatus><<<')).toBe(400);
+      expect(await req('PUT', '/edev/1/der/1/ders', '{"readingTime":1}', 'application/json')).toBe(415);
+      expect(await req('POST', '/rsp', Buffer.alloc(5 * 1024 * 1024, 0x41))).toBe(413);
+      expect(server.records.at(-1)!.error).toMatch(/over 4194304/);
+      expect(await req('POST', '/rsp', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><DERControlResponse/>')).toBe(400);
+      expect(await req('DELETE', '/dcap')).toBe(404);
+      expect(await req('GET', '/%%%/..//x?s=-1&l=99999')).toBe(404);
+      expect(await req('GET', '/edev?s=-5&l=abc')).toBe(200);
+      expect(await req('GET', '/dcap')).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  }, 30_000);
+});

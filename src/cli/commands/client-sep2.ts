@@ -18,9 +18,11 @@ const usage = `usage: gridbridge client sep2 --cert C.pem --key K.pem --ca CA.pe
   --device ID       device receiving controls (default "der")
   --max-w W         rating used for DERCapability/DERSettings and %-controls (default 5000)
   --max-wh WH       energy rating (default 13500)
+  --csip-aus MODE   auto (default) | on | off: send csipaus:doeModesSupported / doeModesEnabled
+  --in-band         POST our EndDevice when the server does not list it, then wait for its Registration
   --synthetic       feed synthetic telemetry (meter/W, meter/Hz, <device>/SoC) to exercise the telemetry path
 
-Prints JSON lines: identity, discovery, controls, setpoints, post, problem, state.`;
+Prints JSON lines: identity, discovery, controls, setpoints, post, problem, resource, log, state.`;
 
 export async function run(argv: string[]): Promise<number> {
   const cli = parseCommandLine(
@@ -35,6 +37,8 @@ export async function run(argv: string[]): Promise<number> {
       device: { type: 'string', default: 'der' },
       'max-w': { type: 'string', default: '5000' },
       'max-wh': { type: 'string', default: '13500' },
+      'csip-aus': { type: 'string', default: 'auto' },
+      'in-band': { type: 'boolean', default: false },
       synthetic: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -65,6 +69,8 @@ export async function run(argv: string[]): Promise<number> {
               ]
             : [],
           ...(a.synthetic ? { stateOfCharge: { device: a.device, name: 'SoC' } } : {}),
+          csipAus: a['csip-aus'] === 'on' ? true : a['csip-aus'] === 'off' ? false : a['csip-aus'],
+          registration: a['in-band'] ? 'in-band' : 'out-of-band',
         };
     const r = Sep2MappingSchema.safeParse(raw);
     if (!r.success) {
@@ -96,6 +102,8 @@ export async function run(argv: string[]): Promise<number> {
   client.on('post', (p: Record<string, unknown>) => emit('post', p));
   client.on('problem', (p: Record<string, unknown>) => emit('problem', p));
   client.on('state', (s: Record<string, unknown>) => emit('state', s));
+  client.on('resource', (r: Record<string, unknown>) => emit('resource', r));
+  client.on('log', (l: Record<string, unknown>) => emit('log', l));
   client.on('controls', (c: { state: { controls: unknown[]; activeEvents: string[] }; intents: unknown[] }) => {
     emit('controls', { activeEvents: c.state.activeEvents, controls: c.state.controls });
     emit('setpoints', { intents: c.intents });

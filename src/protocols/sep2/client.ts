@@ -295,7 +295,8 @@ export class Sep2Client extends EventEmitter {
       await this.findEndDevice();
     } catch (e) {
       this.fail('discovery', e);
-      const h = this.board.failed('discovery', e, 30);
+      // Retried at the EndDeviceList's pollRate (at most a minute; 4xx back off): in-band registration polls this way.
+      const h = this.board.failed('discovery', e, this.floor(this.dcap?.pollRate ?? 30));
       this.arm('discover', h.retryInS ?? 30, () => void this.discover());
       return;
     }
@@ -463,12 +464,15 @@ export class Sep2Client extends EventEmitter {
         try {
           const res = await this.http.request('POST', this.url(r.replyTo), body);
           this.responses.shift();
+          this.board.ok('response');
           this.emit('post', { resource: 'DERControlResponse', href: r.replyTo, status: res.status, subject: r.subject, responseStatus: r.status });
         } catch (e) {
           this.fail('response', e);
           if (e instanceof Sep2HttpError && e.kind === 'status' && (e.status ?? 0) < 500) this.responses.shift();
           else {
-            this.arm('responses', 30, () => void this.sendResponses());
+            // Network/5xx: kept in order and retried at the server's pollRate (at most a minute).
+            const h = this.board.failed('response', e, this.floor(this.dcap?.pollRate ?? 30));
+            this.arm('responses', h.retryInS ?? 30, () => void this.sendResponses());
             return;
           }
         }

@@ -128,6 +128,48 @@ describe('DerControlScheduler', () => {
     expect(t.mode('opModConnect')).toMatchObject({ mRID: 'Y', value: false });
   });
 
+  it.each([
+    ['a negative export limit', { opModExpLimW: { multiplier: 0, value: -100 } }, 600, /opModExpLimW -100 is a negative limit/],
+    ['opModMaxLimW over 100 %', { opModMaxLimW: 20000 }, 600, /opModMaxLimW 20000 is more than 100 %/],
+    ['opModFixedW beyond ±100 %', { opModFixedW: -12000 }, 600, /opModFixedW -12000/],
+    ['a zero duration', { opModConnect: false }, 0, /duration is 0/],
+  ])('nonsense control (%s) is rejected with 253, logged, and never applied', (_n, base, duration, why) => {
+    const clock = new FakeClock();
+    const responses: ResponseToSend[] = [];
+    const logs: string[] = [];
+    const s = new DerControlScheduler({ clock, random: () => 0.5, onResponse: (r) => responses.push(r), onLog: (m) => logs.push(m) });
+    s.setPrograms([{ href: '/p', primacy: 1, controls: [ev('BAD', 0, duration, base as DERControlBase)] }]);
+    clock.advance(1000);
+    expect(responses.filter((r) => r.subject === 'BAD').map((r) => r.status)).toEqual([1, 253]);
+    expect(s.state().controls.filter((c) => !c.isDefault)).toEqual([]);
+    expect(logs.join('\n')).toMatch(why);
+  });
+
+  it('an event that started in the past and is still running applies for what is left of it', () => {
+    const t = setup([{ href: '/p', primacy: 1, controls: [ev('LATE', -300, 600, { opModMaxLimW: 3000 })] }]);
+    expect(t.mode('opModMaxLimW')).toMatchObject({ mRID: 'LATE', validTo: (T0 + 300) * 1000 });
+    expect(t.statuses('LATE')).toEqual([1, 2]);
+  });
+
+  it('a default with a nonsense value does not apply that mode (the others do)', () => {
+    const t = setup([{ href: '/p', primacy: 1, controls: [], defaultControl: { mRID: 'D', DERControlBase: { opModExpLimW: { multiplier: 0, value: -5 }, opModConnect: true } } }]);
+    expect(t.mode('opModExpLimW')).toBeUndefined();
+    expect(t.mode('opModConnect')).toMatchObject({ value: true });
+  });
+
+  it('curve modes are refused with a reason naming the mode: alone 252, beside an applicable mode the rest applies', () => {
+    const clock = new FakeClock();
+    const responses: ResponseToSend[] = [];
+    const logs: string[] = [];
+    const s = new DerControlScheduler({ clock, random: () => 0.5, onResponse: (r) => responses.push(r), onLog: (m) => logs.push(m) });
+    s.setPrograms([{ href: '/p', primacy: 1, controls: [ev('VV', 0, 600, { opModVoltVar: { href: '/curve/1' } }), ev('MIX', 0, 600, { opModFreqWatt: { href: '/curve/2' }, opModMaxLimW: 5000 })] }]);
+    clock.advance(1000);
+    expect(responses.filter((r) => r.subject === 'VV').map((r) => r.status)).toEqual([1, 252]);
+    expect(s.state().controls.find((c) => c.mode === 'opModMaxLimW')).toMatchObject({ mRID: 'MIX' });
+    expect(logs.find((l) => l.startsWith('DERControl VV'))).toMatch(/opModVoltVar \(volt-var curve\) refused/);
+    expect(logs.find((l) => l.startsWith('DERControl MIX'))).toMatch(/opModFreqWatt \(frequency-watt curve\) refused.*other modes are applied/);
+  });
+
   it('same program, no overlap: both run in turn', () => {
     const t = setup([{ href: '/p', primacy: 1, controls: [ev('A', 0, 60, { opModFixedW: 1 }), ev('B', 60, 60, { opModFixedW: 2 }, { creationTime: T0 - 200 })] }]);
     t.clock.advance(30_000);

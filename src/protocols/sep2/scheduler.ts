@@ -122,6 +122,62 @@ function restriction(mode: ControlMode, v: unknown): number | undefined {
   return undefined;
 }
 
+/** Why a mode's value makes no sense (never applied), or undefined. */
+export function invalidValue(mode: ControlMode, v: unknown): string | undefined {
+  if (typeof v === 'number') {
+    if (mode === 'opModMaxLimW' && v > 10000) return `${mode} ${v} is more than 100 % (hundredths of a percent)`;
+    if (mode === 'opModFixedW' && Math.abs(v) > 10000) return `${mode} ${v} is beyond ±100 % (hundredths of a percent)`;
+    return undefined;
+  }
+  if (v && typeof v === 'object' && /^opMod(Imp|Exp|Gen|Load)LimW$/.test(mode)) {
+    const p = v as { value?: number };
+    if (typeof p.value === 'number' && p.value < 0) return `${mode} ${p.value} is a negative limit`;
+  }
+  return undefined;
+}
+
+/** Why a DERControl must be rejected as invalid (253), or undefined: a zero duration or a nonsense value. */
+export function invalidControl(base: DERControlBase, durationS: number): string | undefined {
+  if (durationS <= 0) return 'interval.duration is 0';
+  for (const m of modesOf(base)) {
+    const why = invalidValue(m, base[m]);
+    if (why) return why;
+  }
+  return undefined;
+}
+
+/** DERControlBase modes the client does not apply, each with a reason that names the mode. */
+export const UNSUPPORTED_MODE_NAMES: Readonly<Record<string, string>> = {
+  opModFixedPFAbsorbW: 'fixed power factor (absorbing)',
+  opModFixedPFInjectW: 'fixed power factor (injecting)',
+  opModFreqDroop: 'frequency droop',
+  opModFreqWatt: 'frequency-watt curve',
+  opModHFRTMayTrip: 'high-frequency ride-through (may trip) curve',
+  opModHFRTMustTrip: 'high-frequency ride-through (must trip) curve',
+  opModHVRTMayTrip: 'high-voltage ride-through (may trip) curve',
+  opModHVRTMomentaryCessation: 'high-voltage momentary cessation curve',
+  opModHVRTMustTrip: 'high-voltage ride-through (must trip) curve',
+  opModLFRTMayTrip: 'low-frequency ride-through (may trip) curve',
+  opModLFRTMustTrip: 'low-frequency ride-through (must trip) curve',
+  opModLVRTMayTrip: 'low-voltage ride-through (may trip) curve',
+  opModLVRTMomentaryCessation: 'low-voltage momentary cessation curve',
+  opModLVRTMustTrip: 'low-voltage ride-through (must trip) curve',
+  opModVoltVar: 'volt-var curve',
+  opModVoltWatt: 'volt-watt curve',
+  opModWattPF: 'watt-power factor curve',
+  opModWattVar: 'watt-var curve',
+};
+
+export function refusedModes(base: DERControlBase, supported: ReadonlySet<ControlMode>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(base)) {
+    if (v === undefined) continue;
+    if (k in UNSUPPORTED_MODE_NAMES) out.push(`${k} (${UNSUPPORTED_MODE_NAMES[k]}) refused: the device's settings for it are local (IEEE 1547 / AS 4777.2) and GridBridge does not apply it remotely`);
+    else if ((CONTROL_MODES as readonly string[]).includes(k) && !supported.has(k as ControlMode)) out.push(`${k} refused: not supported by this device`);
+  }
+  return out;
+}
+
 /** -1 when `a` restricts the DER more than `b` for `mode`, 1 when less, 0 when equal or not comparable. */
 export function compareRestriction(mode: ControlMode, a: unknown, b: unknown): number {
   const ra = restriction(mode, a);
@@ -258,7 +314,13 @@ export class DerControlScheduler {
           const modes = modesOf(ctl.DERControlBase);
           const st = ctl.EventStatus.currentStatus;
           if (st === EVENT_STATUS.scheduled || st === EVENT_STATUS.active) {
-            if (this.interval(r).end <= now) this.finish(r, 'rejected', RESPONSE_STATUS.rejectedLate, now);
+            const invalid = invalidControl(ctl.DERControlBase, ctl.interval.duration);
+            const refused = refusedModes(ctl.DERControlBase, this.supported);
+            if (refused.length > 0) this.opts.onLog?.(`DERControl ${ctl.mRID}: ${refused.join('; ')}${modes.some((m) => this.supported.has(m)) && !invalid ? ' (its other modes are applied)' : ''}`);
+            if (invalid) {
+              this.opts.onLog?.(`DERControl ${ctl.mRID} rejected (253): ${invalid}`);
+              this.finish(r, 'rejected', RESPONSE_STATUS.rejectedInvalid, now);
+            } else if (this.interval(r).end <= now) this.finish(r, 'rejected', RESPONSE_STATUS.rejectedLate, now);
             else if (!modes.some((m) => this.supported.has(m))) this.finish(r, 'rejected', RESPONSE_STATUS.rejectedNotApplicable, now);
           }
         }
@@ -376,7 +438,7 @@ export class DerControlScheduler {
     const holdTo = Math.floor(now / this.defaultHoldMs) * this.defaultHoldMs + this.defaultHoldMs;
     for (const mode of CONTROL_MODES) {
       if (winners.has(mode) || !this.supported.has(mode)) continue;
-      const p = byPrimacy.find((x) => x.defaultControl!.DERControlBase[mode] !== undefined);
+      const p = byPrimacy.find((x) => x.defaultControl!.DERControlBase[mode] !== undefined && !invalidValue(mode, x.defaultControl!.DERControlBase[mode]));
       if (!p) continue;
       const d = p.defaultControl!;
       // A default is held until the next event boundary or the hold window end, whichever is first.

@@ -23,6 +23,9 @@ import type { TestPki } from './pki.js';
 import type { ControlStep, Scenario } from './scenario.js';
 import { ScenarioSchema } from './scenario.js';
 
+/** Largest request body the server reads (a DERControlResponse or a reading batch is a few kB). */
+const MAX_BODY = 4 * 1024 * 1024;
+
 export interface RecordedRequest {
   at: number;
   method: string;
@@ -234,12 +237,24 @@ export class Sep2TestServer extends EventEmitter {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size <= 4 * 1024 * 1024) chunks.push(c);
+      if (size <= MAX_BODY) chunks.push(c);
     });
     req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'https://localhost');
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'https://localhost');
+      } catch {
+        url = new URL('https://localhost/');
+      }
       const rec: RecordedRequest = { at: this.clock.now(), method: req.method ?? 'GET', path: url.pathname, status: 0, ...(lfdi ? { lfdi } : {}) };
       try {
+        if (size > MAX_BODY) {
+          rec.error = `request body of ${size} bytes is over ${MAX_BODY}`;
+          rec.status = this.send(res, 413);
+          this.records.push(rec);
+          this.emit('request', rec);
+          return;
+        }
         const body = Buffer.concat(chunks).toString('utf8');
         rec.status = this.route(req.method ?? 'GET', url, body, lfdi, res, rec);
       } catch (e) {
