@@ -51,7 +51,7 @@ export = function register(RED: NodeAPI): void {
         ...(d.xmlSignature === true ? { xmlSignature: true } : {}),
         pollIntervalSec: Number(d.pollIntervalSec) || 10,
         ...(d.clientId ? { oauth: { clientId: d.clientId } } : {}),
-        notification: d.notification === 'webhook' ? 'webhook' : 'poll',
+        notification: d.notification === 'webhook' || d.notification === 'mqtt' ? d.notification : 'poll',
         ...(d.callbackUrl ? { callbackUrl: d.callbackUrl } : {}),
       });
       const c = this.credentials ?? {};

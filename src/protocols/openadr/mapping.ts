@@ -77,7 +77,8 @@ export const openadrMappingSchema = z
     pollIntervalSec: z.number().positive().default(10),
     tls: z.object({ cert: z.string(), key: z.string(), ca: z.string().optional() }).strict().optional(),
     oauth: z.object({ clientId: z.string(), clientSecretEnv: z.string().default('OPENADR_CLIENT_SECRET'), tokenUrl: z.url().optional() }).strict().optional(),
-    notification: z.enum(['poll', 'webhook']).default('poll'),
+    /** 3.x: poll only, or also webhook subscriptions, or (3.1.0) the MQTT notifier binding of GET /notifiers. */
+    notification: z.enum(['poll', 'webhook', 'mqtt']).default('poll'),
     callbackUrl: z.url().optional(),
     marketContext: z.string().optional(),
     policy: openadrPolicySchema.default({ opt: 'optIn', optOutTestEvents: false, maxOpenEndedSec: 3600, sourceClass: 'aggregator' }),
@@ -86,6 +87,7 @@ export const openadrMappingSchema = z
   })
   .strict()
   .superRefine((m, ctx) => {
+    if (m.notification === 'mqtt' && m.version !== '3.1.0') ctx.addIssue({ code: 'custom', path: ['notification'], message: 'mqtt notifications need OpenADR 3.1.0' });
     if (!m.xmlSignature && m.signature) ctx.addIssue({ code: 'custom', path: ['signature'], message: 'signature material given but xmlSignature is not true' });
     if (!m.xmlSignature) return;
     if (m.version !== '2.0b') {
