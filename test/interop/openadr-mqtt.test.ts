@@ -4,11 +4,6 @@
  * GET /notifiers and GET /notifiers/mqtt/topics/vens/{venID}/events. The VEN's poll timer is on a fake clock that
  * never advances, so every change after start-up can only have arrived over MQTT. Run with `npm run test:interop`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect as netConnect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
@@ -17,20 +12,8 @@ import { openadrMappingSchema } from '../../src/protocols/openadr/mapping.js';
 import { LatestPoints, toReportBindings } from '../../src/protocols/openadr/reports.js';
 import { Ven3 } from '../../src/protocols/openadr/ven3.js';
 import { VtnSim3 } from '../../src/sim/openadr/vtn3.js';
+import { startMosquitto, type Mosquitto } from './mosquitto.js';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-const portOpen = (port: number) =>
-  new Promise<boolean>((res) => {
-    const s = netConnect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), res(true)));
-    s.once('error', () => res(false));
-  });
 async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
@@ -39,28 +22,14 @@ async function until(cond: () => boolean, what: string, ms = 10_000): Promise<vo
   }
 }
 
-let dir: string;
-let mosquitto: ChildProcess;
+let broker: Mosquitto;
 let url: string;
-let stderr = '';
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gb-oadr-mqtt-'));
-  const port = await freePort();
-  writeFileSync(join(dir, 'mosquitto.conf'), [...(process.getuid?.() === 0 ? ['user root'] : []), 'persistence false', 'log_dest stderr', `listener ${port} 127.0.0.1`, 'allow_anonymous true', ''].join('\n'));
-  mosquitto = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  mosquitto.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const end = Date.now() + 10_000;
-  while (!(await portOpen(port))) {
-    if (Date.now() > end || mosquitto.exitCode !== null) throw new Error(`mosquitto did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  url = `mqtt://127.0.0.1:${port}`;
+  broker = await startMosquitto();
+  url = broker.url;
 });
-afterAll(() => {
-  mosquitto?.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => broker?.stop());
 
 const mapping = openadrMappingSchema.parse({
   version: '3.1.0',
