@@ -16,6 +16,7 @@ interface Def extends NodeDef {
   transport?: string;
   pushUrl?: string;
   reportOnly?: boolean;
+  xmlSignature?: boolean;
   pollIntervalSec?: string;
   clientId?: string;
   notification?: string;
@@ -47,15 +48,17 @@ export = function register(RED: NodeAPI): void {
         transport: d.transport === 'push' ? 'push' : 'pull',
         ...(d.pushUrl ? { pushUrl: d.pushUrl } : {}),
         reportOnly: d.reportOnly === true,
+        ...(d.xmlSignature === true ? { xmlSignature: true } : {}),
         pollIntervalSec: Number(d.pollIntervalSec) || 10,
         ...(d.clientId ? { oauth: { clientId: d.clientId } } : {}),
-        notification: d.notification === 'webhook' ? 'webhook' : 'poll',
+        notification: d.notification === 'webhook' || d.notification === 'mqtt' ? d.notification : 'poll',
         ...(d.callbackUrl ? { callbackUrl: d.callbackUrl } : {}),
       });
       const c = this.credentials ?? {};
       ven = new OpenadrVen(mapping, systemClock, {
         ...(c['clientSecret'] ? { clientSecret: c['clientSecret'] } : {}),
         tls: { ...(c['tlsCert'] ? { cert: c['tlsCert'] } : {}), ...(c['tlsKey'] ? { key: c['tlsKey'] } : {}), ...(c['tlsCa'] ? { ca: c['tlsCa'] } : {}) },
+        ...(c['vtnSigCert'] ? { signature: { vtnCert: c['vtnSigCert'] } } : {}),
       });
     } catch (e) {
       this.error(`openadr ven: invalid configuration: ${errorMessage(e)}`);
@@ -74,6 +77,6 @@ export = function register(RED: NodeAPI): void {
     });
   }
   RED.nodes.registerType('gridbridge-openadr-ven', OpenadrVenConfig, {
-    credentials: { clientSecret: { type: 'password' }, tlsCert: { type: 'text' }, tlsKey: { type: 'password' }, tlsCa: { type: 'text' } },
+    credentials: { clientSecret: { type: 'password' }, tlsCert: { type: 'text' }, tlsKey: { type: 'password' }, tlsCa: { type: 'text' }, vtnSigCert: { type: 'text' } },
   });
 };

@@ -5,6 +5,7 @@ import reportNode from '../../nodes/openadr-report.js';
 import { systemClock } from '../../src/core/clock.js';
 import { VtnSim20b } from '../../src/sim/openadr/vtn20b.js';
 import { initNodeRed } from '../node-red-path.js';
+import { testPki } from './pki.js';
 
 interface TestHelper {
   init(path: string): void;
@@ -70,6 +71,41 @@ describe('OpenADR Node-RED nodes', () => {
     expect(typeof (controls[0]!.payload as { validTo: unknown }).validTo).toBe('string');
     expect(log.find((e) => e.event === 'report')?.value).toBe(777);
     expect(await wait(() => events.some((e) => e.topic === 'event'))).toBe(true);
+  });
+
+  it('xmlSignature: the VEN node signs with its client cert/key and refuses VTN payloads that are not signed by the VTN signing cert', async () => {
+    const pki = testPki();
+    const signedLog: Array<{ event: string; [k: string]: unknown }> = [];
+    const signing = new VtnSim20b({ clock: systemClock, script: { vtnId: 'VTN-S', pollFreqSec: 1, steps: [] }, signature: { privateKey: pki.vtn.key, certificate: pki.vtn.cert, ca: pki.ca.cert }, log: (e) => signedLog.push(e) });
+    await signing.start();
+    try {
+      const bindings = JSON.stringify({ signals: [{ signal: 'SIMPLE', device: 'inv', point: 'WMaxLimPct', levels: { '0': 100, '1': 60, '2': 30, '3': 0 } }] });
+      const flow = (url: string) => [
+        { id: 'cfg', type: 'gridbridge-openadr-ven', version: '2.0b', vtnUrl: url, venName: 'sig-node', venId: 'sig-node-1', pollIntervalSec: '1', xmlSignature: true, bindings },
+        { id: 'ctl', type: 'gridbridge-openadr-control', ven: 'cfg', wires: [['out1'], []] },
+        { id: 'out1', type: 'helper' },
+      ];
+      const creds = { cfg: { tlsCert: pki.ven.cert, tlsKey: pki.ven.key, vtnSigCert: pki.vtn.cert } };
+      await helper.load(nodes, flow(signing.url), creds);
+      const controls: unknown[] = [];
+      (helper.getNode('out1') as TestNode).on('input', (m) => controls.push(m));
+      expect(await wait(() => signing.vens.has('sig-node-1'))).toBe(true);
+      signing.addEvent('sig-node-1', { id: 's-evt', signal: 'SIMPLE', type: 'level', startIn: 0, intervals: [{ duration: 60, value: 1 }], responseRequired: 'always', testEvent: false, marketContext: 'http://m' });
+      expect(await wait(() => controls.length > 0)).toBe(true);
+      expect(signedLog.some((e) => e.event === 'bad_payload')).toBe(false);
+      await helper.unload();
+      // The unsigned VTN of the other tests: nothing it sends is accepted.
+      const before = log.filter((e) => e.event === 'registered').length;
+      await helper.load(nodes, flow(vtn.url), creds);
+      const errs: string[] = [];
+      const cfg = helper.getNode('cfg') as { warn(m: unknown): void };
+      const w = cfg.warn.bind(cfg);
+      cfg.warn = (m: unknown) => (errs.push(String(m)), w(m));
+      expect(await wait(() => errs.some((e) => /not signed/.test(e)))).toBe(true);
+      expect(log.filter((e) => e.event === 'registered').length).toBe(before);
+    } finally {
+      await signing.stop();
+    }
   });
 
   it('bad configuration and bad input give errors, not crashes', async () => {

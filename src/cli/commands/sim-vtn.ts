@@ -15,7 +15,10 @@ const USAGE = `usage: gridbridge sim vtn --port N [--script S.yaml] [--host H] [
                   { at: 0, reportRequest: {report: TELEMETRY_USAGE, granularity: 10, reportBack: 60} },
                   { at: 600, cancelReport: {id, reportToFollow} }, { at: 900, cancelEvent: ID }, { at: 1200, reregister: true },
                   { at: 1800, cancelRegistration: true }]  (at = seconds after each VEN registers)
-  --cert/--key    serve HTTPS; with --ca, require client certificates (VEN ID = certificate fingerprint)`;
+  --cert/--key    serve HTTPS; with --ca, require client certificates (VEN ID = certificate fingerprint)
+  --xml-signature sign every payload with --cert/--key (XML signature with ReplayProtect) and refuse VEN payloads
+                  that are unsigned, stale, replayed or not signed by --ven-cert (or by a certificate --ca issued)
+  --ven-cert F    the VEN's signing certificate (PEM), when signatures are checked against one certificate`;
 
 export async function run(argv: string[]): Promise<number> {
   const cli = parseCommandLine(
@@ -27,6 +30,8 @@ export async function run(argv: string[]): Promise<number> {
       cert: { type: 'string' },
       key: { type: 'string' },
       ca: { type: 'string' },
+      'xml-signature': { type: 'boolean', default: false },
+      'ven-cert': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -61,7 +66,20 @@ export async function run(argv: string[]): Promise<number> {
     warn(`sim vtn: ${errorMessage(e)}`);
     return 2;
   }
-  const sim = new VtnSim20b({ port, host: v.host, clock: systemClock, ...(script ? { script } : {}), ...(tls ? { tls } : {}), log: ({ event, ...rest }) => emit(event, rest) });
+  let signature;
+  if (v['xml-signature']) {
+    if (!tls?.cert || !tls.key || (!tls.ca && !v['ven-cert'])) {
+      warn('sim vtn: --xml-signature needs --cert and --key (to sign) and --ca or --ven-cert (to verify)');
+      return 2;
+    }
+    try {
+      signature = { privateKey: tls.key, certificate: tls.cert, ...(tls.ca ? { ca: tls.ca } : {}), ...(v['ven-cert'] ? { venCertificate: readFileSync(v['ven-cert'], 'utf8') } : {}) };
+    } catch (e) {
+      warn(`sim vtn: ${errorMessage(e)}`);
+      return 2;
+    }
+  }
+  const sim = new VtnSim20b({ port, host: v.host, clock: systemClock, ...(script ? { script } : {}), ...(tls ? { tls } : {}), ...(signature ? { signature } : {}), log: ({ event, ...rest }) => emit(event, rest) });
   try {
     await sim.start();
   } catch (e) {

@@ -16,6 +16,9 @@ const USAGE = `usage: gridbridge sim vtn3 --port N [--version 3.0.1|3.1.0] [--cl
                   write reports (the scopes of the OpenAPI files).
   --require-https-callbacks  refuse http:// webhook callback URLs (every callback URL must also answer the echo
                   challenge: GET <callbackUrl>?echo=<random> → 200 with that value as the body)
+  --mqtt URL      3.1.0: publish notifications to this MQTT broker (mqtt:// or mqtts://) and offer it in GET /notifiers
+                  (topics openadr3/<objects>/<create|update|delete>, e.g. openadr3/vens/{venID}/events/+)
+  --mqtt-public-url URL  the broker URL VENs are told, when it differs from --mqtt
   --seed S        YAML with programs: [{programName, …}] and events: [{programName, eventName, intervalPeriod, intervals}]`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -28,6 +31,8 @@ export async function run(argv: string[]): Promise<number> {
       client: { type: 'string', multiple: true },
       seed: { type: 'string' },
       'require-https-callbacks': { type: 'boolean', default: false },
+      mqtt: { type: 'string' },
+      'mqtt-public-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -47,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     clients[m[1]!] = { secret: m[2]!, role: (m[3] as 'ven' | 'bl' | undefined) ?? 'ven' };
   }
-  const sim = new VtnSim3({ port: Number(v.port), host: v.host, version: v.version, clients, requireHttpsCallbacks: v['require-https-callbacks'], log: ({ event, ...rest }) => emit(event, rest) });
+  const sim = new VtnSim3({ port: Number(v.port), host: v.host, version: v.version, clients, requireHttpsCallbacks: v['require-https-callbacks'], ...(v.mqtt ? { mqtt: { url: v.mqtt, ...(v['mqtt-public-url'] ? { publicUrl: v['mqtt-public-url'] } : {}) } } : {}), log: ({ event, ...rest }) => emit(event, rest) });
   try {
     await sim.start();
     if (v.seed) {

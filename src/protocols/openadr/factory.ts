@@ -3,13 +3,14 @@
  * nodes): the same control and report events whatever the OpenADR version.
  */
 import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import type { ControlIntent } from '../../core/control.js';
 import type { Point } from '../../core/point.js';
 import { Emitter } from './emitter.js';
 import { openadrMappingSchema, type OpenadrMapping } from './mapping.js';
 import { LatestPoints, toReportBindings } from './reports.js';
-import { Ven20b, type VenState } from './ven20b.js';
+import { Ven20b, type Ven20bConfig, type VenState } from './ven20b.js';
 import { Ven3 } from './ven3.js';
 
 export interface OpenadrVenEvents extends Record<string, unknown> {
@@ -27,6 +28,10 @@ export interface VenSecrets {
   clientSecret?: string;
   /** PEM texts instead of reading the files named in the mapping. */
   tls?: { cert?: string; key?: string; ca?: string };
+  /** 2.0b signature PEM texts instead of the files named in `signature` (signing falls back to the TLS pair). */
+  signature?: { cert?: string; key?: string; vtnCert?: string; ca?: string };
+  /** Directory the mapping's relative file names are resolved against (default: the working directory). */
+  baseDir?: string;
 }
 
 export class OpenadrVen extends Emitter<OpenadrVenEvents> {
@@ -40,12 +45,13 @@ export class OpenadrVen extends Emitter<OpenadrVenEvents> {
   ) {
     super();
     const reports = toReportBindings(mapping.reports);
-    const read = (f: string | undefined) => (f ? readFileSync(f, 'utf8') : undefined);
+    const read = (f: string | undefined) => (f ? readFileSync(secrets.baseDir && !isAbsolute(f) ? join(secrets.baseDir, f) : f, 'utf8') : undefined);
     const tlsCert = secrets.tls?.cert ?? read(mapping.tls?.cert);
     const tlsKey = secrets.tls?.key ?? read(mapping.tls?.key);
     const tlsCa = secrets.tls?.ca ?? read(mapping.tls?.ca);
     const tls = tlsCert || tlsCa ? { ...(tlsCert ? { cert: tlsCert } : {}), ...(tlsKey ? { key: tlsKey } : {}), ...(tlsCa ? { ca: tlsCa } : {}) } : undefined;
     if (mapping.version === '2.0b') {
+      const signature = mapping.xmlSignature ? this.signatureMaterial(mapping, secrets, read, tls) : undefined;
       const v = new Ven20b({
         vtnUrl: mapping.vtnUrl.replace(/\/$/, ''),
         venName: mapping.venName,
@@ -54,6 +60,7 @@ export class OpenadrVen extends Emitter<OpenadrVenEvents> {
         ...(mapping.pushUrl ? { pushUrl: mapping.pushUrl, pushPort: Number(new URL(mapping.pushUrl).port || 0) } : {}),
         reportOnly: mapping.reportOnly,
         ...(tls ? { tls } : {}),
+        ...(signature ? { signature } : {}),
         pollFallbackSec: mapping.pollIntervalSec,
         ...(mapping.marketContext ? { marketContext: mapping.marketContext } : {}),
         policy: mapping.policy,
@@ -98,6 +105,23 @@ export class OpenadrVen extends Emitter<OpenadrVenEvents> {
       v.on('error', (e) => this.emit('error', e));
       this.inner = v;
     }
+  }
+
+  /** 2.0b XML signature material from secrets, the `signature` files, or the TLS pair and CA. */
+  private signatureMaterial(
+    mapping: OpenadrMapping,
+    secrets: VenSecrets,
+    read: (f: string | undefined) => string | undefined,
+    tls: { cert?: string; key?: string; ca?: string } | undefined,
+  ): NonNullable<Ven20bConfig['signature']> {
+    const s = mapping.signature;
+    const certificate = secrets.signature?.cert ?? read(s?.cert) ?? tls?.cert;
+    const privateKey = secrets.signature?.key ?? read(s?.key) ?? tls?.key;
+    const vtnCertificate = secrets.signature?.vtnCert ?? read(s?.vtnCert);
+    const ca = secrets.signature?.ca ?? read(s?.ca) ?? tls?.ca;
+    if (!certificate || !privateKey) throw new Error('openadr xmlSignature: no signing certificate and key');
+    if (!vtnCertificate && !ca) throw new Error("openadr xmlSignature: no VTN signing certificate or CA to verify the VTN's signatures with");
+    return { certificate, privateKey, ...(vtnCertificate ? { vtnCertificate } : {}), ...(ca ? { ca } : {}), replayWindowSec: s?.replayWindowSec ?? 300 };
   }
 
   /** Parse a mapping block (throws a zod error naming the field). Accepts `{ openadr: {...} }` or the block itself. */

@@ -63,18 +63,39 @@ export const openadrMappingSchema = z
     /** PUSH: the address the VEN listens on, sent as oadrTransportAddress. */
     pushUrl: z.url().optional(),
     reportOnly: z.boolean().default(false),
+    /** 2.0b: sign every payload (XML signature with ReplayProtect) and refuse VTN payloads not signed by the VTN. */
     xmlSignature: z.boolean().default(false),
+    /**
+     * 2.0b signature material (PEM file names): signing `cert`/`key` (default `tls.cert`/`tls.key`), and the VTN's
+     * signing certificate `vtnCert`, or a `ca` (default `tls.ca`) that issued it. `replayWindowSec`: largest accepted
+     * clock difference of a ReplayProtect timestamp.
+     */
+    signature: z
+      .object({ cert: z.string().optional(), key: z.string().optional(), vtnCert: z.string().optional(), ca: z.string().optional(), replayWindowSec: z.number().positive().default(300) })
+      .strict()
+      .optional(),
     pollIntervalSec: z.number().positive().default(10),
     tls: z.object({ cert: z.string(), key: z.string(), ca: z.string().optional() }).strict().optional(),
     oauth: z.object({ clientId: z.string(), clientSecretEnv: z.string().default('OPENADR_CLIENT_SECRET'), tokenUrl: z.url().optional() }).strict().optional(),
-    notification: z.enum(['poll', 'webhook']).default('poll'),
+    /** 3.x: poll only, or also webhook subscriptions, or (3.1.0) the MQTT notifier binding of GET /notifiers. */
+    notification: z.enum(['poll', 'webhook', 'mqtt']).default('poll'),
     callbackUrl: z.url().optional(),
     marketContext: z.string().optional(),
     policy: openadrPolicySchema.default({ opt: 'optIn', optOutTestEvents: false, maxOpenEndedSec: 3600, sourceClass: 'aggregator' }),
     reports: z.array(openadrReportBindingSchema).default([]),
     signals: z.array(openadrSignalBindingSchema).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((m, ctx) => {
+    if (m.notification === 'mqtt' && m.version !== '3.1.0') ctx.addIssue({ code: 'custom', path: ['notification'], message: 'mqtt notifications need OpenADR 3.1.0' });
+    if (!m.xmlSignature && m.signature) ctx.addIssue({ code: 'custom', path: ['signature'], message: 'signature material given but xmlSignature is not true' });
+    if (!m.xmlSignature) return;
+    if (m.version !== '2.0b') {
+      ctx.addIssue({ code: 'custom', path: ['xmlSignature'], message: 'XML signatures are an OpenADR 2.0b feature (OpenADR 3 relies on TLS and OAuth2)' });
+      return;
+    }
+    // Whether signing material exists is checked when the VEN is built: Node-RED passes it as credentials.
+  });
 
 export type OpenadrMapping = z.infer<typeof openadrMappingSchema>;
 export type OpenadrReportBinding = z.infer<typeof openadrReportBindingSchema>;

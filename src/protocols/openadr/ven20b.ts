@@ -17,7 +17,7 @@ import { serialize } from './oadr20b/build.js';
 import { OadrParseError, parse, peekRequestID } from './oadr20b/parse.js';
 import { OadrStatus, serviceFor, type EventResponse, type OadrMessage, type OadrReport, type ReportRequest, type ReportInterval } from './oadr20b/types.js';
 import { metadataReports, oadrDataQuality, sampleBindings, type LatestPoints, type ReportBinding } from './reports.js';
-import { signPayload, verifyPayload } from './signature.js';
+import { OadrSignatureError, ReplayGuard, signPayload, verifyPayload } from './signature.js';
 
 export type VenState = 'idle' | 'connecting' | 'up' | 'degraded' | 'down';
 
@@ -33,8 +33,11 @@ export interface Ven20bConfig {
   pushPort?: number;
   reportOnly: boolean;
   tls?: TlsOptions;
-  /** Sign every payload and require signed, valid payloads from the VTN (needs vtnCertificate). */
-  signature?: { privateKey: string; certificate: string; vtnCertificate: string };
+  /**
+   * Sign every payload (with ReplayProtect) and require signed, fresh payloads from the VTN: signed by
+   * `vtnCertificate` when given, else by any certificate issued by `ca`.
+   */
+  signature?: { privateKey: string; certificate: string; vtnCertificate?: string; ca?: string; replayWindowSec?: number };
   pollFallbackSec: number;
   retrySec?: number;
   marketContext?: string;
@@ -175,13 +178,19 @@ export class Ven20b extends Emitter<Ven20bEvents> {
 
   private encode(m: OadrMessage): string {
     const xml = serialize(m);
-    return this.cfg.signature ? signPayload(xml, { privateKey: this.cfg.signature.privateKey, certificate: this.cfg.signature.certificate }) : xml;
+    return this.cfg.signature ? signPayload(xml, { privateKey: this.cfg.signature.privateKey, certificate: this.cfg.signature.certificate, now: this.cfg.clock.now() }) : xml;
   }
+
+  private replay: ReplayGuard | undefined;
 
   /** Parse a payload from the VTN; verifies its signature when signatures are on. */
   decode(xml: string): OadrMessage {
     // Without a configured VTN certificate a signature, if any, is not checked (signatures are optional in 2.0b).
-    if (this.cfg.signature) verifyPayload(xml, this.cfg.signature.vtnCertificate);
+    const sig = this.cfg.signature;
+    if (sig) {
+      this.replay ??= new ReplayGuard(this.cfg.clock, (sig.replayWindowSec ?? 300) * 1000);
+      verifyPayload(xml, { ...(sig.vtnCertificate ? { peerCertificate: sig.vtnCertificate } : {}), ...(sig.ca ? { ca: sig.ca } : {}), replay: this.replay });
+    }
     return parse(xml);
   }
 
@@ -201,7 +210,7 @@ export class Ven20b extends Emitter<Ven20bEvents> {
     try {
       reply = this.decode(res.body);
     } catch (e) {
-      if (m.type === 'oadrPoll' && e instanceof OadrParseError) await this.refusePolled(res.body, e);
+      if (m.type === 'oadrPoll' && (e instanceof OadrParseError || e instanceof OadrSignatureError)) await this.refusePolled(res.body, e);
       throw e;
     }
     this.emit('message', { direction: 'in', type: reply.type });
@@ -212,9 +221,9 @@ export class Ven20b extends Emitter<Ven20bEvents> {
   }
 
   /** PULL: a polled payload that cannot be accepted (wrong namespace, bad data, bad signature) is answered with its code. */
-  private async refusePolled(body: string, e: OadrParseError): Promise<void> {
+  private async refusePolled(body: string, e: OadrParseError | OadrSignatureError): Promise<void> {
     const name = /<(?:[\w.-]+:)?oadrSignedObject\b[^>]*>\s*<(?:[\w.-]+:)?(oadr\w+)/.exec(body)?.[1] ?? 'oadrResponse';
-    await this.send(this.errorResponse(peekRequestID(body), e.status, e.message), serviceFor(name as OadrMessage['type'])).catch((err: unknown) => this.emit('error', err instanceof Error ? err : new Error(String(err))));
+    await this.send(this.errorResponse(peekRequestID(body), e instanceof OadrParseError ? e.status : OadrStatus.COMPLIANCE_ERROR, e.message), serviceFor(name as OadrMessage['type'])).catch((err: unknown) => this.emit('error', err instanceof Error ? err : new Error(String(err))));
   }
 
   private expectOk(reply: OadrMessage, what: string): void {
@@ -341,7 +350,7 @@ export class Ven20b extends Emitter<Ven20bEvents> {
     try {
       msg = this.decode(body);
     } catch (e) {
-      const code = e instanceof OadrParseError ? e.status : OadrStatus.INVALID_DATA;
+      const code = e instanceof OadrParseError ? e.status : e instanceof OadrSignatureError ? OadrStatus.COMPLIANCE_ERROR : OadrStatus.INVALID_DATA;
       this.emit('error', e instanceof Error ? e : new Error(String(e)));
       return { status: 200, body: this.encode(this.errorResponse(peekRequestID(body), code, e instanceof Error ? e.message : String(e))) };
     }

@@ -27,6 +27,7 @@ import {
   type Oadr3Version,
   type Program3,
 } from './oadr3/models.js';
+import { MqttNotifier, notifiersSchema, topicFilters, topicsResponseSchema, type NotifierTopics } from './oadr3/mqtt-notifier.js';
 import { answerEchoChallenge, normaliseNotification } from './oadr3/webhook.js';
 import { sampleBindings, type LatestPoints, type ReportBinding } from './reports.js';
 import type { VenState } from './ven20b.js';
@@ -40,7 +41,8 @@ export interface Ven3Config {
   venName: string;
   /** Only these programs (by programName); default all visible programs. */
   programs?: string[];
-  notification: 'poll' | 'webhook';
+  /** poll; webhook (subscription with a callback URL); mqtt (3.1.0 MQTT notifier binding). Both still poll. */
+  notification: 'poll' | 'webhook' | 'mqtt';
   pollIntervalSec: number;
   /** Webhook: public URL of the callback and the local port to listen on. */
   callbackUrl?: string;
@@ -74,6 +76,7 @@ export class Ven3 extends Emitter<Ven3Events> {
   private timer: TimerHandle | undefined;
   private hook: ServerHandle | undefined;
   private readonly hookToken = Math.random().toString(36).slice(2);
+  private mqtt: MqttNotifier | undefined;
   private stopped = false;
   private readonly inflight = new Set<Promise<unknown>>();
 
@@ -114,6 +117,8 @@ export class Ven3 extends Emitter<Ven3Events> {
     this.stopped = true;
     this.cfg.clock.clearTimeout(this.timer);
     await this.idle();
+    await this.mqtt?.close();
+    this.mqtt = undefined;
     await this.hook?.close();
     this.hook = undefined;
     this.setState('idle', 'stopped');
@@ -133,6 +138,7 @@ export class Ven3 extends Emitter<Ven3Events> {
         await this.ensureVen();
         this.programs = await this.loadPrograms();
         if (this.cfg.notification === 'webhook') await this.subscribe();
+        if (this.cfg.notification === 'mqtt') await this.subscribeMqtt();
       }
       await this.refreshEvents();
       await this.sendReports();
@@ -229,6 +235,58 @@ export class Ven3 extends Emitter<Ven3Events> {
     }
   }
 
+  /** 3.1.0 MQTT binding: the broker from GET /notifiers, event topics for this VEN (or per program), subscribed. */
+  private async subscribeMqtt(): Promise<void> {
+    if (this.cfg.version !== '3.1.0') throw new Oadr3Error('notifiers', 'MQTT notifications are an OpenADR 3.1.0 feature');
+    if (!this.mqtt) {
+      const n = check(notifiersSchema, await this.api('GET', '/notifiers'), 'GET /notifiers');
+      if (!n.MQTT) throw new Oadr3Error('GET /notifiers', 'the VTN offers no MQTT notifier binding');
+      this.mqtt = new MqttNotifier(n.MQTT, {
+        clientId: this.cfg.clientId,
+        token: () => this.token?.value,
+        dev: this.dev,
+        onMessage: (topic, text) => {
+          try {
+            this.handleNotification(text);
+          } catch (e) {
+            this.emit('error', new Oadr3Error(`MQTT ${topic}`, e instanceof Error ? e.message : String(e)));
+          }
+        },
+        onState: (up, reason) => {
+          if (!up && !this.stopped && this.state === 'up') this.setState('degraded', reason);
+        },
+      });
+      await this.mqtt.connect();
+    }
+    // vens/{venID}/events is the VEN's own view (read_ven_objects); per-program topics where a VTN lacks it.
+    let topics: NotifierTopics | undefined;
+    try {
+      topics = check(topicsResponseSchema, await this.api('GET', `/notifiers/mqtt/topics/vens/${encodeURIComponent(this.venID ?? '')}/events`), 'MQTT topics').topics;
+      await this.mqtt.subscribe(topicFilters(topics));
+    } catch (e) {
+      if (!(e instanceof Oadr3Error) || (e.status !== 403 && e.status !== 404)) throw e;
+      this.dev(`notifiers: no per-VEN event topics (${e.message}); subscribing per program`);
+      for (const p of this.programs) {
+        if (!p.id) continue;
+        const t = check(topicsResponseSchema, await this.api('GET', `/notifiers/mqtt/topics/programs/${encodeURIComponent(p.id)}/events`), 'MQTT topics').topics;
+        await this.mqtt.subscribe(topicFilters(t));
+      }
+    }
+  }
+
+  /** One notification (webhook body or MQTT message): apply the event it carries. Throws on bad input. */
+  private handleNotification(text: string): void {
+    const n = check(notificationSchema, normaliseNotification(parseJson(text, 'notification', this.dev), this.dev), 'notification');
+    if (n.objectType !== 'EVENT') return;
+    if (n.operation === 'DELETE') {
+      const id = typeof n.object['id'] === 'string' ? n.object['id'] : '';
+      this.dropEvent(id, 'event deleted (notification)');
+      return;
+    }
+    this.applyEvent(check(eventSchema, n.object, 'notification.object'));
+    void this.track(this.sendReports().catch((e: unknown) => this.emit('error', e instanceof Error ? e : new Error(String(e)))));
+  }
+
   private async onWebhook(req: IncomingRequest): Promise<{ status: number; body?: string; contentType?: string }> {
     const json = (status: number, v: unknown) => ({ status, body: JSON.stringify(v), contentType: 'application/json' });
     if (req.method === 'GET') {
@@ -239,16 +297,7 @@ export class Ven3 extends Emitter<Ven3Events> {
     if (req.method !== 'POST') return json(405, { title: 'Method Not Allowed', status: 405 });
     if (req.headers.authorization !== `Bearer ${this.hookToken}`) return json(403, { title: 'Forbidden', status: 403, detail: 'bad bearer token' });
     try {
-      const n = check(notificationSchema, normaliseNotification(parseJson(req.body, 'notification', this.dev), this.dev), 'notification');
-      if (n.objectType === 'EVENT') {
-        if (n.operation === 'DELETE') {
-          const id = typeof n.object['id'] === 'string' ? n.object['id'] : '';
-          this.dropEvent(id, 'event deleted (notification)');
-        } else {
-          this.applyEvent(check(eventSchema, n.object, 'notification.object'));
-          void this.track(this.sendReports().catch((e: unknown) => this.emit('error', e instanceof Error ? e : new Error(String(e)))));
-        }
-      }
+      this.handleNotification(req.body);
       return json(200, {});
     } catch (e) {
       this.emit('error', e instanceof Error ? e : new Error(String(e)));

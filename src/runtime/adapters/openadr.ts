@@ -59,7 +59,7 @@ export const createOpenadrAdapter: AdapterFactory = (block, ctx: UpstreamContext
   let ven: OpenadrVen;
   try {
     // Secrets are passed as texts so the VEN never reads the block's (mapping-relative) paths from the cwd.
-    ven = new OpenadrVen({ ...m, tls: undefined }, ctx.clock, resolveOpenadrSecrets(m, o, ctx.baseDir));
+    ven = new OpenadrVen({ ...m, tls: undefined }, ctx.clock, { ...resolveOpenadrSecrets(m, o, ctx.baseDir), baseDir: ctx.baseDir });
   } catch (e) {
     return inert(ctx, `not started: ${errorMessage(e)}`);
   }

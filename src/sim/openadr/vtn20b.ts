@@ -10,7 +10,7 @@ import { request, serve, type ServerHandle, type TlsOptions } from '../../protoc
 import { serialize } from '../../protocols/openadr/oadr20b/build.js';
 import { OadrParseError, parse, peekRequestID } from '../../protocols/openadr/oadr20b/parse.js';
 import { OadrStatus, serviceFor, type OadrEvent, type OadrMessage, type OadrReport, type ReportRequest } from '../../protocols/openadr/oadr20b/types.js';
-import { signPayload, verifyPayload } from '../../protocols/openadr/signature.js';
+import { ReplayGuard, signPayload, verifyPayload } from '../../protocols/openadr/signature.js';
 import type { VtnEventSpec, VtnReportSpec, VtnScript, VtnScriptStep } from './script.js';
 
 export interface VtnLogEntry {
@@ -24,7 +24,8 @@ export interface Vtn20bOptions {
   tls?: TlsOptions;
   script?: VtnScript;
   clock: Clock;
-  signature?: { privateKey: string; certificate: string; venCertificate: string };
+  /** Sign every payload and require signed, fresh VEN payloads: signed by `venCertificate`, else by a cert issued by `ca`. */
+  signature?: { privateKey: string; certificate: string; venCertificate?: string; ca?: string };
   log?: (e: VtnLogEntry) => void;
 }
 
@@ -56,8 +57,10 @@ export class VtnSim20b {
   readonly vens = new Map<string, SimVen>();
   private server: ServerHandle | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
+  private readonly replay: ReplayGuard;
 
   constructor(readonly opts: Vtn20bOptions) {
+    this.replay = new ReplayGuard(opts.clock);
     this.vtnID = opts.script?.vtnId ?? 'GRIDBRIDGE-VTN-SIM';
     this.pollFreqSec = opts.script?.pollFreqSec ?? 10;
   }
@@ -95,7 +98,7 @@ export class VtnSim20b {
 
   private encode(m: OadrMessage): string {
     const xml = serialize(m);
-    return this.opts.signature ? signPayload(xml, this.opts.signature) : xml;
+    return this.opts.signature ? signPayload(xml, { ...this.opts.signature, now: this.opts.clock.now() }) : xml;
   }
 
   private answer(m: OadrMessage, venID?: string): OadrMessage {
@@ -106,7 +109,8 @@ export class VtnSim20b {
   async receive(service: string, body: string, fingerprint?: string): Promise<OadrMessage> {
     let msg: OadrMessage;
     try {
-      if (this.opts.signature) verifyPayload(body, this.opts.signature.venCertificate);
+      const sig = this.opts.signature;
+      if (sig) verifyPayload(body, { ...(sig.venCertificate ? { peerCertificate: sig.venCertificate } : {}), ...(sig.ca ? { ca: sig.ca } : {}), replay: this.replay });
       msg = parse(body);
     } catch (e) {
       const code = e instanceof OadrParseError ? e.status : OadrStatus.COMPLIANCE_ERROR;

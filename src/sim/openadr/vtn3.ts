@@ -4,6 +4,7 @@
  * what some field VTNs do, to exercise tolerant parsing.
  */
 import { randomUUID } from 'node:crypto';
+import { connectAsync, type MqttClient } from 'mqtt';
 import { request, serve, type IncomingRequest, type OutgoingReply, type ServerHandle } from '../../protocols/openadr/http.js';
 import { check, eventSchema, Oadr3Error, programSchema, reportSchema, subscriptionSchema, venSchema, type Oadr3Version } from '../../protocols/openadr/oadr3/models.js';
 
@@ -28,6 +29,8 @@ export interface Vtn3Options {
   deviations?: Vtn3Deviations;
   /** Refuse http:// callback URLs, as the 3.1.0 Definition asks of a VTN (default: accept them, logging a warning). */
   requireHttpsCallbacks?: boolean;
+  /** 3.1.0 MQTT notifier binding: publish every notification to this broker (`publicUrl` is what GET /notifiers tells VENs). */
+  mqtt?: { url: string; publicUrl?: string };
   log?: (e: { event: string; [k: string]: unknown }) => void;
 }
 
@@ -69,6 +72,7 @@ export class VtnSim3 {
   private readonly owners = new Map<string, string>();
   private server: ServerHandle | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
+  private broker: MqttClient | undefined;
 
   constructor(readonly opts: Vtn3Options = {}) {
     this.version = opts.version ?? '3.0.1';
@@ -80,12 +84,18 @@ export class VtnSim3 {
   }
 
   async start(): Promise<void> {
+    if (this.opts.mqtt && this.version === '3.1.0') {
+      this.broker = await connectAsync(this.opts.mqtt.url, { clientId: `gridbridge-vtn3-${randomUUID().slice(0, 8)}`, protocolVersion: 5, reconnectPeriod: 2000 });
+      this.broker.on('error', (e) => this.log('mqtt_error', { error: e.message }));
+    }
     this.server = await serve((r) => this.handle(r), { ...(this.opts.port !== undefined ? { port: this.opts.port } : {}), ...(this.opts.host ? { host: this.opts.host } : {}) });
     this.log('vtn3_listening', { url: this.server.url, version: this.version });
   }
 
   async stop(): Promise<void> {
     await this.idle();
+    await this.broker?.endAsync().catch(() => undefined);
+    this.broker = undefined;
     await this.server?.close();
     this.server = undefined;
   }
@@ -139,6 +149,7 @@ export class VtnSim3 {
   private notify(objectType: string, op: 'create' | 'update' | 'delete', object: Obj): void {
     const operation = this.version === '3.1.0' ? op.toUpperCase() : { create: 'POST', update: 'PUT', delete: 'DELETE' }[op];
     const subOp = op.toUpperCase();
+    this.publishMqtt(objectType, subOp, object);
     for (const s of this.store.subscriptions.values()) {
       const sub = s as { programID?: string; objectOperations?: Array<{ objects: string[]; operations: string[]; callbackUrl: string; bearerToken?: string | null }> };
       if (object['programID'] !== undefined && sub.programID !== object['programID']) continue;
@@ -156,6 +167,59 @@ export class VtnSim3 {
     }
   }
 
+  /**
+   * MQTT topic names (this simulator's scheme, handed out by GET /notifiers/mqtt/topics/...):
+   * `openadr3/<path>/<create|update|delete>`, e.g. `openadr3/vens/{venID}/events/create`.
+   */
+  private topicsFor(path: string, withCreate: boolean): Obj {
+    const base = `openadr3/${path}`;
+    return { topics: { ...(withCreate ? { CREATE: `${base}/create` } : {}), UPDATE: `${base}/update`, DELETE: `${base}/delete`, ALL: `${base}/+` } };
+  }
+
+  private publishMqtt(objectType: string, op: string, object: Obj): void {
+    const broker = this.broker;
+    if (!broker) return;
+    const body = JSON.stringify({ objectType, operation: op, object });
+    const suffix = op.toLowerCase();
+    const coll = `${objectType.toLowerCase()}s`;
+    const topics = [`openadr3/${coll}/${suffix}`];
+    if (object['id'] !== undefined && op !== 'CREATE') topics.push(`openadr3/${coll}/${String(object['id'])}/${suffix}`);
+    if (objectType === 'EVENT' && object['programID'] !== undefined) {
+      topics.push(`openadr3/programs/${String(object['programID'])}/events/${suffix}`);
+      // No targeting in the simulator: every VEN's own event topic gets every event.
+      for (const venID of this.store.vens.keys()) topics.push(`openadr3/vens/${venID}/events/${suffix}`);
+    }
+    for (const t of topics) {
+      const p = broker.publishAsync(t, body, { qos: 1 }).then(
+        () => this.log('mqtt_published', { topic: t, objectType, operation: op }),
+        (e: unknown) => this.log('mqtt_publish_failed', { topic: t, error: e instanceof Error ? e.message : String(e) }),
+      );
+      this.inflight.add(p);
+      void p.finally(() => this.inflight.delete(p));
+    }
+  }
+
+  /** GET /notifiers and /notifiers/mqtt/topics/... (3.1.0). */
+  private notifiers(parts: string[], role: Vtn3Role): OutgoingReply {
+    if (this.version !== '3.1.0') return this.problem(404, 'Not Found', 'notifiers are an OpenADR 3.1.0 feature');
+    const mqtt = this.opts.mqtt;
+    if (parts.length === 1) {
+      return this.json(200, { WEBHOOK: true, ...(mqtt ? { MQTT: { URIS: [mqtt.publicUrl ?? mqtt.url], serialization: 'JSON', authentication: { method: 'ANONYMOUS' } } } : {}) });
+    }
+    if (!mqtt || parts[1] !== 'mqtt' || parts[2] !== 'topics') return this.problem(404, 'Not Found');
+    const rest = parts.slice(3);
+    const [a, id, b] = rest;
+    // The OpenAPI file asks read_bl for the VTN-wide lists of events, reports, subscriptions, vens and resources.
+    if (rest.length === 1 && a !== 'programs' && role !== 'bl') return this.problem(403, 'Forbidden', `topics for all ${a} need scope read_bl`);
+    const known =
+      (rest.length === 1 && ['programs', 'events', 'reports', 'subscriptions', 'vens', 'resources'].includes(a!)) ||
+      (rest.length === 2 && (a === 'programs' || a === 'vens')) ||
+      (rest.length === 3 && ((a === 'programs' && b === 'events') || (a === 'vens' && ['events', 'programs', 'resources'].includes(b!))));
+    if (!known) return this.problem(404, 'Not Found', `no MQTT topics for ${rest.join('/')}`);
+    if (id && a === 'vens' && !this.store.vens.has(id)) return this.problem(404, 'Not Found', `vens/${id}`);
+    return this.json(200, this.topicsFor(rest.join('/'), rest.length !== 2));
+  }
+
   private async handle(r: IncomingRequest): Promise<OutgoingReply> {
     const parts = r.path.split('/').filter(Boolean);
     if (parts[0] === 'auth' && parts[1] === 'server' && r.method === 'GET') return this.json(200, { tokenURL: `${this.url}/auth/token` });
@@ -165,6 +229,8 @@ export class VtnSim3 {
     // 3.1.0 declares 401 for a missing or bad token; 3.0.1 declares only 403 (no 401) on its operations.
     if (!session) return this.version === '3.0.1' ? this.problem(403, 'Forbidden', 'missing or unknown bearer token') : this.problem(401, 'Unauthorized', 'missing or unknown bearer token');
     const { client, role } = session;
+    // GET /notifiers declares read_all, which 3.1.0 gives only to BL, yet the User Guide has VENs call it: VENs may.
+    if (parts[0] === 'notifiers' && r.method === 'GET') return this.notifiers(parts, role);
     const coll = parts[0] as Collection;
     if (!COLLECTIONS.includes(coll) || parts.length > 2) return this.problem(404, 'Not Found');
     const id = parts[1];
