@@ -9,7 +9,6 @@ import { systemClock } from '../../core/clock.js';
 import { emit, untilSignal, warn, parseCommandLine, portFlag } from '../jsonl.js';
 import { SerialTransport } from '../../protocols/sapc/transport.js';
 import { SOURCE_ALIASES } from '../../protocols/sapc/client.js';
-import type { SapcSource } from '../../protocols/sapc/frame.js';
 import type { SlotConfig } from '../../protocols/sapc/receiver.js';
 import { SapcApplianceSim } from '../../sim/sapc/appliance.js';
 import { loadProfile } from '../../sim/modbus/profile-file.js';
@@ -33,7 +32,7 @@ const USAGE = `usage: gridbridge sim sapc-appliance --device DEV [options]
 Prints JSON lines: start, port, link, heartbeat, decision, applied, rx_error, stop. Stops on SIGINT/SIGTERM.`;
 
 /** `1:import:ev1` → slot config; throws with the reason. */
-export function parseSlotSpec(spec: string, sources: SapcSource[] | undefined, def: number): SlotConfig {
+export function parseSlotSpec(spec: string, sources: SlotConfig['sources'], def: number): SlotConfig {
   const [slotText, dir = 'import', device] = spec.split(':');
   const slot = Number(slotText);
   if (!Number.isInteger(slot) || slot < 1 || slot > 15) throw new Error(`--slot ${spec}: slot must be 1..15`);
@@ -69,7 +68,11 @@ export async function run(argv: string[]): Promise<number> {
   const heartbeatS = Number(v.heartbeat);
   try {
     if (!v.device) throw new Error('--device is required');
-    const sources = v.sources?.split(',').map((s) => SOURCE_ALIASES[s.trim().toLowerCase()] ?? (() => { throw new Error(`--sources: unknown source "${s}" (lc, sup, own, agg)`); })());
+    const sources = v.sources?.split(',').map((s) => {
+      const src = SOURCE_ALIASES[s.trim().toLowerCase()];
+      if (!src || src === 'emergency') throw new Error(`--sources: "${s}" is not one of lc, sup, own, agg (EMG is always accepted)`);
+      return src;
+    });
     slots = (v.slot ?? ['1:import:ev1']).map((s) => parseSlotSpec(s, sources, def));
     if (!(ratedW > 0)) throw new Error('--rated-w must be a positive number of watts');
     if (!(def >= 0 && def <= 100)) throw new Error('--default must be 0..100');
