@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,5 +107,42 @@ describe('sim sapc-appliance (separate process) ↔ sapc send', () => {
     } finally {
       await app2.stop();
     }
+  });
+
+  it('an appliance process sends its 48 h plan (PLN, in parts) and sim sapc-meter, another process, prints it whole', async () => {
+    const a = join(dir, 'plan-meter');
+    const b = join(dir, 'plan-appliance');
+    await socat(a, b);
+    const planFile = join(dir, 'plan.yaml');
+    const steps = Array.from({ length: 70 }, (_, i) => `{ at: ${i * 40}m, level: ${i % 3 ? 50 : 100} }`);
+    writeFileSync(planFile, `slot: 1\ndirection: import\neventId: plan-x\nfor: 48h\nsteps: [${steps.join(', ')}]\n`);
+    const meter = gridbridge(['sim', 'sapc-meter', '--device', a]);
+    try {
+      await meter.waitFor((l) => l.event === 'start');
+      const app = gridbridge(['sim', 'sapc-appliance', '--device', b, '--plan', planFile]);
+      try {
+        const sent = await app.waitFor((l) => l.event === 'plan_sent');
+        expect(sent).toMatchObject({ eventId: 'plan-x', steps: 70 });
+        const answers = sent.answers as string[];
+        expect(answers.length).toBeGreaterThan(1);
+        expect(new Set(answers)).toEqual(new Set(['ACK received']));
+        const plan = await meter.waitFor((l) => l.event === 'plan');
+        expect(plan).toMatchObject({ slot: 1, direction: 'import', eventId: 'plan-x', ratedW: 7400 });
+        expect(Date.parse(String(plan.to)) - Date.parse(String(plan.from))).toBe(48 * 3600_000);
+        expect((plan.steps as Array<{ offsetMin: number; level: number }>).map((x) => x.offsetMin)).toEqual(Array.from({ length: 70 }, (_, i) => i * 40));
+      } finally {
+        await app.stop();
+      }
+    } finally {
+      await meter.stop();
+    }
+  });
+
+  it('sim sapc-appliance refuses a bad plan file with the path of the problem', async () => {
+    const bad = join(dir, 'bad-plan.yaml');
+    writeFileSync(bad, 'for: 2h\nsteps: [{ at: 0, level: 130 }]\n');
+    const r = await gridbridgeOnce(['sim', 'sapc-appliance', '--device', B, '--plan', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad-plan\.yaml: steps\[0\]\.level: .*100/);
   });
 });

@@ -10,11 +10,11 @@ export const summary = 'send one SAPC (SSP-1) override command on a serial port 
 const USAGE = `usage: gridbridge sapc send --device DEV --level L --for DURATION [options]
   --device DEV        serial port (e.g. /dev/ttyUSB0, or a socat pty)
   --level L           level 0..100 (%)
-  --for DURATION      window length: 90s, 15m, 2h, … (at most 24h)
+  --for DURATION      window length: 90s, 15m, 2h, … (at most 48h; 24h for SSP-1 1.0 appliances)
   --baud B            baud rate (default 9600, 8N1)
   --slot N            controller slot 1..15 (default 1)
   --direction D       import | export (default import)
-  --source S          lc | sup | own | agg (default lc)
+  --source S          lc | sup | own | agg | emg (emergency, SSP-1 1.1) (default lc)
   --start-in DURATION start later than now (default: now)
   --event-id ID       event id (default generated)
   --random-delay S    maximum random delay in seconds (default 0)
@@ -60,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
   if (v.level === undefined || !Number.isInteger(level) || level < 0) problems.push('--level must be a non-negative integer');
   if (forMs === undefined) problems.push('--for must be a duration like 90s, 15m, 2h');
   if (startIn === undefined) problems.push('--start-in must be a duration');
-  if (!source) problems.push('--source must be lc, sup, own or agg');
+  if (!source) problems.push('--source must be lc, sup, own, agg or emg');
   if (v.direction !== 'import' && v.direction !== 'export') problems.push('--direction must be import or export');
   if (problems.length) {
     warn(`${problems.join('\n')}\n${USAGE}`);

@@ -4,12 +4,15 @@
  * arbiter after a control-loop delay; optionally serves its measured power on Modbus TCP as a meter would, so a rig
  * can judge compliance from the measurement side.
  */
-import { errorMessage } from '../../core/errors.js';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { errorMessage, formatPath } from '../../core/errors.js';
 import { systemClock } from '../../core/clock.js';
 import { emit, untilSignal, warn, parseCommandLine, portFlag } from '../jsonl.js';
 import { SerialTransport } from '../../protocols/sapc/transport.js';
-import { SOURCE_ALIASES } from '../../protocols/sapc/client.js';
-import type { SapcSource } from '../../protocols/sapc/frame.js';
+import { newEventId, parseDuration, SOURCE_ALIASES } from '../../protocols/sapc/client.js';
+import type { AppliancePlan } from '../../protocols/sapc/plan.js';
 import type { SlotConfig } from '../../protocols/sapc/receiver.js';
 import { SapcApplianceSim } from '../../sim/sapc/appliance.js';
 import { loadProfile } from '../../sim/modbus/profile-file.js';
@@ -30,10 +33,29 @@ const USAGE = `usage: gridbridge sim sapc-appliance --device DEV [options]
   --modbus-tcp PORT     serve the measured power on Modbus TCP (0 = any free port; printed in "modbus")
   --modbus-host H       bind address (default 127.0.0.1)
   --meter-profile P     profile of that meter (default eastron-sdm630; point W = total power of all devices)
-Prints JSON lines: start, port, link, heartbeat, decision, applied, rx_error, stop. Stops on SIGINT/SIGTERM.`;
+  --plan FILE           send this plan to the meter (PLN, SSP-1 1.1) at start and whenever the link comes back:
+                        YAML/JSON { slot: 1, direction: import, for: 48h, steps: [{ at: 0, level: 100 }, { at: 2h, level: 40 }] }
+Prints JSON lines: start, port, link, heartbeat, decision, applied, plan_sent, rx_error, stop. Stops on SIGINT/SIGTERM.`;
+
+const duration = z.union([z.number().nonnegative().transform((n) => n * 1000), z.string().transform((t, ctx) => parseDuration(t) ?? (ctx.addIssue({ code: 'custom', message: `bad duration "${t}"` }), 0))]);
+export const planFileSchema = z
+  .object({
+    slot: z.number().int().min(1).max(15).default(1),
+    direction: z.enum(['import', 'export']).default('import'),
+    eventId: z.string().regex(/^[A-Za-z0-9._:-]{1,32}$/).optional(),
+    for: duration,
+    steps: z.array(z.object({ at: duration, level: z.number().int().min(0).max(100) }).strict()).min(1),
+  })
+  .strict();
+
+/** A plan file → the plan, starting now (whole seconds; step offsets in whole minutes). */
+export function planFromFile(p: z.output<typeof planFileSchema>, now: number, ratedW: number): AppliancePlan {
+  const from = Math.floor(now / 1000) * 1000;
+  return { slot: p.slot, direction: p.direction, eventId: p.eventId ?? newEventId(now), validFrom: from, validTo: from + p.for, steps: p.steps.map((x) => ({ offsetMin: Math.round(x.at / 60_000), level: x.level })), ratedW };
+}
 
 /** `1:import:ev1` → slot config; throws with the reason. */
-export function parseSlotSpec(spec: string, sources: SapcSource[] | undefined, def: number): SlotConfig {
+export function parseSlotSpec(spec: string, sources: SlotConfig['sources'], def: number): SlotConfig {
   const [slotText, dir = 'import', device] = spec.split(':');
   const slot = Number(slotText);
   if (!Number.isInteger(slot) || slot < 1 || slot > 15) throw new Error(`--slot ${spec}: slot must be 1..15`);
@@ -57,6 +79,7 @@ export async function run(argv: string[]): Promise<number> {
       'modbus-tcp': { type: 'string' },
       'modbus-host': { type: 'string', default: '127.0.0.1' },
       'meter-profile': { type: 'string', default: 'eastron-sdm630' },
+      plan: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -69,7 +92,11 @@ export async function run(argv: string[]): Promise<number> {
   const heartbeatS = Number(v.heartbeat);
   try {
     if (!v.device) throw new Error('--device is required');
-    const sources = v.sources?.split(',').map((s) => SOURCE_ALIASES[s.trim().toLowerCase()] ?? (() => { throw new Error(`--sources: unknown source "${s}" (lc, sup, own, agg)`); })());
+    const sources = v.sources?.split(',').map((s) => {
+      const src = SOURCE_ALIASES[s.trim().toLowerCase()];
+      if (!src || src === 'emergency') throw new Error(`--sources: "${s}" is not one of lc, sup, own, agg (EMG is always accepted)`);
+      return src;
+    });
     slots = (v.slot ?? ['1:import:ev1']).map((s) => parseSlotSpec(s, sources, def));
     if (!(ratedW > 0)) throw new Error('--rated-w must be a positive number of watts');
     if (!(def >= 0 && def <= 100)) throw new Error('--default must be 0..100');
@@ -77,6 +104,20 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     warn(`sim sapc-appliance: ${errorMessage(e)}\n${USAGE}`);
     return 2;
+  }
+  let planFile: z.output<typeof planFileSchema> | undefined;
+  if (v.plan) {
+    try {
+      const parsed = planFileSchema.safeParse(parseYaml(readFileSync(v.plan, 'utf8')));
+      if (!parsed.success) {
+        for (const i of parsed.error.issues) warn(`${v.plan}: ${formatPath(i.path)}: ${i.message}`);
+        return 2;
+      }
+      planFile = parsed.data;
+    } catch (e) {
+      warn(`${v.plan}: ${errorMessage(e)}`);
+      return 2;
+    }
   }
   let meter: ModbusSimulator | undefined;
   if (v['modbus-tcp'] !== undefined) {
@@ -105,7 +146,29 @@ export async function run(argv: string[]): Promise<number> {
   const publish = () => image?.hold('W', sim.totalWatts());
   publish();
   transport.on('data', (b) => sim.receive(b));
-  sim.session.on('link', (l) => emit('link', { state: l }));
+  // The plan goes out at start and again after every link loss, until the meter has acknowledged every part.
+  let planState: 'none' | 'sending' | 'delivered' = 'none';
+  let started = false;
+  const sendPlan = () => {
+    if (!planFile || planState === 'sending') return;
+    planState = 'sending';
+    const plan = planFromFile(planFile, Date.now(), ratedW);
+    sim.sendPlan(plan).then(
+      (answers) => {
+        planState = answers.every((a) => a.type === 'ACK') ? 'delivered' : 'none';
+        emit('plan_sent', { eventId: plan.eventId, steps: plan.steps.length, answers: answers.map((a) => (a.type === 'NAK' ? `NAK ${a.reason}` : a.type === 'ACK' ? `ACK ${a.state ?? ''}`.trim() : a.type)) });
+      },
+      (e: unknown) => {
+        planState = 'none';
+        emit('plan_sent', { eventId: plan.eventId, error: errorMessage(e) });
+      },
+    );
+  };
+  sim.session.on('link', (l) => {
+    emit('link', { state: l });
+    if (l === 'down' && planState === 'delivered') planState = 'none';
+    if (l === 'up' && started && planState === 'none') sendPlan();
+  });
   sim.session.on('heartbeat', (hb) => emit('heartbeat', { seq: hb.seq, ...(hb.uptimeS !== undefined ? { uptimeS: hb.uptimeS } : {}) }));
   sim.session.on('rxError', (e) => emit('rx_error', { reason: e.reason, offset: e.offset }));
   sim.on('decision', (d) =>
@@ -132,6 +195,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   emit('start', { device: transport.description, slots: slots.map((s) => `${s.slot}:${s.direction}:${s.device}`), ratedW, heartbeatS });
   sim.session.heartbeat();
+  started = true;
+  sendPlan();
   // Protocol timers are unref'd; keep the process up while the port reconnects.
   const keepAlive = setInterval(() => {}, 1 << 30);
   const why = await untilSignal();

@@ -6,6 +6,7 @@ import { errorMessage, formatPath } from '../../core/errors.js';
 import { systemClock } from '../../core/clock.js';
 import { SerialTransport } from '../../protocols/sapc/transport.js';
 import { SapcSession } from '../../protocols/sapc/session.js';
+import { PlanCollector } from '../../protocols/sapc/plan.js';
 import { meterScriptSchema, SapcMeterSim, type MeterScript } from '../../sim/sapc/meter.js';
 
 export const summary = 'simulate a smart meter SAPC port (SSP-1): heartbeats, scripted overrides, ACK/NAK log';
@@ -67,6 +68,9 @@ export async function run(argv: string[]): Promise<number> {
   session.on('heartbeat', (hb) => emit('heartbeat', { seq: hb.seq, uptimeS: hb.uptimeS }));
   session.on('rxError', (e) => emit('rx_error', { reason: e.reason, offset: e.offset }));
   session.on('link', (l) => emit('link', { state: l }));
+  // Plans from the appliance (PLN, SSP-1 1.1) are acknowledged and printed once complete.
+  const plans = new PlanCollector((p) => emit('plan', { slot: p.slot, direction: p.direction, eventId: p.eventId, from: new Date(p.validFrom).toISOString(), to: new Date(p.validTo).toISOString(), steps: p.steps, ...(p.ratedW !== undefined ? { ratedW: p.ratedW } : {}) }));
+  session.setHandler({ onPlan: plans.onPlan });
   const sim = new SapcMeterSim(session, systemClock, (t) => transport.write(t));
   let failures = 0;
   sim.on('record', (r) => {

@@ -70,6 +70,8 @@ export const SOURCE_ALIASES: Record<string, SapcSource> = {
   owner: 'owner',
   agg: 'aggregator',
   aggregator: 'aggregator',
+  emg: 'emergency',
+  emergency: 'emergency',
 };
 
 /**

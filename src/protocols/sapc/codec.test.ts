@@ -87,8 +87,8 @@ describe('field errors give the NAK reason and place', () => {
 describe('window checks at the receiver', () => {
   const now = Date.UTC(2026, 0, 1, 1);
   const cmd = (from: number | undefined, to: number): SapcCommand => ({ slot: 1, direction: 'import', level: 10, source: 'supplier', validTo: to, randomDelayS: 0, randomised: false, eventId: 'e', timestamp: now, ...(from !== undefined ? { validFrom: from } : {}) });
-  it('accepts 24 h exactly', () => expect(checkCommandWindow(cmd(now, now + 24 * 3600_000), now)).toBeUndefined());
-  it('rejects 24 h + 1 s', () => expect(checkCommandWindow(cmd(now, now + 24 * 3600_000 + 1000), now)?.reason).toBe('WINDOW_TOO_LONG'));
+  it("accepts 48 h exactly (version 1.1)", () => expect(checkCommandWindow(cmd(now, now + 48 * 3600_000), now)).toBeUndefined());
+  it("rejects 48 h + 1 s", () => expect(checkCommandWindow(cmd(now, now + 48 * 3600_000 + 1000), now)?.reason).toBe("WINDOW_TOO_LONG"));
   it('rejects a window that has ended', () => expect(checkCommandWindow(cmd(now - 7200_000, now), now)?.reason).toBe('WINDOW_PAST'));
   it('rejects to before from', () => expect(checkCommandWindow(cmd(now + 7200_000, now + 3600_000), now)?.reason).toBe('WINDOW_ORDER'));
 });

@@ -11,22 +11,25 @@ import { crc16arc, crcHex } from './crc.js';
 
 export const SSP_VERSION = '1';
 /** Revision of docs/sapc-ssp1.md this implementation follows (compatible revisions keep the wire version `1`). */
-export const SSP_DOC_VERSION = '1.0';
+export const SSP_DOC_VERSION = '1.1';
 export const MAX_FRAME_BYTES = 200;
 export const MAX_TEXT_CHARS = 64;
-export const MAX_WINDOW_MS = 24 * 3600_000;
+/** Longest command or plan window: 48 h (version 1.1; 24 h in 1.0), the span of an appliance's plans. */
+export const MAX_WINDOW_MS = 48 * 3600_000;
+/** Most plan steps in one PLN frame part. */
+export const MAX_PLAN_STEPS = 48;
 export const MAX_RANDOM_DELAY_S = 1800;
 export const MAX_SEQ = 65535;
 
-export const FRAME_TYPES = ['CMD', 'CAN', 'ACK', 'NAK', 'HB', 'STQ', 'STA'] as const;
+export const FRAME_TYPES = ['CMD', 'CAN', 'ACK', 'NAK', 'HB', 'STQ', 'STA', 'PLN'] as const;
 export type FrameType = (typeof FRAME_TYPES)[number];
 
 export const NAK_REASONS = [
   'LEVEL_RANGE', // lvl not an integer 0..100
-  'WINDOW_TOO_LONG', // to - from > 24 h
+  'WINDOW_TOO_LONG', // to - from > 48 h (24 h before version 1.1)
   'WINDOW_PAST', // to <= receiver's now
   'WINDOW_ORDER', // to <= from
-  'UNKNOWN_SOURCE', // src not LC/SUP/OWN/AGG
+  'UNKNOWN_SOURCE', // src not LC/SUP/OWN/AGG/EMG
   'UNKNOWN_TYPE', // TYPE not defined by this version
   'VERSION', // version field is not "1"
   'MISSING_FIELD', // a mandatory key is absent (fld= names it)
@@ -40,13 +43,36 @@ export const NAK_REASONS = [
 export type NakReason = (typeof NAK_REASONS)[number];
 
 export type Direction = 'import' | 'export';
-export type SapcSource = 'load_controller' | 'supplier' | 'owner' | 'aggregator';
-export const SOURCE_CODES: Record<string, SapcSource> = { LC: 'load_controller', SUP: 'supplier', OWN: 'owner', AGG: 'aggregator' };
-const SOURCE_TO_CODE: Record<SapcSource, string> = { load_controller: 'LC', supplier: 'SUP', owner: 'OWN', aggregator: 'AGG' };
+/** `emergency` (EMG, version 1.1): the central/emergency override; its limits bind over every other source. */
+export type SapcSource = 'load_controller' | 'supplier' | 'owner' | 'aggregator' | 'emergency';
+export const SOURCE_CODES: Record<string, SapcSource> = { LC: 'load_controller', SUP: 'supplier', OWN: 'owner', AGG: 'aggregator', EMG: 'emergency' };
+const SOURCE_TO_CODE: Record<SapcSource, string> = { load_controller: 'LC', supplier: 'SUP', owner: 'OWN', aggregator: 'AGG', emergency: 'EMG' };
 const DIR_CODES: Record<string, Direction> = { IMP: 'import', EXP: 'export' };
 const DIR_TO_CODE: Record<Direction, string> = { import: 'IMP', export: 'EXP' };
-export type AckState = 'applied' | 'scheduled' | 'duplicate' | 'cancelled';
-const ACK_STATES: readonly AckState[] = ['applied', 'scheduled', 'duplicate', 'cancelled'];
+export type AckState = 'applied' | 'scheduled' | 'duplicate' | 'cancelled' | 'received';
+const ACK_STATES: readonly AckState[] = ['applied', 'scheduled', 'duplicate', 'cancelled', 'received'];
+
+/** One step of an appliance plan: from `offsetMin` minutes after the plan's start, run at `level` %. */
+export interface PlanStep {
+  offsetMin: number;
+  level: number;
+}
+
+/** A plan frame (PLN, version 1.1): one part of the appliance's plan for a slot, sent to the meter. */
+export interface SapcPlanPart {
+  slot: number;
+  direction: Direction;
+  /** Plan id, unique per appliance; every part of a plan carries it. */
+  eventId: string;
+  part: number;
+  parts: number;
+  validFrom: number;
+  validTo: number;
+  steps: PlanStep[];
+  /** Power at 100 % (W), so the meter can turn levels into power. */
+  ratedW?: number;
+  timestamp: number;
+}
 
 export interface SapcCommand {
   /** Controller slot 1..15. */
@@ -76,6 +102,7 @@ export type SapcFrame =
   | { type: 'NAK'; seq: number; reason: NakReason; field?: string; text?: string }
   | { type: 'HB'; seq: number; timestamp: number; uptimeS?: number }
   | { type: 'STQ'; seq: number; slot?: number }
+  | ({ type: 'PLN'; seq: number } & SapcPlanPart)
   | {
       type: 'STA';
       seq: number;
@@ -201,6 +228,20 @@ function fieldsOf(f: SapcFrame): Array<[string, string]> {
     }
     case 'STQ':
       return f.slot !== undefined ? [['slot', String(f.slot)]] : [];
+    case 'PLN': {
+      const out: Array<[string, string]> = [
+        ['slot', String(f.slot)],
+        ['dir', DIR_TO_CODE[f.direction]],
+        ['evt', f.eventId],
+        ['part', `${f.part}/${f.parts}`],
+        ['from', formatTime(f.validFrom)],
+        ['to', formatTime(f.validTo)],
+        ['stp', f.steps.map((x) => `${x.offsetMin}:${x.level}`).join(';')],
+      ];
+      if (f.ratedW !== undefined) out.push(['rw', String(Math.round(f.ratedW))]);
+      out.push(['ts', formatTime(f.timestamp)]);
+      return out;
+    }
     case 'STA': {
       const out: Array<[string, string]> = [
         ['slot', String(f.slot)],
@@ -413,6 +454,34 @@ export function decodeFrame(raw: RawFrame): SapcFrame {
       const sf = f.opt('slot');
       return sf ? { type, seq, slot: f.slot('slot', sf) } : { type, seq };
     }
+    case 'PLN': {
+      const slot = f.slot();
+      const direction = f.dir();
+      const eventId = f.eventId(true)!;
+      const pf = f.req('part');
+      const pm = /^(\d{1,2})\/(\d{1,2})$/.exec(pf.value);
+      const part = Number(pm?.[1]);
+      const parts = Number(pm?.[2]);
+      if (!pm || part < 1 || part > parts) f.bad('part', pf, 'expected i/n with 1 ≤ i ≤ n ≤ 99');
+      const validFrom = f.time('from', f.req('from'));
+      const validTo = f.time('to', f.req('to'));
+      const sf = f.req('stp');
+      const steps: PlanStep[] = [];
+      for (const item of sf.value.split(';')) {
+        const m = /^(\d{1,4}):(\d{1,3})$/.exec(item);
+        if (!m) return f.bad('stp', sf, `step "${item.slice(0, 12)}" is not minutes:level`);
+        const step = { offsetMin: Number(m[1]), level: Number(m[2]) };
+        if (step.level > 100) f.bad('stp', sf, `level ${step.level} > 100`, 'LEVEL_RANGE');
+        if (steps.length && step.offsetMin <= steps.at(-1)!.offsetMin) f.bad('stp', sf, 'step offsets must increase');
+        if (validFrom + step.offsetMin * 60_000 >= validTo) f.bad('stp', sf, `step at ${step.offsetMin} min is not before the plan end`);
+        steps.push(step);
+      }
+      if (steps.length > MAX_PLAN_STEPS) f.bad('stp', sf, `${steps.length} > ${MAX_PLAN_STEPS} steps`);
+      const rf = f.opt('rw');
+      const out: SapcFrame & { type: 'PLN' } = { type, seq, slot, direction, eventId, part, parts, validFrom, validTo, steps, timestamp: f.time('ts', f.req('ts')) };
+      if (rf) out.ratedW = f.int('rw', rf, 99_999_999);
+      return out;
+    }
     case 'STA': {
       const slot = f.slot();
       const direction = f.dir();
@@ -440,10 +509,10 @@ export function decodeText(text: string): SapcFrame {
  * Time-dependent checks of a command at the receiver (`now` = receiver's wall clock, epoch ms).
  * Returns the NAK reason, or undefined when acceptable.
  */
-export function checkCommandWindow(c: SapcCommand, now: number): { reason: NakReason; field: string; text: string } | undefined {
+export function checkCommandWindow(c: Pick<SapcCommand, 'validFrom' | 'validTo'>, now: number): { reason: NakReason; field: string; text: string } | undefined {
   const from = c.validFrom ?? now;
   if (c.validTo <= from) return { reason: 'WINDOW_ORDER', field: 'to', text: 'to must be after from' };
   if (c.validTo <= now) return { reason: 'WINDOW_PAST', field: 'to', text: 'window already ended' };
-  if (c.validTo - from > MAX_WINDOW_MS) return { reason: 'WINDOW_TOO_LONG', field: 'to', text: 'window longer than 24 h' };
+  if (c.validTo - from > MAX_WINDOW_MS) return { reason: 'WINDOW_TOO_LONG', field: 'to', text: 'window longer than 48 h' };
   return undefined;
 }

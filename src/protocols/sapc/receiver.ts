@@ -4,7 +4,7 @@
  * The arbiter draws the random delay (once per event id) unless the command says it is already randomised.
  */
 import type { Clock } from '../../core/clock.js';
-import type { ControlIntent, ControlTarget } from '../../core/control.js';
+import type { ControlIntent, ControlTarget, SourceClass } from '../../core/control.js';
 import type { Arbiter, ArbiterResult } from '../../core/arbitration/arbiter.js';
 import type { SapcCommand, SapcSource } from './frame.js';
 import type { SapcSlotConfig } from './mapping.js';
@@ -54,24 +54,13 @@ export class SapcReceiver implements SessionHandler {
       this.log({ command: c, answer });
       return answer;
     }
-    if (!s.sources.includes(c.source)) {
-      answer = { ok: false, reason: 'REJECTED', field: 'src', text: `source ${c.source} not accepted on slot ${c.slot}` };
-      this.log({ command: c, answer });
-      return answer;
+    const refused = sourcePolicy(s, c);
+    if (refused) {
+      this.log({ command: c, answer: refused });
+      return refused;
     }
-    const kind = s.as[c.source] ?? (c.source === 'load_controller' ? 'cap' : 'setpoint');
-    const intent: ControlIntent = {
-      id: c.eventId,
-      source: sourceOf(c.source, c.slot),
-      sourceClass: c.source,
-      target: { device: s.device, name: s.point },
-      validFrom: c.validFrom ?? Math.min(c.timestamp, this.clock.now()),
-      validTo: c.validTo,
-      randomised: c.randomised,
-    };
-    if (kind === 'cap') intent.cap = c.level;
-    else intent.value = c.level;
-    const result = this.arbiter.submit(intent, { randomDelayMaxMs: c.randomised ? 0 : c.randomDelayS * 1000 });
+    const intent = commandIntent(c, s, this.clock.now());
+    const result = this.arbiter.submit(intent, { randomDelayMaxMs: randomDelayMs(c) });
     const duplicate = result.duplicate === true;
     answer =
       result.outcome === 'rejected'
@@ -92,8 +81,7 @@ export class SapcReceiver implements SessionHandler {
     if (!s) return { ok: false, reason: 'SLOT', field: 'slot', text: `slot ${slot} not configured` };
     const e = this.arbiter.effective({ device: s.device, name: s.point });
     const level = typeof e.value === 'number' ? Math.round(Math.min(100, Math.max(0, e.value))) : s.default;
-    const cls = e.sourceClass;
-    const out: StatusAnswer = { slot: s.slot, direction: s.direction, level, source: cls === 'load_controller' || cls === 'supplier' || cls === 'owner' || cls === 'aggregator' ? cls : 'local' };
+    const out: StatusAnswer = { slot: s.slot, direction: s.direction, level, source: statusSource(e.sourceClass) };
     const id = e.governing.at(-1);
     if (id && /^[A-Za-z0-9._:-]{1,32}$/.test(id)) out.eventId = id;
     if (e.nextChange !== undefined && e.governing.length) out.validTo = e.nextChange;
@@ -109,6 +97,49 @@ export class SapcReceiver implements SessionHandler {
 
 export function sourceOf(source: SapcSource, slot: number): string {
   return `sapc:slot${slot}:${source}`;
+}
+
+type SlotRules = Pick<SapcSlotConfig, 'slot' | 'device' | 'point' | 'sources' | 'as'>;
+
+/**
+ * The slot's source policy: the refusal for a source it does not accept, or undefined. An emergency (EMG) command
+ * is never refused by policy: cease-to-energise has primacy over every configuration (SSP-1 §8, version 1.1).
+ */
+export function sourcePolicy(s: Pick<SlotRules, 'slot' | 'sources'>, c: SapcCommand): CommandAnswer | undefined {
+  if (c.source === 'emergency' || s.sources.includes(c.source)) return undefined;
+  return { ok: false, reason: 'REJECTED', field: 'src', text: `source ${c.source} not accepted on slot ${c.slot}` };
+}
+
+/**
+ * The ControlIntent of a command accepted on a slot. Emergency commands are `safety`-class caps, never randomly
+ * delayed; the load controller's level is a cap and the others' a setpoint unless the slot's `as:` says otherwise.
+ */
+export function commandIntent(c: SapcCommand, s: SlotRules, now: number): ControlIntent {
+  const src = c.source;
+  const intent: ControlIntent = {
+    id: c.eventId,
+    source: sourceOf(src, c.slot),
+    sourceClass: src === 'emergency' ? 'safety' : src,
+    target: { device: s.device, name: s.point },
+    validFrom: c.validFrom ?? Math.min(c.timestamp, now),
+    validTo: c.validTo,
+    randomised: src === 'emergency' || c.randomised,
+  };
+  const kind = src === 'emergency' ? 'cap' : (s.as[src] ?? (src === 'load_controller' ? 'cap' : 'setpoint'));
+  if (kind === 'cap') intent.cap = c.level;
+  else intent.value = c.level;
+  return intent;
+}
+
+/** Maximum random delay for the arbiter to draw (ms): none for emergency or already randomised commands. */
+export function randomDelayMs(c: SapcCommand): number {
+  return c.source === 'emergency' || c.randomised ? 0 : c.randomDelayS * 1000;
+}
+
+/** The STA `src` for the class governing a target (`LOC` for local plans and defaults). */
+export function statusSource(cls: SourceClass | undefined): StatusAnswer['source'] {
+  if (cls === 'safety') return 'emergency';
+  return cls === 'load_controller' || cls === 'supplier' || cls === 'owner' || cls === 'aggregator' ? cls : 'local';
 }
 
 /** Routes one session's requests to several receivers by slot (one Node-RED sapc-in node per slot on a port). */

@@ -65,7 +65,7 @@ describe('SapcSession', () => {
     const applied: SapcCommand[] = [];
     const { clock, meter } = rig({ onCommand: (c) => (applied.push(c), { ok: true }) });
     const cases: Array<[Partial<SapcCommand>, string]> = [
-      [{ validTo: T0 + 25 * 3600_000 }, 'WINDOW_TOO_LONG'],
+      [{ validTo: T0 + 49 * 3600_000 }, 'WINDOW_TOO_LONG'],
       [{ validFrom: T0 - 7200_000, validTo: T0 - 3600_000 }, 'WINDOW_PAST'],
       [{ level: 101 }, 'LEVEL_RANGE'],
     ];

@@ -22,6 +22,7 @@ import {
   type RawFrame,
   type SapcCommand,
   type SapcFrame,
+  type SapcPlanPart,
   type SapcSource,
 } from './frame.js';
 import { SspFramer, type FramerStats } from './framer.js';
@@ -33,6 +34,8 @@ export interface SessionHandler {
   onCommand?(command: SapcCommand, frame: Extract<SapcFrame, { type: 'CMD' }>): CommandAnswer;
   onCancel?(eventId: string, source: SapcSource, slot: number | undefined): CommandAnswer;
   onStatusRequest?(slot: number | undefined): StatusAnswer | CommandAnswer;
+  /** A part of an appliance plan (PLN, version 1.1; normally at the meter end). Without a handler: NAK REJECTED. */
+  onPlan?(plan: SapcPlanPart): CommandAnswer;
 }
 
 export interface SessionOptions {
@@ -93,7 +96,7 @@ export interface SessionStats extends FramerStats {
   fieldErrors: number;
 }
 
-type RequestFrame = Extract<SapcFrame, { type: 'CMD' | 'CAN' | 'STQ' }>;
+type RequestFrame = Extract<SapcFrame, { type: 'CMD' | 'CAN' | 'STQ' | 'PLN' }>;
 type Unsequenced<T> = T extends unknown ? Omit<T, 'seq'> : never;
 export type RequestBody = Unsequenced<RequestFrame>;
 
@@ -179,7 +182,10 @@ export class SapcSession extends EventEmitter<SapcSessionEvents> {
   request(body: RequestBody): Promise<Reply> {
     if (this.closed) return Promise.reject(new Error('sapc: session closed'));
     return new Promise<Reply>((resolve, reject) => {
-      this.queue.push({ body, resolve, reject });
+      // An emergency command goes ahead of everything queued (SSP-1 §8: cease-to-energise has primacy).
+      const emergency = body.type === 'CMD' && body.command.source === 'emergency';
+      if (emergency) this.queue.splice(this.queue.findIndex((q) => !(q.body.type === 'CMD' && q.body.command.source === 'emergency')) >>> 0, 0, { body, resolve, reject });
+      else this.queue.push({ body, resolve, reject });
       this.pump();
     });
   }
@@ -358,6 +364,11 @@ export class SapcSession extends EventEmitter<SapcSessionEvents> {
         ? { ok: false, reason: w.reason, field: w.field, text: w.text }
         : (this.handler.onCommand?.(frame.command, frame) ?? { ok: false, reason: 'REJECTED', text: 'no command handler' });
       answer = a.ok ? { type: 'ACK', seq, state: a.state ?? 'applied', eventId: frame.command.eventId } : nakOf(seq, a);
+    } else if (frame.type === 'PLN') {
+      const { type: _t, seq: _s, ...plan } = frame;
+      const w = checkCommandWindow(plan, this.clock.now());
+      const a: CommandAnswer = w ? { ok: false, reason: w.reason, field: w.field, text: w.text } : (this.handler.onPlan?.(plan) ?? { ok: false, reason: 'REJECTED', text: 'plans not accepted' });
+      answer = a.ok ? { type: 'ACK', seq, state: 'received', eventId: frame.eventId } : nakOf(seq, a);
     } else if (frame.type === 'CAN') {
       const a = this.handler.onCancel?.(frame.eventId, frame.source, frame.slot) ?? { ok: false, reason: 'NOT_FOUND' as const };
       answer = a.ok ? { type: 'ACK', seq, state: 'cancelled', eventId: frame.eventId } : nakOf(seq, a);

@@ -7,12 +7,11 @@
  * drawn by the site's arbiter (once per event); the slot's `default` (the default plan) becomes the point's default
  * unless the mapping's `controls:` gives one.
  */
-import type { ControlIntent } from '../../core/control.js';
 import { errorMessage } from '../../core/errors.js';
 import type { SapcCommand, SapcSource } from '../../protocols/sapc/frame.js';
 import type { LineEnd } from '../../protocols/sapc/loopback.js';
 import { sapcMappingSchema, type SapcMapping, type SapcSlotConfig } from '../../protocols/sapc/mapping.js';
-import { sourceOf } from '../../protocols/sapc/receiver.js';
+import { commandIntent, randomDelayMs, sourceOf, sourcePolicy, statusSource } from '../../protocols/sapc/receiver.js';
 import { SapcSession, type CommandAnswer, type SessionHandler, type StatusAnswer } from '../../protocols/sapc/session.js';
 import { SerialTransport } from '../../protocols/sapc/transport.js';
 import type { AdapterFactory, UpstreamAdapter, UpstreamContext } from '../adapter.js';
@@ -41,25 +40,17 @@ export class SapcUpstreamHandler implements SessionHandler {
   onCommand(c: SapcCommand): CommandAnswer {
     const s = this.slots.find((x) => x.slot === c.slot && x.direction === c.direction);
     if (!s) return { ok: false, reason: 'SLOT', field: 'slot', text: `slot ${c.slot} ${c.direction} not configured` };
-    if (!s.sources.includes(c.source)) return { ok: false, reason: 'REJECTED', field: 'src', text: `source ${c.source} not accepted on slot ${c.slot}` };
+    const refused = sourcePolicy(s, c);
+    if (refused) return refused;
     const now = this.ctx.clock.now();
-    const source = sourceOf(c.source, c.slot);
-    const intent: ControlIntent = {
-      id: c.eventId,
-      source,
-      sourceClass: c.source,
-      target: { device: s.device, name: s.point },
-      validFrom: c.validFrom ?? Math.min(c.timestamp, now),
-      validTo: c.validTo,
-      randomised: c.randomised,
-    };
-    if ((s.as[c.source] ?? (c.source === 'load_controller' ? 'cap' : 'setpoint')) === 'cap') intent.cap = c.level;
-    else intent.value = c.level;
+    const intent = commandIntent(c, s, now);
+    const source = intent.source;
     const key = `${source}\u0000${c.eventId}`;
     let r;
     try {
       // The arbiter draws the delay once per event: a resent command keeps it (and is an identical resubmission).
-      r = this.ctx.submit(intent, c.randomised ? {} : { randomDelayMaxMs: c.randomDelayS * 1000 });
+      const delay = randomDelayMs(c);
+      r = this.ctx.submit(intent, delay ? { randomDelayMaxMs: delay } : {});
     } catch (e) {
       return { ok: false, reason: 'REJECTED', text: errorMessage(e).slice(0, 64) };
     }
@@ -91,8 +82,7 @@ export class SapcUpstreamHandler implements SessionHandler {
     if (!s) return { ok: false, reason: 'SLOT', field: 'slot', text: `slot ${slot} not configured` };
     const e = this.ctx.effective(s.device, s.point);
     const level = typeof e.value === 'number' ? Math.round(Math.min(100, Math.max(0, e.value))) : s.default;
-    const cls = e.sourceClass;
-    const out: StatusAnswer = { slot: s.slot, direction: s.direction, level, source: cls === 'load_controller' || cls === 'supplier' || cls === 'owner' || cls === 'aggregator' ? cls : 'local' };
+    const out: StatusAnswer = { slot: s.slot, direction: s.direction, level, source: statusSource(e.sourceClass) };
     const governing = e.governing;
     const id = governing.at(-1);
     if (id && /^[A-Za-z0-9._:-]{1,32}$/.test(id)) out.eventId = id;

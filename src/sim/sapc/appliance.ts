@@ -6,7 +6,8 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { Arbiter, targetKey, type Effective } from '../../core/arbitration/arbiter.js';
-import { SapcSession, type SessionOptions } from '../../protocols/sapc/session.js';
+import { SapcSession, type Reply, type SessionOptions } from '../../protocols/sapc/session.js';
+import { planParts, type AppliancePlan } from '../../protocols/sapc/plan.js';
 import { SapcReceiver, type ReceiverDecision, type SlotConfig } from '../../protocols/sapc/receiver.js';
 
 export interface ApplianceOptions {
@@ -76,6 +77,13 @@ export class SapcApplianceSim extends EventEmitter<ApplianceEvents> {
 
   level(device = this.levels.keys().next().value ?? 'sapc1'): number | undefined {
     return this.levels.get(device);
+  }
+
+  /** Send a plan to the meter (PLN, in as many parts as it needs); resolves with each part's answer. */
+  async sendPlan(plan: AppliancePlan): Promise<Reply[]> {
+    const out: Reply[] = [];
+    for (const part of planParts(plan, this.clock.now())) out.push(await this.session.request({ type: 'PLN', ...part }));
+    return out;
   }
 
   /** Power of one device at its applied level (W). */

@@ -7,6 +7,7 @@ import { FakeClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { ActiveCommands, buildCommand, type CommandParams } from '../../protocols/sapc/client.js';
 import { wrapBody, type NakReason, type SapcFrame } from '../../protocols/sapc/frame.js';
 import type { Reply, RequestBody, SapcSession } from '../../protocols/sapc/session.js';
+import { PlanCollector } from '../../protocols/sapc/plan.js';
 import type { SapcApplianceSim } from './appliance.js';
 import type { ApplianceObserver } from './observe.js';
 
@@ -62,6 +63,8 @@ export class ScenarioContext {
   /** The limit the commands sent should produce (%), as a step series. */
   readonly limit: SeriesPoint[] = [];
   readonly active: ActiveCommands;
+  /** Plans received from the appliance (PLN), assembled. */
+  readonly plans = new PlanCollector();
   /** Drop the next N ACK frames arriving at the meter (lost answers). */
   dropAcks = 0;
   readonly clock: Clock;
@@ -77,6 +80,7 @@ export class ScenarioContext {
     this.observer = o.observer;
     this.t0 = o.clock.monotonic();
     this.active = new ActiveCommands(() => o.clock.now());
+    this.meter.setHandler({ onPlan: this.plans.onPlan });
     this.expectLimit(100);
   }
 

@@ -11,7 +11,7 @@ import { buildCommand, parseDuration, SOURCE_ALIASES } from '../../protocols/sap
 import type { SapcFrame, SapcSource } from '../../protocols/sapc/frame.js';
 
 const duration = z.union([z.number().nonnegative().transform((s) => s * 1000), z.string().transform((s, ctx) => parseDuration(s) ?? (ctx.addIssue({ code: 'custom', message: `bad duration "${s}"` }), 0))]);
-const source = z.string().transform((s, ctx) => SOURCE_ALIASES[s.toLowerCase()] ?? (ctx.addIssue({ code: 'custom', message: `unknown source "${s}" (lc, sup, own, agg)` }), 'load_controller' as SapcSource));
+const source = z.string().transform((s, ctx) => SOURCE_ALIASES[s.toLowerCase()] ?? (ctx.addIssue({ code: 'custom', message: `unknown source "${s}" (lc, sup, own, agg, emg)` }), 'load_controller' as SapcSource));
 
 export const meterStepSchema = z
   .object({

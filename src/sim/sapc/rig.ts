@@ -19,6 +19,7 @@ import { createLinePair } from '../../protocols/sapc/loopback.js';
 import { MAX_SEQ, SSP_DOC_VERSION } from '../../protocols/sapc/frame.js';
 import { packageRoot } from '../../runtime/validate.js';
 import { SapcApplianceSim } from './appliance.js';
+import type { SlotConfig } from '../../protocols/sapc/receiver.js';
 import { ScenarioContext, type Check, type SeriesPoint, type TraceLine } from './context.js';
 import { SimPowerObserver, type ApplianceObserver } from './observe.js';
 import { REQUIREMENTS } from './requirements.js';
@@ -189,18 +190,18 @@ interface ScenarioRun {
   close(): Promise<void>;
 }
 
-async function simScenario(o: RigOptions, clock: Clock, baud: number, idPrefix: string): Promise<ScenarioRun> {
+async function simScenario(o: RigOptions, clock: Clock, baud: number, idPrefix: string, slots?: SlotConfig[]): Promise<ScenarioRun> {
   const link = await (o.link ?? ((c: Clock) => memoryLink(c, baud)))(clock);
   const ratedW = o.ratedW ?? 7400;
   const holder: { ctx?: ScenarioContext; sim?: SapcApplianceSim } = {};
   const makeSim = () =>
-    new SapcApplianceSim({ clock, applyDelayMs: o.applyDelayMs ?? 100, ratedW, write: (t) => link.applianceWrite(t), session: { sendHeartbeats: false, baudRate: baud } });
+    new SapcApplianceSim({ clock, applyDelayMs: o.applyDelayMs ?? 100, ratedW, ...(slots ? { slots } : {}), write: (t) => link.applianceWrite(t), session: { sendHeartbeats: false, baudRate: baud } });
   let sim = makeSim();
   holder.sim = sim;
   const meter = new SapcSession({ clock, write: (t) => link.meterWrite(t), sendHeartbeats: false, baudRate: baud });
   link.onMeterData(meterReceiver(() => holder.ctx, (t) => meter.receive(t)));
   link.onApplianceData((c) => holder.sim?.receive(c));
-  const observer = new SimPowerObserver(sim, clock, ratedW);
+  const observer = new SimPowerObserver(sim, clock, ratedW * (slots?.length ?? 1));
   const restarts: Array<Record<string, number>> = [];
   const ctx = new ScenarioContext({
     clock,
@@ -274,7 +275,7 @@ export async function runRig(o: RigOptions = {}): Promise<RigReport> {
       continue;
     }
     o.onProgress?.('scenario_start', { name: s.name });
-    const run = o.device ? deviceScenario(o.device, clock, baud, runTag) : await simScenario(o, clock, baud, runTag);
+    const run = o.device ? deviceScenario(o.device, clock, baud, runTag) : await simScenario(o, clock, baud, runTag, s.simSlots);
     const { ctx, meter } = run;
     const t0 = clock.monotonic();
     const firstSample = ctx.observer.samples.length;

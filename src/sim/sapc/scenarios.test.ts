@@ -37,4 +37,25 @@ describe('override rig scenarios (simulator, virtual time)', () => {
     expect({ failed, error }).toEqual({ failed: [], error: undefined });
     expect(s.checks.find((c) => c.label.startsWith('released exactly'))?.detail).toBe('released 100 ms after T (control loop 100 ms)');
   });
+
+  it('emergency-cease: EMG 0 % stops the device over cap and supplier; cancelling restores the clipped supplier level', async () => {
+    const { s, failed, error } = await run('emergency-cease');
+    expect({ failed, error }).toEqual({ failed: [], error: undefined });
+    expect(s.limit.map((p) => p.value)).toEqual([100, 60, 40, 0, 60]);
+    expect(s.trace.some((t) => t.text.includes('src=EMG'))).toBe(true);
+  });
+
+  it('plans-48h: 48 h limit held with its end; a 96-step plan arrives in parts and is assembled', async () => {
+    const { s, failed, error } = await run('plans-48h');
+    expect({ failed, error }).toEqual({ failed: [], error: undefined });
+    const pln = s.trace.filter((t) => t.dir === '<' && t.text.startsWith('$1,PLN,'));
+    expect(pln.length).toBeGreaterThan(1);
+    expect(s.trace.filter((t) => t.dir === '>' && t.text.startsWith('$1,ACK,') && t.text.includes('st=received'))).toHaveLength(pln.length);
+  });
+
+  it('several-appliances: two slots, two devices, independent', async () => {
+    const { s, failed, error } = await run('several-appliances');
+    expect({ failed, error }).toEqual({ failed: [], error: undefined });
+    expect(s.checks.find((c) => c.label === 'EV charger at 30 %, battery at 50 %')?.ok).toBe(true);
+  });
 });

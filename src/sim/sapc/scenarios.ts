@@ -4,6 +4,8 @@
  * scenario marked `needs: 'simulator'` is reported as not run against real equipment.
  */
 import type { ScenarioContext } from './context.js';
+import type { SlotConfig } from '../../protocols/sapc/receiver.js';
+import type { PlanStep } from '../../protocols/sapc/frame.js';
 
 export interface Scenario {
   name: string;
@@ -11,6 +13,8 @@ export interface Scenario {
   /** Requirements (REQUIREMENTS ids) the scenario tests. */
   requirements: string[];
   needs?: 'simulator';
+  /** Slots of the simulated appliance (default: slot 1 import, one device). */
+  simSlots?: SlotConfig[];
   run(ctx: ScenarioContext): Promise<void>;
 }
 
@@ -58,9 +62,9 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'window-too-long',
-    description: 'A 25 h window is NAKed WINDOW_TOO_LONG',
-    requirements: ['R4'],
-    run: (c) => c.expectNak(c.command({ level: 10, forMs: 25 * 3600_000 }), 'WINDOW_TOO_LONG', '25 h window'),
+    description: 'A 49 h window is NAKed WINDOW_TOO_LONG (at most 48 h since SSP-1 1.1)',
+    requirements: ['R4', 'R12'],
+    run: (c) => c.expectNak(c.command({ level: 10, forMs: 49 * 3600_000 }), 'WINDOW_TOO_LONG', '49 h window', 'R12'),
   },
   {
     name: 'window-in-past',
@@ -238,6 +242,75 @@ export const SCENARIOS: Scenario[] = [
         await c.sleep(T + margin - c.clock.now());
         await c.released(`released ${margin} ms after T`, 1000, 'R3');
       }
+    },
+  },
+  {
+    name: 'emergency-cease',
+    description: 'With a 60 % cap and a 40 % supplier setpoint in force, an emergency cease-to-energise (EMG 0 %) stops the device; later commands cannot raise it; cancelling it restores 40 %',
+    requirements: ['R13'],
+    async run(c) {
+      await c.override({ level: 60, forMs: 60_000, eventId: 'em-lc', source: 'load_controller' }, 60, 'LC cap 60 %', 'R13');
+      await c.override({ level: 40, forMs: 60_000, eventId: 'em-sup', source: 'supplier' }, 40, 'supplier 40 %', 'R13', true);
+      await c.override({ level: 0, forMs: 60_000, eventId: 'em-cte', source: 'emergency' }, 0, 'EMG cease to energise', 'R13', true);
+      const r = await c.request(c.command({ level: 90, forMs: 60_000, eventId: 'em-sup2', source: 'supplier' }));
+      c.check('R13', 'supplier 90 % accepted but held at 0 %', !(r instanceof Error) && r.type === 'ACK' && (await c.isAt(0, { reported: true })), c.describeLevel());
+      const can = await c.request({ type: 'CAN', eventId: c.id('em-cte'), source: 'emergency' });
+      c.check('R13', 'EMG cancelled', !(can instanceof Error) && can.type === 'ACK');
+      c.expectLimit(60);
+      c.check('R13', 'back to the 60 % cap (supplier 90 % clipped)', (await c.reach(60, 5000, { reported: true })) !== undefined, c.describeLevel());
+    },
+  },
+  {
+    name: 'plans-48h',
+    description: 'A 48 h limit is accepted and held with its 48 h end; the appliance sends its 48 h plan (PLN, in parts) and the meter assembles it',
+    requirements: ['R12', 'R14'],
+    async run(c) {
+      const forMs = 48 * 3600_000;
+      const r = await c.override({ level: 50, forMs, eventId: 'p48' }, 50, '48 h limit 50 %', 'R12');
+      const sent = c.active.list().find((x) => x.eventId === c.id('p48'));
+      const sta = await c.request({ type: 'STQ', slot: 1 });
+      c.check('R12', 'status reports the 48 h end', !(r instanceof Error) && !(sta instanceof Error) && sta.type === 'STA' && sent !== undefined && sta.validTo === sent.validTo, sta instanceof Error ? sta.message : sta.type === 'STA' ? `to ${sta.validTo ? new Date(sta.validTo).toISOString() : '—'}` : sta.type);
+      const sim = c.sim;
+      if (!sim) {
+        // Real equipment sends plans when it has them: judge any that arrived during the scenario.
+        for (const p of c.plans.plans) c.check('R14', `plan ${p.eventId} received whole`, p.steps.length > 0 && p.validTo - p.validFrom <= forMs, `${p.steps.length} steps`);
+        return;
+      }
+      const from = Math.ceil(c.clock.now() / 60_000) * 60_000;
+      const steps: PlanStep[] = Array.from({ length: 96 }, (_, i) => ({ offsetMin: i * 30, level: [100, 40, 60, 0][i % 4]! }));
+      let answers: Array<{ type: string; state?: string }> | undefined;
+      // The line runs on the rig's clock: keep it moving while the appliance sends the parts.
+      sim.sendPlan({ slot: 1, direction: 'import', eventId: 'plan48', validFrom: from, validTo: from + forMs, steps, ratedW: 7400 }).then(
+        (a) => (answers = a),
+        (e: unknown) => (answers = [{ type: `error: ${String(e)}` }]),
+      );
+      await c.until(() => answers !== undefined, 30_000);
+      const a = answers ?? [];
+      c.check('R14', 'every plan part acknowledged received', a.length > 1 && a.every((x) => x.type === 'ACK' && x.state === 'received'), `${a.length} part(s): ${a.map((x) => x.type).join(', ')}`);
+      const got = c.plans.plans.find((p) => p.eventId === 'plan48');
+      c.check('R14', 'meter assembled the whole 48 h plan in order', JSON.stringify(got?.steps) === JSON.stringify(steps) && got?.validTo === from + forMs, `${got?.steps.length ?? 0} of ${steps.length} steps`);
+    },
+  },
+  {
+    name: 'several-appliances',
+    description: 'One SAPC node, two appliances (slot 1: EV charger, slot 2: battery): commands and status per slot, independent of each other',
+    requirements: ['R15'],
+    simSlots: [
+      { slot: 1, direction: 'import', device: 'ev1' },
+      { slot: 2, direction: 'import', device: 'bat1' },
+    ],
+    async run(c) {
+      const ok = (r: unknown) => !(r instanceof Error) && (r as { type: string }).type === 'ACK';
+      const at = async (slot: number, level: number) => ((await c.request({ type: 'STQ', slot })) as { level?: number }).level === level;
+      c.check('R15', 'slot 1 limit 30 %: ACK', ok(await c.request(c.command({ level: 30, forMs: 60_000, slot: 1, eventId: 'ua1' }))));
+      c.check('R15', 'slot 2 supplier 50 %: ACK', ok(await c.request(c.command({ level: 50, forMs: 60_000, slot: 2, source: 'supplier', eventId: 'ua2' }))));
+      await c.sleep(c.sim ? 300 : 2000);
+      c.check('R15', 'slot 1 at 30 %, slot 2 at 50 %', (await at(1, 30)) && (await at(2, 50)));
+      const sim = c.sim;
+      if (sim) c.check('R15', 'EV charger at 30 %, battery at 50 %', sim.level('ev1') === 30 && sim.level('bat1') === 50, `ev1 ${sim.level('ev1')} %, bat1 ${sim.level('bat1')} %`);
+      c.check('R15', 'cancel on slot 1: ACK', ok(await c.request({ type: 'CAN', eventId: c.id('ua1'), source: 'load_controller', slot: 1 })));
+      await c.sleep(c.sim ? 300 : 2000);
+      c.check('R15', 'slot 1 back to 100 %, slot 2 still 50 %', (await at(1, 100)) && (await at(2, 50)));
     },
   },
 ];
