@@ -49,7 +49,9 @@ export interface NodeAPI {
   };
   httpAdmin?: {
     get(path: string, ...handlers: Array<(req: { params: Record<string, string>; query: Record<string, unknown> }, res: { json(v: unknown): void; status(c: number): { json(v: unknown): void } }) => void>): void;
+    post?(path: string, ...handlers: Array<(req: { params: Record<string, string>; body?: unknown }, res: { json(v: unknown): void; status(c: number): { json(v: unknown): void } }, next?: () => void) => void>): void;
   };
+  auth?: { needsPermission(permission: string): (req: never, res: never, next: () => void) => void };
   settings?: Record<string, unknown>;
 }
 
