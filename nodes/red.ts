@@ -39,7 +39,7 @@ export interface Node {
 
 /** An express handler on the admin API (only what our endpoints use). */
 export type AdminHandler = (
-  req: { params: Record<string, string>; query: Record<string, unknown> },
+  req: { params: Record<string, string>; query: Record<string, unknown>; body?: unknown },
   res: { json(v: unknown): void; status(c: number): { json(v: unknown): void } },
   next: () => void,
 ) => void;
@@ -56,6 +56,7 @@ export interface NodeAPI {
   };
   httpAdmin?: {
     get(path: string, ...handlers: AdminHandler[]): void;
+    post?(path: string, ...handlers: AdminHandler[]): void;
   };
   /** Admin API permissions (adminAuth): `needsPermission('gridbridge.read')` refuses users without read access. */
   auth?: { needsPermission(permission: string): AdminHandler };

@@ -11,6 +11,9 @@ declare module 'node-red-node-test-helper' {
     unload(): Promise<void>;
     getNode(id: string): TestNode;
     startServer(): Promise<void>;
+    url(): string;
+    /** supertest agent on the admin app */
+    request(): any;
     stopServer(): Promise<void>;
     settings(s: Record<string, unknown>): void;
   };

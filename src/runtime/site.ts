@@ -308,6 +308,11 @@ export class Site extends EventEmitter<SiteEvents> {
     return r;
   }
 
+  /** The field write caused by the last submit of this intent, when that submit changed the point's value. */
+  awaitWrite(intentId: string): Promise<WriteResult | undefined> | undefined {
+    return this.writeOfIntent.get(intentId);
+  }
+
   /** A direct profile-checked write (not arbitrated): for protocols whose commands are writes. */
   write(device: string, name: string, value: PointValue): Promise<WriteResult> {
     const port = this.deviceToPort.get(device);

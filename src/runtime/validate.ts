@@ -8,7 +8,7 @@ import type { ProfileError } from '../core/errors.js';
 import { MappingSchema, type Mapping } from '../core/mapping/schema.js';
 import { parseProfile } from '../core/profile/schema.js';
 import type { Profile } from '../core/profile/schema.js';
-import { loadYamlFile, zodIssues, type Issue, type LoadedYaml } from '../core/yaml.js';
+import { loadYamlFile, parseYamlText, zodIssues, type Issue, type LoadedYaml } from '../core/yaml.js';
 import { upstreamSchemas } from './upstreams.js';
 
 /** The package root: the nearest folder above this file with our package.json (works from src/ and dist/src/). */
@@ -175,8 +175,46 @@ export function checkMapping(y: LoadedYaml): MappingLoad {
   return out;
 }
 
-export function loadMappingFile(file: string): MappingLoad {
-  return checkMapping(loadYamlFile(file));
+/**
+ * `${NAME}` and `${NAME:-default}` in a mapping's text are replaced by environment variables (so one mapping follows
+ * ports and hosts that change per install, as Node-RED properties do); `$${` stays a literal `${`. A variable that is
+ * unset and has no default is an error located to its line. Values are inserted as text before YAML parsing and may
+ * not contain line breaks (line numbers of all other errors stay right).
+ */
+export function expandMappingEnv(text: string, file: string, env: NodeJS.ProcessEnv = process.env): { text: string; errors: ProfileError[] } {
+  const errors: ProfileError[] = [];
+  const out = text.replace(/\$?\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}\n]*))?\}/g, (whole: string, name: string, dflt: string | undefined, offset: number) => {
+    if (whole.startsWith('$$')) return whole.slice(1);
+    const v = env[name] !== undefined && env[name] !== '' ? env[name]! : dflt;
+    const line = text.slice(0, offset).split('\n').length;
+    if (v === undefined) {
+      errors.push({ file, line, path: '', message: `environment variable ${name} is not set and \${${name}} has no default (write \${${name}:-value})` });
+      return whole;
+    }
+    if (/[\r\n]/.test(v)) {
+      errors.push({ file, line, path: '', message: `environment variable ${name} contains a line break; not inserted` });
+      return whole;
+    }
+    return v;
+  });
+  return { text: out, errors };
+}
+
+/** Check a mapping held as text (e.g. edited in the Node-RED site node); `file` names it in errors and is the base for relative paths. */
+export function loadMappingText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): MappingLoad {
+  const x = expandMappingEnv(text, file, env);
+  if (x.errors.length) return { file, profiles: new Map(), errors: x.errors };
+  return checkMapping(parseYamlText(x.text, file));
+}
+
+export function loadMappingFile(file: string, env: NodeJS.ProcessEnv = process.env): MappingLoad {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return checkMapping(loadYamlFile(file)); // the same located "file not found"/"is a directory" errors as profiles
+  }
+  return loadMappingText(text, file, env);
 }
 
 export interface FileReport {
@@ -190,6 +228,6 @@ export function validateFile(file: string): FileReport {
   if (y.errors.length) return { file, errors: y.errors };
   const kind = detectKind(y.data);
   if (kind === 'profile') return { file, kind, errors: profileFrom(y).errors };
-  if (kind === 'mapping') return { file, kind, errors: checkMapping(y).errors };
+  if (kind === 'mapping') return { file, kind, errors: loadMappingFile(file).errors };
   return { file, errors: [{ file, line: 1, path: '', message: 'neither a device profile (has "points") nor a site mapping (has "mapping"/"devices")' }] };
 }

@@ -38,6 +38,14 @@ describe('npm start demo', () => {
       expect(typeof seen.get(t).value, t).toBe('number');
     }
     expect(seen.get('gridbridge/demo-home/status')).toBe('online');
+    // The running flow is the site node's (mappings/demo-home-station.yaml as shipped); the per-protocol tab is off.
+    const body = (await (await fetch(`${demo.editorUrl}flows`, { headers: { Accept: 'application/json', 'Node-RED-API-Version': 'v1' } })).json()) as Array<Record<string, any>> | { flows: Array<Record<string, any>> };
+    const flows = Array.isArray(body) ? body : body.flows;
+    const tabs = new Map(flows.filter((n) => n.type === 'tab').map((t) => [t.id, t]));
+    const siteIn = flows.find((n) => n.type === 'gridbridge-site-in')!;
+    expect(tabs.get(siteIn.z)?.disabled).toBe(false);
+    expect(flows.find((n) => n.id === siteIn.site)).toMatchObject({ type: 'gridbridge-site', file: 'mappings/demo-home-station.yaml' });
+    for (const n of flows.filter((x) => x.type === 'gridbridge-modbus-read' || x.type === 'gridbridge-mqtt-upstream')) expect(tabs.get(n.z)?.disabled).toBe(true);
     await c.publishAsync('gridbridge/demo-home/battery/WSet/set', JSON.stringify({ value: -1500, id: 'demo-1' }), { qos: 1 });
     const rt = 'gridbridge/demo-home/battery/WSet/result';
     for (let i = 0; i < 100 && !seen.has(rt); i++) await new Promise((r) => setTimeout(r, 50));

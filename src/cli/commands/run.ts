@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { formatProfileError } from '../../core/errors.js';
+import { errorMessage, formatProfileError } from '../../core/errors.js';
 import { pointToJson } from '../../core/point.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../protocols/mqtt/broker.js';
 import { loadMappingFile } from '../../runtime/validate.js';
-import { Site } from '../../runtime/site.js';
+import { createSite, parseListen, type SiteHost } from '../../runtime/site-host.js';
 import { emit, parseCommandLine, untilSignal, warn } from '../jsonl.js';
 
 export const summary = 'run a pilot site headless from its mapping: gridbridge run MAPPING [--points] [--embedded-broker PORT]';
@@ -43,43 +42,41 @@ export async function run(argv: string[]): Promise<number> {
     warn(usage);
     return 2;
   }
-  const adapters: Record<string, Record<string, unknown>> = {};
-  if (values['iec104-listen']) {
-    const m = /^(.+):(\d+)$/.exec(values['iec104-listen']);
-    if (!m || Number(m[2]) > 65535) {
-      warn(`--iec104-listen: expected HOST:PORT, got ${values['iec104-listen']}`);
-      return 2;
-    }
-    adapters.iec104 = { host: m[1], port: Number(m[2]) };
-  }
+  let tls: { cert?: string | undefined; key?: string | undefined; ca?: string | undefined };
   try {
     const pem = (f: string | undefined) => (f ? readFileSync(f, 'utf8') : undefined);
-    const tls = { cert: pem(values['sep2-cert']), key: pem(values['sep2-key']), ca: pem(values['sep2-ca']) };
-    if (tls.cert || tls.key || tls.ca) adapters.sep2 = { tls };
+    tls = { cert: pem(values['sep2-cert']), key: pem(values['sep2-key']), ca: pem(values['sep2-ca']) };
   } catch (e) {
     warn(`--sep2-*: ${e instanceof Error ? e.message : String(e)}`);
     return 2;
+  }
+  if (values['iec104-listen']) {
+    try {
+      parseListen(values['iec104-listen'], '--iec104-listen');
+    } catch (e) {
+      warn(errorMessage(e));
+      return 2;
+    }
   }
   const load = loadMappingFile(positionals[0]!);
   if (!load.mapping) {
     for (const e of load.errors) warn(formatProfileError(e));
     return 1;
   }
-  let broker: EmbeddedBroker | undefined;
-  const mq = load.mapping.upstream?.mqtt as { url?: string } | undefined;
-  if (mq && !mq.url) {
-    broker = await startEmbeddedBroker({ host: '127.0.0.1', port: Number(values['embedded-broker'] ?? 1883) });
-    emit('broker', { url: broker.url });
-    adapters.mqtt = { defaultUrl: broker.url };
-  }
-  let site: Site;
+  let host: SiteHost;
   try {
-    site = new Site(load, { adapters, ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}) });
+    host = await createSite(load, {
+      embeddedBrokerPort: Number(values['embedded-broker'] ?? 1883),
+      sep2Tls: tls,
+      ...(values['iec104-listen'] ? { iec104Listen: values['iec104-listen'] } : {}),
+      ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
+    });
   } catch (e) {
-    warn(e instanceof Error ? e.message : String(e));
-    await broker?.close();
+    warn(errorMessage(e));
     return 1;
   }
+  const { site, broker } = host;
+  if (broker) emit('broker', { url: broker.url });
   site.on('status', (s) => emit('status', s));
   site.on('write', (w) => emit('write', { ...w }));
   site.on('audit', (a) => emit('control', { ...a }));
@@ -91,7 +88,6 @@ export async function run(argv: string[]): Promise<number> {
   emit('stopping', { signal: sig });
   const store = site.storeStats();
   if (Object.keys(store).length) emit('store', { queues: store });
-  await site.stop();
-  await broker?.close();
+  await host.stop();
   return 0;
 }

@@ -1,14 +1,56 @@
-/** `gridbridge sim modbus --profile P (--tcp PORT | --rtu DEVICE) --unit N …`: serve a profile's points. */
+/**
+ * `gridbridge sim modbus --profile P (--tcp PORT | --rtu DEVICE) --unit N …`: serve a profile's points; several
+ * units with their own profiles (`--unit 1 --profile a --unit 2 --profile b`), or every device of one connection of a
+ * site mapping (`--mapping M`), on one port, as a Modbus TCP gateway or an RS485 line would.
+ */
 import { errorMessage } from '../../core/errors.js';
 import { emit, untilSignal, warn, parseCommandLine } from '../jsonl.js';
 import { parseFault, type Fault } from '../../sim/modbus/faults.js';
 import { loadProfile } from '../../sim/modbus/profile-file.js';
 import { ModbusSimulator, type SimUnit } from '../../sim/modbus/server.js';
+import type { Profile } from '../../core/profile/types.js';
+import type { ConnectionConfig } from '../../core/mapping/schema.js';
+import { formatProfileError } from '../../core/errors.js';
+import { loadMappingFile } from '../../runtime/validate.js';
+
+/** `--unit` values (repeatable, comma lists) paired with `--profile`: one profile for all, or the n-th for the n-th. */
+export function unitsOfFlags(unitArgs: string[], profileArgs: string[]): Array<{ unitId: number; profile: Profile }> {
+  const unitIds = profileArgs.length > 1 ? unitArgs.map((u) => Number(u.trim())) : unitArgs.flatMap((u) => u.split(',')).map((u) => Number(u.trim()));
+  if (unitIds.some((u) => !Number.isInteger(u) || u < 1 || u > 247)) throw new Error('--unit must be 1..247 (one id per --unit when several --profile are given)');
+  if (profileArgs.length > 1 && profileArgs.length !== unitIds.length) throw new Error(`${profileArgs.length} --profile but ${unitIds.length} --unit: give one --unit per --profile, in the same order`);
+  const seen = new Set<number>();
+  for (const u of unitIds) {
+    if (seen.has(u)) throw new Error(`--unit ${u} is given twice`);
+    seen.add(u);
+  }
+  const loaded = profileArgs.map(loadProfile);
+  return unitIds.map((unitId, i) => ({ unitId, profile: loaded.length > 1 ? loaded[i]! : loaded[0]! }));
+}
+
+/** Every enabled device of one connection of a mapping, as simulator units. */
+export function unitsOfMapping(file: string, connection: string | undefined): { connection: ConnectionConfig; units: Array<{ unitId: number; profile: Profile }> } {
+  const load = loadMappingFile(file);
+  if (!load.mapping) throw new Error(`mapping ${file}:\n${load.errors.map(formatProfileError).join('\n')}`);
+  const ids = Object.keys(load.mapping.connections);
+  const id = connection ?? (ids.length === 1 ? ids[0]! : undefined);
+  if (!id) throw new Error(`mapping ${file} has ${ids.length} connections (${ids.join(', ')}); choose one with --connection`);
+  const conn = load.mapping.connections[id];
+  if (!conn) throw new Error(`mapping ${file} has no connection "${id}" (has: ${ids.join(', ')})`);
+  const devices = load.mapping.devices.filter((d) => d.connection === id && d.enabled);
+  if (devices.length === 0) throw new Error(`connection "${id}" of ${file} has no enabled device`);
+  return { connection: conn, units: devices.map((d) => ({ unitId: d.unit, profile: load.profiles.get(d.id)! })) };
+}
 
 export const summary = 'Modbus device simulator (TCP or RTU) serving a device profile with moving values and faults';
 
 const USAGE = `usage: gridbridge sim modbus --profile P (--tcp PORT [--host H] | --rtu DEVICE [--baud B]) [options]
-  --profile P        device profile YAML (path, or an id from device-profiles/, e.g. eastron-sdm630)
+       gridbridge sim modbus --unit N --profile P [--unit N --profile P …] (--tcp PORT | --rtu DEVICE) [options]
+       gridbridge sim modbus --mapping M [--connection C] [--tcp PORT | --rtu DEVICE] [options]
+  --profile P        device profile YAML (path, or an id from device-profiles/, e.g. eastron-sdm630); repeated
+                     together with --unit, the n-th --profile serves the n-th --unit
+  --mapping M        serve every enabled device of connection C of site mapping M, each with its profile and unit
+                     id; listens where the connection points (TCP port, or serial device) unless --tcp/--rtu is given
+  --connection C     which connection of the mapping (default: the only one)
   --tcp PORT         serve Modbus TCP on PORT (0 = any free port; printed in "listening")
   --host H           TCP bind address (default 127.0.0.1)
   --rtu DEVICE       serve Modbus RTU on a serial device (e.g. /dev/ttyUSB0 or a socat pty /tmp/ttyV1)
@@ -26,7 +68,9 @@ export async function run(argv: string[]): Promise<number> {
   const cli = parseCommandLine(
     argv,
     {
-      profile: { type: 'string' },
+      profile: { type: 'string', multiple: true },
+      mapping: { type: 'string' },
+      connection: { type: 'string' },
       tcp: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       rtu: { type: 'string' },
@@ -43,18 +87,30 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (typeof cli === 'number') return cli;
   const v = cli.values;
-  if (!v.profile || (!v.tcp && !v.rtu) || (v.tcp && v.rtu)) {
-    warn(`give --profile and exactly one of --tcp or --rtu\n${USAGE}`);
+  if (!v.profile === !v.mapping || (v.tcp && v.rtu) || (!v.mapping && !v.tcp && !v.rtu)) {
+    warn(`give --profile or --mapping, and at most one of --tcp or --rtu (one is needed with --profile)\n${USAGE}`);
     return 2;
   }
   let sim: ModbusSimulator;
   try {
-    const profile = loadProfile(v.profile);
-    const unitIds = (v.unit ?? ['1']).flatMap((u) => u.split(',')).map((u) => Number(u.trim()));
-    if (unitIds.some((u) => !Number.isInteger(u) || u < 1 || u > 247)) throw new Error('--unit must be 1..247');
-    const faults: Fault[] = (v.fault ?? []).map(parseFault);
     const models = v.sunspec ? v.sunspec.split(',').map((s) => Number(s.trim())) : undefined;
-    const units: SimUnit[] = unitIds.map((unitId) => ({ unitId, profile, ...(models ? { sunspec: { base: Number(v['sunspec-base']), models } } : {}) }));
+    const sunspec = models ? { sunspec: { base: Number(v['sunspec-base']), models } } : {};
+    let pairs: Array<{ unitId: number; profile: Profile }>;
+    if (v.mapping) {
+      const served = unitsOfMapping(v.mapping, v.connection);
+      pairs = served.units;
+      if (!v.tcp && !v.rtu) {
+        if (served.connection.type === 'tcp') v.tcp = String(served.connection.port);
+        else {
+          v.rtu = served.connection.device;
+          v.baud = String(served.connection.baudRate);
+        }
+      }
+    } else {
+      pairs = unitsOfFlags(v.unit ?? ['1'], v.profile!);
+    }
+    const faults: Fault[] = (v.fault ?? []).map(parseFault);
+    const units: SimUnit[] = pairs.map((p) => ({ ...p, ...sunspec }));
     const emulateBaud = v['emulate-baud'] ? Number(v['emulate-baud']) : undefined;
     sim = new ModbusSimulator({ units, faults, ...(emulateBaud ? { emulateBaud } : {}) });
   } catch (e) {
