@@ -47,5 +47,6 @@ export const createMqttAdapter: AdapterFactory = (block, ctx: UpstreamContext, o
     start: () => up.start(),
     stop: () => up.stop(),
     publishPoints: (points) => void up.publishPoints(points),
+    stats: () => ({ ...up.stats() }),
   };
 };
