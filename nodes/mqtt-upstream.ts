@@ -4,6 +4,7 @@
  * output to a gridbridge-modbus-write node and its output back here: the result is published on `…/result`.
  * Logic lives in src/protocols/mqtt (MqttUpstream); this file only adapts Node-RED.
  */
+import { nodeRedMetrics } from '../src/runtime/metrics.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red.js';
 import { statusFor, showConfigError } from './red.js';
 import { asPoints } from '../src/core/point.js';
@@ -61,6 +62,9 @@ export = function register(RED: NodeAPI): void {
           node.send({ topic: `${cmd.target.device}/${cmd.target.name}`, payload: { device: cmd.target.device, name: cmd.target.name, value: cmd.value, validTo: cmd.validTo }, gridbridgeCommand: cmd.id });
         }),
     );
+    const metricName = `mqtt:${node.name || node.id}`;
+    const unmetric = nodeRedMetrics.addUpstream(metricName, () => ({ ...up.stats() }));
+    up.on('status', (s) => nodeRedMetrics.setStatus(metricName, s.state, s.reason));
     up.start();
 
     node.on('input', (msg: NodeMessage, _send, done) => {
@@ -81,6 +85,8 @@ export = function register(RED: NodeAPI): void {
       done();
     });
     node.on('close', (_removed, done) => {
+      unmetric();
+      nodeRedMetrics.removeStatus(metricName);
       for (const r of pending.values()) r({ ok: false, reason: 'node stopped' });
       pending.clear();
       up.stop().then(done, done);

@@ -13,6 +13,8 @@ declare module 'node-red-node-test-helper' {
     startServer(): Promise<void>;
     stopServer(): Promise<void>;
     settings(s: Record<string, unknown>): void;
+    /** supertest agent on the admin API */
+    request(): any;
   };
   export default helper;
 }
