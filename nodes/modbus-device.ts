@@ -8,6 +8,7 @@ import { errorMessage, formatProfileError } from '../src/core/errors.js';
 import { loadProfileFile, resolveProfileRef, builtinProfileDir } from '../src/runtime/validate.js';
 import { checkProfileRef, listBuiltinProfiles } from '../src/runtime/profiles.js';
 import { registerDevice } from '../src/runtime/device-registry.js';
+import { nodeRedMetrics } from '../src/runtime/metrics.js';
 
 interface Def extends NodeDef {
   port: string;
@@ -56,6 +57,12 @@ export = function register(RED: NodeAPI): void {
       this.portNode = portNode;
       this.verifyWrites = d.verifyWrites === true;
       const dev = this.device;
+      const observe = (pts: Parameters<typeof nodeRedMetrics.observePoints>[0]) => nodeRedMetrics.observePoints(pts);
+      dev.on('points', observe);
+      this.on('close', (_removed: boolean, done: () => void) => {
+        dev.off('points', observe);
+        done();
+      });
       unregister = registerDevice({ id, write: (name, value, o) => dev.write(name, value, { verify: o?.verify ?? this.verifyWrites }) });
       portNode.port.start();
     } catch (e) {

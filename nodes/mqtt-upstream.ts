@@ -7,6 +7,7 @@
  * Logic lives in src/protocols/mqtt (MqttUpstream, storedMqttUpstream) and src/core/store; this file only adapts Node-RED.
  */
 import { join } from 'node:path';
+import { nodeRedMetrics } from '../src/runtime/metrics.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red.js';
 import { statusFor, showConfigError } from './red.js';
 import { asPoints } from '../src/core/point.js';
@@ -74,6 +75,9 @@ export = function register(RED: NodeAPI): void {
           node.send({ topic: `${cmd.target.device}/${cmd.target.name}`, payload: { device: cmd.target.device, name: cmd.target.name, value: cmd.value, validTo: cmd.validTo }, gridbridgeCommand: cmd.id });
         }),
     );
+    const metricName = `mqtt:${node.name || node.id}`;
+    const unmetric = nodeRedMetrics.addUpstream(metricName, () => ({ ...up.stats() }));
+    up.on('status', (s) => nodeRedMetrics.setStatus(metricName, s.state, s.reason));
     up.start();
 
     node.on('input', (msg: NodeMessage, _send, done) => {
@@ -94,6 +98,8 @@ export = function register(RED: NodeAPI): void {
       done();
     });
     node.on('close', (_removed, done) => {
+      unmetric();
+      nodeRedMetrics.removeStatus(metricName);
       for (const r of pending.values()) r({ ok: false, reason: 'node stopped' });
       pending.clear();
       const closeQueue = () => {

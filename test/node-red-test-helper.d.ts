@@ -16,6 +16,8 @@ declare module 'node-red-node-test-helper' {
     request(): any;
     stopServer(): Promise<void>;
     settings(s: Record<string, unknown>): void;
+    /** supertest agent on the admin API */
+    request(): any;
   };
   export default helper;
 }

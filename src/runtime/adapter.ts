@@ -58,6 +58,8 @@ export interface UpstreamAdapter {
   stop(): Promise<void>;
   /** Points from the field (every poll); the adapter picks what its block maps. */
   publishPoints(points: readonly Point[]): void;
+  /** Counters and depths for the metrics endpoint (numbers are exported: buffered, inflight, dropped …). */
+  stats?(): Record<string, unknown>;
 }
 
 export type AdapterFactory = (block: unknown, ctx: UpstreamContext, opts: Record<string, unknown>) => UpstreamAdapter;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ModbusSimulator } from '../sim/modbus/server.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../protocols/mqtt/broker.js';
 import { loadProfileFile, packageRoot } from './validate.js';
-import { startNodeRed } from './nodered.js';
+import { startNodeRed, type NodeRedOptions } from './nodered.js';
 import { formatProfileError } from '../core/errors.js';
 
 export interface DemoOptions {
@@ -21,6 +21,8 @@ export interface DemoOptions {
   resetFlow: boolean;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   log?: (line: string) => void;
+  /** Editor users and HTTPS (see editor-security.ts); required to bind beyond loopback. */
+  security?: NodeRedOptions['security'];
 }
 
 export const DEMO_UNITS: Array<{ unitId: number; profile: string }> = [
@@ -77,7 +79,7 @@ export async function runDemo(o: DemoOptions): Promise<{ editorUrl: string; mqtt
     mkdirSync(o.userDir, { recursive: true });
     const flowFile = join(o.userDir, 'flows.json');
     if (o.resetFlow || !existsSync(flowFile)) copyFileSync(join(packageRoot, 'flows', 'demo-home-station.json'), flowFile);
-    const red = await startNodeRed({ userDir: o.userDir, flowFile: 'flows.json', host: o.host, port: o.port, ...(o.logLevel ? { logLevel: o.logLevel } : {}) });
+    const red = await startNodeRed({ userDir: o.userDir, flowFile: 'flows.json', host: o.host, port: o.port, ...(o.logLevel ? { logLevel: o.logLevel } : {}), ...(o.security ? { security: o.security } : {}) });
     stops.push(() => red.stop());
     editorUrl = red.url;
     log(`Node-RED editor: ${red.url}  (Ctrl-C stops everything)`);

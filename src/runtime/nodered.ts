@@ -4,6 +4,8 @@
  * editor settings decided (no telemetry, no update-notification dialog, no welcome tour) so it opens on the flow.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { editorSecuritySettings, type EditorSecurity } from './editor-security.js';
 import { existsSync, lstatSync, mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { packageRoot } from './validate.js';
@@ -16,6 +18,8 @@ export interface NodeRedOptions {
   /** Extra settings merged over the defaults. */
   settings?: Record<string, unknown>;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** Editor users (adminAuth) and HTTPS; without users the editor only listens on loopback. */
+  security?: Omit<EditorSecurity, 'host'>;
 }
 
 interface RedModule {
@@ -60,7 +64,8 @@ export async function startNodeRed(opts: NodeRedOptions): Promise<{ url: string;
   const RED = require(redDir) as RedModule;
   const express = require(require.resolve('express', { paths: [redDir] })) as () => { use(path: string, h: unknown): void } & ((req: unknown, res: unknown) => void);
   const app = express();
-  const server = createServer(app);
+  const sec = editorSecuritySettings({ host: opts.host, ...opts.security });
+  const server = sec.https ? createHttpsServer(sec.https, app) : createServer(app);
   const settings: Record<string, unknown> = {
     userDir: opts.userDir,
     flowFile: opts.flowFile,
@@ -79,6 +84,7 @@ export async function startNodeRed(opts: NodeRedOptions): Promise<{ url: string;
     externalModules: { autoInstall: false, palette: { allowInstall: false }, modules: { allowInstall: false } },
     logging: { console: { level: opts.logLevel ?? 'info', metrics: false, audit: false } },
     functionExternalModules: false,
+    ...(sec.adminAuth ? { adminAuth: sec.adminAuth } : {}),
     ...opts.settings,
   };
   RED.init(server, settings);
@@ -94,7 +100,7 @@ export async function startNodeRed(opts: NodeRedOptions): Promise<{ url: string;
   const addr = server.address();
   const port = addr && typeof addr === 'object' ? addr.port : opts.port;
   return {
-    url: `http://${opts.host}:${port}/`,
+    url: `${sec.https ? 'https' : 'http'}://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}/`,
     async stop() {
       await RED.stop();
       await new Promise<void>((resolve) => {

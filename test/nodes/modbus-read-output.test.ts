@@ -67,4 +67,15 @@ describe('modbus read output modes', () => {
     });
     expect(msgs.length).toBeGreaterThan(0);
   });
+
+  it('Node-RED mode: /gridbridge/metrics on the admin API has the port counters and point ages; /gridbridge/health', async () => {
+    await helper.load([portNode, deviceNode, readNode], flow({ mode: 'object' }));
+    await first();
+    const res = await helper.request().get('/gridbridge/metrics').expect(200);
+    const text: string = res.text;
+    expect(text).toMatch(/^gridbridge_modbus_responses_total\{connection="[^"]+"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^gridbridge_point_age_seconds\{point="meter\/W"\} [\d.e-]+$/m);
+    const h = await helper.request().get('/gridbridge/health').expect(200);
+    expect(h.body).toEqual({ status: 'ok' });
+  });
 });

@@ -59,6 +59,42 @@ describe('gridbridge run', () => {
     expect(events.find((e) => e.event === 'status' && e.component === 'mqtt' && e.state === 'up')).toBeTruthy();
   });
 
+  it('serves Prometheus metrics and health, and logs pino JSON with levels', async () => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'gridbridge.js'), 'run', mapping, '--embedded-broker', '0', '--metrics', '127.0.0.1:0', '--log', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: any[] = [];
+    const rl = createInterface({ input: child.stdout! });
+    const url = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no metrics line; got ${JSON.stringify(lines.slice(0, 5))}`)), 15000);
+      rl.on('line', (l) => {
+        const e = JSON.parse(l);
+        lines.push(e);
+        if (e.event === 'metrics') { clearTimeout(t); resolve(e.url); }
+      });
+    });
+    let text = '';
+    for (let i = 0; i < 100 && !/gridbridge_point_age_seconds\{point="cli\/meter\/Hz",site="cli"\}/.test(text); i++) {
+      text = await (await fetch(url)).text();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(text).toMatch(/^gridbridge_modbus_responses_total\{connection="bus",site="cli"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^gridbridge_modbus_queue_depth\{connection="bus",site="cli"\} \d+$/m);
+    expect(text).toMatch(/^gridbridge_device_online\{connection="bus",device="meter",site="cli"\} 1$/m);
+    expect(text).toMatch(/^gridbridge_upstream_stat\{upstream="mqtt",stat="buffered",site="cli"\} \d+$/m);
+    expect(text).toMatch(/^gridbridge_point_age_seconds\{point="cli\/meter\/Hz",site="cli"\} [\d.e-]+$/m);
+    const health = await fetch(url.replace('/metrics', '/health'));
+    expect(health.status).toBe(200);
+    const h = (await health.json()) as { status: string; components: Record<string, { state: string }> };
+    expect(h.components['connection:bus']?.state).toBe('up');
+    expect(['ok', 'degraded']).toContain(h.status);
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    child.kill('SIGINT');
+    expect(await exit).toBe(0);
+    const started = lines.find((e) => e.event === 'started');
+    expect(started).toMatchObject({ level: 'info', site: 'cli', msg: 'started' });
+    expect(typeof started.time).toBe('string');
+    expect(lines.some((e) => e.event === 'point')).toBe(false); // points are debug, below the default level
+  });
+
   it('names the line of a problem in the mapping and exits 1', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'mapping: 1\nsite: { id: cli }\nconnections: {}\ndevices:\n  - { id: m, profile: dcbel-tempo-meter, connection: nowhere, unit: 3 }\n');

@@ -3,18 +3,25 @@ import { errorMessage, formatProfileError } from '../../core/errors.js';
 import { pointToJson } from '../../core/point.js';
 import { loadMappingFile } from '../../runtime/validate.js';
 import { createSite, parseListen, type SiteHost } from '../../runtime/site-host.js';
+import pino from 'pino';
 import { emit, parseCommandLine, untilSignal, warn } from '../jsonl.js';
+import { GatewayMetrics, startMetricsServer } from '../../runtime/metrics.js';
 
 export const summary = 'run a pilot site headless from its mapping: gridbridge run MAPPING [--points] [--embedded-broker PORT]';
 
 const usage = `usage: gridbridge run MAPPING.yaml [--points] [--embedded-broker PORT] [--iec104-listen HOST:PORT]
                       [--sep2-cert F --sep2-key F --sep2-ca F] [--state-dir DIR]
+                      [--metrics [HOST:]PORT] [--log json|lines] [--log-level LEVEL]
   Polls every device of the mapping, publishes to its upstreams and takes controls through the arbiter.
   --iec104-listen   where the IEC 104 controlled station listens (default 0.0.0.0:2404)
   --sep2-cert/key/ca  PEM files of the 2030.5 device certificate, key and CA chain (or GRIDBRIDGE_SEP2_* variables)
   --state-dir       where held control intents and the upstream store survive a restart (default: the mapping's
                     site.stateDir; store.dir wins for the store; none: a restart forgets active controls and
                     applies the fail-safe defaults, and upstream queues are in memory)
+  --metrics         serve GET /metrics (Prometheus) and GET /health (JSON, 503 when a component is down) on
+                    HOST:PORT (HOST defaults to 127.0.0.1)
+  --log json        pino JSON logs (level, time, site, event …) instead of the event lines; --log-level
+                    fatal|error|warn|info|debug|trace (default info; points are logged at debug)
   Prints JSON lines: status changes, writes, control decisions (audit), warnings; --points also prints every point
   (once it is in the upstream store); on stop, the store counters of every upstream queue ("store").
   When the mapping's MQTT block has no url, an embedded broker is started on 127.0.0.1 (default port 1883).
@@ -31,6 +38,9 @@ export async function run(argv: string[]): Promise<number> {
       'sep2-key': { type: 'string' },
       'sep2-ca': { type: 'string' },
       'state-dir': { type: 'string' },
+      metrics: { type: 'string' },
+      log: { type: 'string' },
+      'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     usage,
@@ -58,6 +68,16 @@ export async function run(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  const metricsAt = values.metrics !== undefined ? /^(?:(.+):)?(\d+)$/.exec(values.metrics) : undefined;
+  if (metricsAt === null || (metricsAt && Number(metricsAt[2]) > 65535)) {
+    warn(`--metrics: expected [HOST:]PORT, got ${values.metrics}`);
+    return 2;
+  }
+  const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+  if ((values.log && values.log !== 'json' && values.log !== 'lines') || (values['log-level'] && !LEVELS.includes(values['log-level']))) {
+    warn(`--log: json or lines; --log-level: ${LEVELS.join(', ')}`);
+    return 2;
+  }
   const load = loadMappingFile(positionals[0]!);
   if (!load.mapping) {
     for (const e of load.errors) warn(formatProfileError(e));
@@ -76,18 +96,42 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   const { site, broker } = host;
-  if (broker) emit('broker', { url: broker.url });
-  site.on('status', (s) => emit('status', s));
-  site.on('write', (w) => emit('write', { ...w }));
-  site.on('audit', (a) => emit('control', { ...a }));
-  site.on('warning', (m) => emit('warning', { message: m }));
-  if (values.points) site.on('points', (pts) => { for (const p of pts) emit('point', { ...pointToJson(p) }); });
+  const logger =
+    values.log === 'json'
+      ? pino({
+          level: values['log-level'] ?? 'info',
+          base: { site: site.id },
+          timestamp: pino.stdTimeFunctions.isoTime,
+          formatters: { level: (label) => ({ level: label }) },
+        })
+      : undefined;
+  const out = (event: string, data: Record<string, unknown>, level: 'warn' | 'info' | 'debug' = 'info'): void => {
+    if (logger) logger[level]({ event, ...data }, event);
+    else if (level !== 'debug' || values.points) emit(event, data);
+  };
+  site.on('status', (s) => out('status', s, /down|offline|error/.test(s.state) ? 'warn' : 'info'));
+  site.on('write', (w) => out('write', { ...w }, w.ok ? 'info' : 'warn'));
+  site.on('audit', (a) => out('control', { ...a }));
+  site.on('warning', (m) => out('warning', { message: m }, 'warn'));
+  if (values.points || logger?.isLevelEnabled('debug')) site.on('points', (pts) => { for (const p of pts) out('point', { ...pointToJson(p) }, 'debug'); });
+  const metrics = metricsAt ? new GatewayMetrics(Date.now, { site: site.id }) : undefined;
+  metrics?.attachSite(site);
+  if (broker) out('broker', { url: broker.url });
   await site.start();
-  emit('started', { site: site.id, devices: load.mapping.devices.map((d) => d.id), connections: [...site.ports.keys()] });
+  const server = metricsAt && metrics ? await startMetricsServer(metrics, metricsAt[1] ?? '127.0.0.1', Number(metricsAt[2])).catch((e: unknown) => e as Error) : undefined;
+  if (server instanceof Error) {
+    warn(`--metrics: ${server.message}`);
+    await host.stop();
+    return 1;
+  }
+  if (server) out('metrics', { url: `${server.url}/metrics`, health: `${server.url}/health` });
+  out('started', { site: site.id, devices: load.mapping.devices.map((d) => d.id), connections: [...site.ports.keys()] });
   const sig = await untilSignal();
-  emit('stopping', { signal: sig });
+  out('stopping', { signal: sig });
+  await server?.close();
   const store = site.storeStats();
-  if (Object.keys(store).length) emit('store', { queues: store });
+  if (Object.keys(store).length) out('store', { queues: store });
   await host.stop();
+  logger?.flush();
   return 0;
 }

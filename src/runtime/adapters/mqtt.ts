@@ -52,5 +52,6 @@ export const createMqttAdapter: AdapterFactory = (block, ctx: UpstreamContext, o
     start: () => up.start(),
     stop,
     publishPoints: (points) => void up.publishPoints(points),
+    stats: () => ({ ...up.stats() }),
   };
 };

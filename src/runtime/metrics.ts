@@ -1,0 +1,219 @@
+/**
+ * Operations: Prometheus metrics (prom-client, own registry) and a health summary for a GridBridge gateway, both in
+ * `gridbridge run` (a Site) and in Node-RED mode (port and upstream nodes register themselves with `nodeRedMetrics`).
+ *
+ * Per Modbus connection: requests, responses, timeouts, exceptions, protocol errors, retries, dropped polls,
+ * reconnects (counters), queue depth, transactions in flight, bus utilisation, mean transaction time, poll lag per
+ * class, link up (gauges); per device: online. Per upstream: buffered messages (store depth), in-flight, dropped.
+ * Per point: age of the last value. Control decisions of the arbiter by action and outcome, field writes by result.
+ * Values are read from the stacks' own counters when Prometheus scrapes, so nothing is counted twice.
+ */
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { Point } from '../core/point.js';
+import type { AuditEntry } from '../core/arbitration/index.js';
+import type { SchedulerStats } from '../protocols/modbus/scheduler-types.js';
+
+export interface StatsSource {
+  stats(): SchedulerStats;
+}
+/** Upstream statistics: numbers are exported (buffered, inflight, dropped, published …), the rest ignored. */
+export type UpstreamStats = () => Record<string, unknown>;
+
+export interface Health {
+  status: 'ok' | 'degraded' | 'down';
+  components: Record<string, { state: string; reason?: string }>;
+}
+
+const PORT_COUNTERS = ['requests', 'responses', 'timeouts', 'exceptions', 'protocolErrors', 'retries', 'dropped', 'reconnects'] as const;
+const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+const DOWN = new Set(['down', 'offline', 'stopped', 'error']);
+const DEGRADED = new Set(['degraded', 'connecting', 'unknown']);
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly ports = new Map<string, StatsSource>();
+  private readonly upstreams = new Map<string, UpstreamStats>();
+  private readonly lastPoint = new Map<string, number>();
+  private readonly components = new Map<string, { state: string; reason?: string }>();
+  private readonly decisions: Counter<'action' | 'outcome'>;
+  private readonly writes: Counter<'result'>;
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    labels: Record<string, string> = {},
+  ) {
+    this.registry.setDefaultLabels(labels);
+    const reg = [this.registry];
+    const { ports, upstreams, lastPoint, components } = this;
+    for (const c of PORT_COUNTERS) {
+      new Counter({
+        name: `gridbridge_modbus_${snake(c)}_total`,
+        help: `Modbus ${snake(c).replace(/_/g, ' ')} per connection`,
+        labelNames: ['connection'],
+        registers: reg,
+        collect() {
+          this.reset();
+          for (const [name, p] of ports) this.inc({ connection: name }, p.stats()[c]);
+        },
+      });
+    }
+    const portGauge = (name: string, help: string, f: (s: SchedulerStats) => number): void => {
+      new Gauge({
+        name, help, labelNames: ['connection'], registers: reg,
+        collect() {
+          this.reset();
+          for (const [n, p] of ports) this.set({ connection: n }, f(p.stats()));
+        },
+      });
+    };
+    portGauge('gridbridge_modbus_queue_depth', 'Requests waiting (polls and writes) per connection', (s) => s.queued + s.urgentQueued);
+    portGauge('gridbridge_modbus_in_flight', 'Transactions on the wire per connection', (s) => s.inFlight);
+    portGauge('gridbridge_modbus_utilisation_ratio', 'Share of wall time the bus was busy', (s) => s.utilisation);
+    portGauge('gridbridge_modbus_transaction_seconds_avg', 'Mean transaction time (request to answer or failure)', (s) => {
+      const n = s.responses + s.timeouts + s.exceptions + s.protocolErrors;
+      return n > 0 ? s.busyMs / n / 1000 : 0;
+    });
+    portGauge('gridbridge_modbus_up', '1 when the connection is up (or degraded), 0 otherwise', (s) => (s.state === 'up' || s.state === 'degraded' ? 1 : 0));
+    new Gauge({
+      name: 'gridbridge_modbus_poll_lag_seconds', help: 'Delay from due time to start of a poll, mean and max per poll class',
+      labelNames: ['connection', 'class', 'stat'], registers: reg,
+      collect() {
+        this.reset();
+        for (const [n, p] of ports) {
+          for (const [cls, c] of Object.entries(p.stats().classes)) {
+            this.set({ connection: n, class: cls, stat: 'mean' }, c.lagAvgMs / 1000);
+            this.set({ connection: n, class: cls, stat: 'max' }, c.lagMaxMs / 1000);
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: 'gridbridge_device_online', help: '1 when the device answers, 0 when offline or not yet seen',
+      labelNames: ['connection', 'device'], registers: reg,
+      collect() {
+        this.reset();
+        for (const [n, p] of ports) for (const [dev, d] of Object.entries(p.stats().devices)) this.set({ connection: n, device: dev }, d.state === 'online' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'gridbridge_upstream_stat', help: 'Upstream statistics: buffered (store depth), inflight, dropped, published …',
+      labelNames: ['upstream', 'stat'], registers: reg,
+      collect() {
+        this.reset();
+        for (const [n, f] of upstreams) {
+          for (const [k, v] of Object.entries(f())) if (typeof v === 'number' && Number.isFinite(v)) this.set({ upstream: n, stat: snake(k) }, v);
+        }
+      },
+    });
+    new Gauge({
+      name: 'gridbridge_point_age_seconds', help: 'Time since the last value of a point was received',
+      labelNames: ['point'], registers: reg,
+      collect() {
+        this.reset();
+        const t = now();
+        for (const [id, at] of lastPoint) this.set({ point: id }, Math.max(0, (t - at) / 1000));
+      },
+    });
+    new Gauge({
+      name: 'gridbridge_component_up', help: '1 when a component (connection, device, upstream) reports a working state',
+      labelNames: ['component'], registers: reg,
+      collect() {
+        this.reset();
+        for (const [c, s] of components) this.set({ component: c }, DOWN.has(s.state) ? 0 : 1);
+      },
+    });
+    this.decisions = new Counter({ name: 'gridbridge_control_decisions_total', help: 'Arbiter decisions by action and outcome', labelNames: ['action', 'outcome'], registers: reg });
+    this.writes = new Counter({ name: 'gridbridge_field_writes_total', help: 'Control writes to the field by result', labelNames: ['result'], registers: reg });
+  }
+
+  /** Register a Modbus connection; returns the function that removes it. */
+  addPort(name: string, port: StatsSource): () => void {
+    this.ports.set(name, port);
+    return () => void (this.ports.get(name) === port && this.ports.delete(name));
+  }
+
+  addUpstream(name: string, stats: UpstreamStats): () => void {
+    this.upstreams.set(name, stats);
+    return () => void (this.upstreams.get(name) === stats && this.upstreams.delete(name));
+  }
+
+  observePoints(points: readonly Point[]): void {
+    for (const p of points) this.lastPoint.set(p.id, p.receiveTime);
+  }
+
+  observeDecision(a: Pick<AuditEntry, 'action' | 'outcome'>): void {
+    this.decisions.inc({ action: a.action, outcome: a.outcome ?? 'none' });
+  }
+
+  observeWrite(ok: boolean): void {
+    this.writes.inc({ result: ok ? 'ok' : 'failed' });
+  }
+
+  setStatus(component: string, state: string, reason?: string): void {
+    this.components.set(component, reason ? { state, reason } : { state });
+  }
+
+  removeStatus(component: string): void {
+    this.components.delete(component);
+  }
+
+  /** down: a component is down/offline; degraded: one is connecting or degraded; ok otherwise. */
+  health(): Health {
+    const components = Object.fromEntries(this.components);
+    const states = [...this.components.values()].map((c) => c.state);
+    const status = states.some((s) => DOWN.has(s)) ? 'down' : states.some((s) => DEGRADED.has(s)) ? 'degraded' : 'ok';
+    return { status, components };
+  }
+
+  /** Feed from a Site's events (gridbridge run). */
+  attachSite(site: {
+    ports: ReadonlyMap<string, StatsSource>;
+    adapters: ReadonlyArray<{ name: string; stats?: UpstreamStats }>;
+    on(e: 'points', f: (p: Point[]) => void): unknown;
+    on(e: 'status', f: (s: { component: string; state: string; reason?: string }) => void): unknown;
+    on(e: 'audit', f: (a: AuditEntry) => void): unknown;
+    on(e: 'write', f: (w: { ok: boolean }) => void): unknown;
+  }): void {
+    for (const [name, p] of site.ports) this.addPort(name, p);
+    for (const a of site.adapters) if (a.stats) this.addUpstream(a.name, a.stats);
+    site.on('points', (p) => this.observePoints(p));
+    site.on('status', (s) => this.setStatus(s.component, s.state, s.reason));
+    site.on('audit', (a) => this.observeDecision(a));
+    site.on('write', (w) => this.observeWrite(w.ok));
+  }
+}
+
+/** HTTP endpoint: GET /metrics (Prometheus text format) and GET /health (JSON; 503 when down). */
+export async function startMetricsServer(m: GatewayMetrics, host: string, port: number): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET') {
+      res.writeHead(405, { allow: 'GET' }).end();
+    } else if (path === '/metrics') {
+      m.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': m.registry.contentType }).end(text),
+        (e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics: ${e instanceof Error ? e.message : String(e)}\n`),
+      );
+    } else if (path === '/health') {
+      const h = m.health();
+      res.writeHead(h.status === 'down' ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(h) + '\n');
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('GET /metrics or /health\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const addr = server.address();
+  const p = addr && typeof addr === 'object' ? addr.port : port;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${p}`,
+    server,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+/** The metrics of Node-RED mode: one per process, shared by every GridBridge node. */
+export const nodeRedMetrics = new GatewayMetrics();

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startNodeRed } from '../../src/runtime/nodered.js';
+import { editorSecuritySettings, isLoopback, usersFromEnv } from '../../src/runtime/editor-security.js';
+import { makeCa } from '../iec104/pki.js';
+
+// The editor exposed with adminAuth over HTTPS: no login, no admin API; a viewer reads but cannot deploy.
+const bcrypt = createRequire(require.resolve('node-red/package.json'))('bcryptjs') as { hashSync(p: string, r: number): string };
+
+let red: Awaited<ReturnType<typeof startNodeRed>>;
+let ca: string;
+const userDir = mkdtempSync(join(tmpdir(), 'gb-auth-'));
+
+function call(method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<{ status: number; body: string }> {
+  const url = new URL(path, red.url);
+  const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method,
+      ca,
+      headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) },
+    }, (res) => {
+      let b = '';
+      res.on('data', (d) => (b += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function login(username: string, password: string, scope = ''): Promise<{ status: number; token?: string }> {
+  const r = await call('POST', '/auth/token', { body: { client_id: 'node-red-admin', grant_type: 'password', scope, username, password } });
+  return { status: r.status, ...(r.status === 200 ? { token: (JSON.parse(r.body) as { access_token: string }).access_token } : {}) };
+}
+
+beforeAll(async () => {
+  const authority = await makeCa('GridBridge editor test CA');
+  ca = authority.cert;
+  const leaf = await authority.issue('localhost', 'server');
+  writeFileSync(join(userDir, 'flows.json'), '[]');
+  red = await startNodeRed({
+    userDir, flowFile: 'flows.json', host: '127.0.0.1', port: 0, logLevel: 'fatal',
+    security: {
+      users: [
+        { username: 'admin', passwordHash: bcrypt.hashSync('admin-pass', 8), role: 'admin' },
+        { username: 'viewer', passwordHash: bcrypt.hashSync('viewer-pass', 8), role: 'viewer' },
+      ],
+      tls: { cert: leaf.cert, key: leaf.key },
+    },
+  });
+}, 60000);
+afterAll(async () => {
+  await red?.stop();
+  rmSync(userDir, { recursive: true, force: true });
+});
+
+describe('editor security (adminAuth, HTTPS)', () => {
+  it('serves HTTPS and refuses the admin API and our endpoints without login', async () => {
+    expect(red.url).toMatch(/^https:\/\//);
+    expect((await call('GET', '/flows')).status).toBe(401);
+    expect((await call('GET', '/gridbridge/profiles')).status).toBe(401);
+    expect((await call('GET', '/gridbridge/metrics')).status).toBe(401);
+    expect(JSON.parse((await call('GET', '/gridbridge/health')).body)).toEqual({ status: 'ok' });
+    expect((await login('admin', 'wrong')).status).toBe(403);
+    expect((await call('GET', '/flows', { token: 'not-a-token' })).status).toBe(401);
+    expect((await login('viewer', 'viewer-pass', '*')).status).not.toBe(200); // a viewer cannot ask for admin rights
+  });
+
+  it('a viewer reads flows and metrics but cannot deploy; an admin can', async () => {
+    const viewer = (await login('viewer', 'viewer-pass')).token!;
+    expect((await call('GET', '/flows', { token: viewer })).status).toBe(200);
+    const m = await call('GET', '/gridbridge/metrics', { token: viewer });
+    expect(m.status, m.body).toBe(200);
+    expect((await call('POST', '/flows', { token: viewer, body: [] })).status).toBe(401);
+    const admin = (await login('admin', 'admin-pass')).token!;
+    expect((await call('POST', '/flows', { token: admin, body: [] })).status).toBe(204);
+  });
+});
+
+describe('editor exposure rules', () => {
+  it('refuses a bind beyond loopback without users, and clear-text passwords', () => {
+    expect(() => editorSecuritySettings({ host: '0.0.0.0' })).toThrow(/refusing to serve the Node-RED editor on 0\.0\.0\.0 without authentication/);
+    expect(() => editorSecuritySettings({ host: '192.168.1.5', users: [{ username: 'a', passwordHash: 'secret', role: 'admin' }] })).toThrow(/bcrypt hash/);
+    expect(editorSecuritySettings({ host: '127.0.0.1' })).toEqual({ uiHost: '127.0.0.1' });
+    expect([isLoopback('::1'), isLoopback('127.0.0.2'), isLoopback('localhost'), isLoopback('::'), isLoopback('10.0.0.1')]).toEqual([true, true, true, false, false]);
+    const users = usersFromEnv({ GB_ADMIN_USER: 'ops', GB_ADMIN_HASH: '$2b$08$' + 'a'.repeat(53), GB_VIEWER_USER: 'noc', GB_VIEWER_HASH: '$2b$08$' + 'b'.repeat(53) });
+    const s = editorSecuritySettings({ host: '0.0.0.0', users });
+    expect(s.adminAuth?.users).toEqual([
+      { username: 'ops', password: '$2b$08$' + 'a'.repeat(53), permissions: '*' },
+      { username: 'noc', password: '$2b$08$' + 'b'.repeat(53), permissions: 'read' },
+    ]);
+  });
+});
