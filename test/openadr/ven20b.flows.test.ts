@@ -45,6 +45,11 @@ describe('2.0b PUSH', () => {
     const res = await request('POST', `${r.ven.pushListenUrl}/OpenADR2/Simple/2.0b/EiEvent`, { body: '<oadrPayload><oops>' });
     const m = parse(res.body);
     expect(m.type === 'oadrResponse' && m.response.responseCode).toBe(454);
+    // A 2.0a-namespace event pushed to the VEN: 459, and no control.
+    const as20a = serialize({ type: 'oadrDistributeEvent', response: { responseCode: 200, requestID: 'r1' }, requestID: 'r1', vtnID: 'V', events: [sampleEvent] }).replaceAll('oadr-2.0b', 'oadr-2.0a');
+    const refused = parse((await request('POST', `${r.ven.pushListenUrl}/OpenADR2/Simple/2.0b/EiEvent`, { body: as20a })).body);
+    expect(refused.type === 'oadrResponse' && refused.response).toMatchObject({ responseCode: 459, requestID: 'r1' });
+    expect(r.controls).toEqual([]);
   });
 });
 
