@@ -12,7 +12,8 @@
  *     vs plain modbus-serial (ModbusRTU.connectTCP + readHoldingRegisters of the same block over the same unit ids,
  *     one request in flight) in the same run, against the simulator and against a minimal raw-socket server. RSS of
  *     this process sampled every 500 ms through the longest run (does it level off?).
- * Loopback only; every phase is bounded in time (the whole bench well under a minute). `--tcp-only` skips (a).
+ * Loopback only; every phase is bounded in time (the whole bench well under a minute). `--tcp-only` skips (a);
+ * `--memory=SECONDS` runs only a longer RSS series at load (not part of `npm run bench`).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
@@ -251,6 +252,11 @@ async function runNaive(path: string, seconds: number): Promise<{ registers: num
   return { registers, requests, elapsedS, timeouts };
 }
 
+/** Useful registers/s of a serial run against the bus-time limit of its plan. */
+function serialFig(useful: number, r: { requests: number; elapsedS: number; timeouts: number }, limit: number) {
+  return { usefulRegistersPerS: round(useful, 1), requestsPerS: round(r.requests / r.elapsedS, 1), timeouts: r.timeouts, busTimeLimitRegistersPerS: round(limit, 1), utilisationOfLimit: round(useful / limit, 3) };
+}
+
 async function rs485(): Promise<Record<string, unknown>> {
   const profile = benchProfile();
   const blocks = planReadBlocks(profile.points, profile.limits);
@@ -276,20 +282,8 @@ async function rs485(): Promise<Record<string, unknown>> {
       registersPerDevice: usefulRegs,
       points: profile.points.length,
       requestsPerDeviceCycle: blocks.length,
-      ours: {
-        usefulRegistersPerS: round(oursUseful, 1),
-        requestsPerS: round(ours.requests / ours.elapsedS, 1),
-        timeouts: ours.timeouts,
-        busTimeLimitRegistersPerS: round(limitRegsPerS, 1),
-        utilisationOfLimit: round(oursUseful / limitRegsPerS, 3),
-      },
-      naiveOneRequestPerPoint: {
-        usefulRegistersPerS: round(naiveUseful, 1),
-        requestsPerS: round(naive.requests / naive.elapsedS, 1),
-        timeouts: naive.timeouts,
-        busTimeLimitRegistersPerS: round(naiveLimitRegsPerS, 1),
-        utilisationOfLimit: round(naiveUseful / naiveLimitRegsPerS, 3),
-      },
+      ours: serialFig(oursUseful, ours, limitRegsPerS),
+      naiveOneRequestPerPoint: serialFig(naiveUseful, naive, naiveLimitRegsPerS),
       speedupVsNaiveMeasured: round(oursUseful / naiveUseful, 2),
       goals: { utilisation: '>= 0.95', speedupVsNaive: '>= 5' },
     };
@@ -305,6 +299,16 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const rssStartMB = Math.round(process.memoryUsage().rss / 1048576);
   const profile = blocksProfile();
+  const memoryS = Number(process.argv.find((a) => a.startsWith('--memory='))?.slice(9) ?? 0);
+  if (memoryS > 0) {
+    // Not part of `npm run bench` (too long): `node dist/bench/modbus.js --memory=60` prints an RSS series at load.
+    const tcp = await childSim({});
+    const rss: number[] = [];
+    const r = await runPort(tcp, memoryS, 1, { rss });
+    tcp.child.kill();
+    process.stdout.write(`${JSON.stringify({ rssStartMB, requestsPerS: round(r.requests / r.elapsedS), rssEvery500msMB: rss })}\n`);
+    return;
+  }
   let rs: Record<string, unknown> | undefined;
   if (!process.argv.includes('--tcp-only')) {
     rs = await rs485();

@@ -10,24 +10,12 @@ import { ModbusPort } from '../../src/protocols/modbus/port.js';
 import { parseFault } from '../../src/sim/modbus/faults.js';
 import { loadProfile } from '../../src/sim/modbus/profile-file.js';
 import { ModbusSimulator } from '../../src/sim/modbus/server.js';
+import { waitFor } from './wait.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c().catch(() => undefined);
 });
-
-function waitFor<T>(fn: () => T | undefined | false, ms = 8000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => {
-      const v = fn();
-      if (v !== undefined && v !== false) return resolve(v);
-      if (Date.now() - t0 > ms) return reject(new Error('condition not met in time'));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 function simulator(units: number[]): ModbusSimulator {
   const profile = loadProfile('eastron-sdm630');
@@ -65,7 +53,7 @@ describe('Modbus fault path over real sockets', () => {
     const n = pts.length;
     sim = simulator([1]);
     await sim.listenTcp(port);
-    await waitFor(() => online.length === 2);
+    await waitFor(() => online.length === 2, 8000);
     expect(online[1]).toEqual({ device: 'm1', unitId: 1, after: 'port-down' });
     await waitFor(() => pts.slice(n).some((p) => p.name === 'W' && p.quality.code === 'good'));
     expect(mp.status.state).toBe('up');
@@ -88,7 +76,7 @@ describe('Modbus fault path over real sockets', () => {
     });
     mp.on('device', (s) => events.push(`${s.device}:${s.state}`));
     mp.start();
-    await waitFor(() => events.includes('m3:offline'));
+    await waitFor(() => events.includes('m3:offline'), 8000);
     const st0 = mp.stats();
     await new Promise((r) => setTimeout(r, 1500));
     const st = mp.stats();

@@ -4,6 +4,7 @@ import { ModbusPort } from '../../src/protocols/modbus/port.js';
 import { discoverSunSpec, holdingReader } from '../../src/protocols/modbus/sunspec-discovery.js';
 import { loadProfile } from '../../src/sim/modbus/profile-file.js';
 import { ModbusSimulator } from '../../src/sim/modbus/server.js';
+import { waitFor } from './wait.js';
 import { parseFault } from '../../src/sim/modbus/faults.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -26,19 +27,6 @@ async function start(units: Array<{ unitId: number; profile: string; sunspec?: b
     await sim.close();
   });
   return { sim, mp };
-}
-
-function waitFor<T>(fn: () => T | undefined, ms = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => {
-      const v = fn();
-      if (v !== undefined && v !== false) return resolve(v);
-      if (Date.now() - t0 > ms) return reject(new Error('condition not met in time'));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
 }
 
 describe('ModbusPort against the simulator (TCP loopback)', () => {
