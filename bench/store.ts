@@ -14,10 +14,12 @@
  * - MQTT reconnect after a broker restart: a real mosquitto stopped for OUTAGE_MS and started again on the same port;
  *   time from its listening again to the upstream being up, with the default backoff (100 ms → 1 s) and, in the same
  *   run, the former default (1 s → 60 s).
+ * - Optional (STORE_FILL_DAYS=n): fill a queue with n days of a 500-point/10 s site, then report its bytes/point,
+ *   file size, reopen time and the replay rate from that backlog (checks the 7-day extrapolation at scale).
  * Bounded in count; everything in a temp directory removed at the end. Timings on a shared, busy machine are noisy.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fsyncSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,6 +178,43 @@ async function reconnectRun(dir: string, reconnect: { minMs: number; maxMs: numb
   return out;
 }
 
+async function fillRun(dir: string, days: number): Promise<Record<string, number>> {
+  const batches = Math.round((days * 86400) / PERIOD_S);
+  const q = openQueue<MqttMessage>('fill', { dir, maxBytes: 64 * 1024 ** 3 });
+  const proto = Array.from({ length: 50 }, (_, k) => batch(SITE_POINTS, Date.UTC(2026, 0, 1) + k * 10_000, k));
+  const t0 = performance.now();
+  for (let i = 0; i < batches; i++) {
+    // Fresh timestamps per batch (as a real site), values cycling through 50 polls.
+    const t = new Date(Date.UTC(2026, 0, 1) + i * PERIOD_S * 1000).toISOString();
+    q.append(proto[i % proto.length]!.map((m) => ({ ...m, payload: m.payload.replace(/"receiveTime":"[^"]*"/, `"receiveTime":"${t}"`) })));
+  }
+  const writeS = (performance.now() - t0) / 1000;
+  const st = q.stats();
+  q.close();
+  await new Promise((r) => setTimeout(r, 200));
+  const o0 = performance.now();
+  const backend = new LmdbBackend<MqttMessage>(dir, 'fill');
+  const q2 = new StoreQueue<MqttMessage>('fill', backend, 64 * 1024 ** 3);
+  const reopenMs = performance.now() - o0;
+  let sent = 0;
+  const f = new Forwarder(q2, { clock: systemClock, ratePerS: 0, maxInflight: 1000, send: () => (sent++, Promise.resolve(true)) });
+  const r0 = performance.now();
+  f.online(true);
+  while (sent < 200_000) await new Promise((r) => setTimeout(r, 1));
+  const replayPerS = sent / ((performance.now() - r0) / 1000);
+  f.stop();
+  await backend.closeAsync();
+  return {
+    days,
+    points: st.stored,
+    writePointsPerS: Math.round(st.stored / writeS),
+    bytesPerPoint: round(st.bytes / st.depth),
+    fileMiB: Math.round(statSync(join(dir, 'store.lmdb')).size / 1048576),
+    reopenMs: Math.round(reopenMs),
+    replayFromBacklogPointsPerS: Math.round(replayPerS),
+  };
+}
+
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
@@ -191,6 +230,8 @@ async function main(): Promise<void> {
     const replay = await replayRun(dir, 100_000, 0);
     const replayCapped = await replayRun(dir, 20_000, 5000);
     const bytesPerPoint = w500.bytesPerPoint;
+    const fillDays = Number(process.env.STORE_FILL_DAYS ?? 0);
+    const fill = fillDays > 0 ? await fillRun(dir, fillDays) : undefined;
     const haveMosquitto = spawnSync('mosquitto', ['-h']).error === undefined;
     const reconnectNow = haveMosquitto ? await reconnectRun(dir, { minMs: 100, maxMs: 1000 }, 3) : [];
     const reconnectFormer = haveMosquitto ? await reconnectRun(dir, { minMs: 1000, maxMs: 60000 }, 3) : [];
@@ -217,6 +258,7 @@ async function main(): Promise<void> {
         weekGiB: round((bytesPerPoint * WEEK_POINTS) / 1024 ** 3),
         defaultQuotaGiB: 2,
       },
+      ...(fill ? { fill } : {}),
       mqttReconnectAfterBrokerRestart: haveMosquitto
         ? { outageMs: OUTAGE_MS, defaultBackoff100msTo1sMs: reconnectNow, formerBackoff1sTo60sMs: reconnectFormer, peer: 'mosquitto (Debian) stopped with SIGTERM and started again on the same port' }
         : 'mosquitto not installed: not measured',

@@ -10,6 +10,11 @@
  * read after offline, or its connection up again). Every value is also re-asserted on such a return even when it
  * was held, because a device that restarted may have lost it. With a state directory, held intents survive a
  * restart of the runtime and are re-asserted from the start.
+ *
+ * Store-and-forward (docs/store.md): every upstream adapter writes what it sends through a durable queue
+ * (`storeQueue()`/`forwarder()` of its context) in the store directory (`store.dir`, else the state directory);
+ * points reach the adapters in batches (block reads within 20 ms together, one commit per upstream) before the
+ * `points` event, so a point shown is already stored.
  */
 import { EventEmitter } from 'node:events';
 import { dirname, resolve } from 'node:path';
@@ -46,6 +51,12 @@ export interface SiteOptions {
    */
   storeDir?: string | false;
 }
+
+/**
+ * Points of the block reads that arrive within this window go to the upstreams together (one store commit per
+ * upstream): the first batch after a quiet window goes at once, later ones at the end of the window.
+ */
+const STORE_WINDOW_MS = 20;
 
 /** Re-assertion of a value the field does not hold: first retry after 1 s, doubling to this cap. */
 const REASSERT_MIN_MS = 1000;
@@ -88,6 +99,9 @@ export class Site extends EventEmitter<SiteEvents> {
   private readonly storeDir: string | undefined;
   private readonly queues = new Map<string, { queue: StoreQueue<unknown>; forwarders: Forwarder<unknown>[] }>();
   private stopped = false;
+  private pendingPoints: Point[] = [];
+  private pointsTimer: ReturnType<Clock['setTimeout']> | undefined;
+  private lastPointsFlush = -Infinity;
 
   constructor(
     private readonly load: MappingLoad,
@@ -283,6 +297,10 @@ export class Site extends EventEmitter<SiteEvents> {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // Points already polled go to the store before the upstreams stop.
+    this.clock.clearTimeout(this.pointsTimer);
+    this.pointsTimer = undefined;
+    this.flushPoints();
     for (const slot of this.field.values()) this.clock.clearTimeout(slot.retry);
     this.arbiter.close();
     this.persistence?.close();
@@ -326,7 +344,29 @@ export class Site extends EventEmitter<SiteEvents> {
   }
 
   private onPoints(pts: Point[]): void {
-    // Upstreams first: a point shown to listeners is already in the durable store.
+    if (this.adapters.length === 0) {
+      this.emit('points', pts);
+      return;
+    }
+    for (const p of pts) this.pendingPoints.push(p);
+    if (this.pointsTimer !== undefined) return;
+    const wait = this.lastPointsFlush + STORE_WINDOW_MS - this.clock.monotonic();
+    if (wait <= 0) {
+      this.flushPoints();
+      return;
+    }
+    this.pointsTimer = this.clock.setTimeout(() => {
+      this.pointsTimer = undefined;
+      this.flushPoints();
+    }, wait);
+  }
+
+  /** Hand the pending points to every upstream (stored there), then to listeners: a point shown is already stored. */
+  private flushPoints(): void {
+    this.lastPointsFlush = this.clock.monotonic();
+    const pts = this.pendingPoints;
+    if (pts.length === 0) return;
+    this.pendingPoints = [];
     for (const a of this.adapters) a.publishPoints(pts);
     this.emit('points', pts);
   }
