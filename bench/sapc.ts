@@ -1,10 +1,19 @@
 /**
  * SAPC SSP-1 bench: frames/s through the stream framer + field decoder (clean and noisy streams), encode rate,
- * arbiter submits/s, and the override-to-device latency of the rig in virtual time at 9600 baud.
+ * arbiter submits/s, the override-to-device latency of the rig in virtual time at 9600 baud, and the answer time
+ * over a socat pty pair to `gridbridge sim sapc-appliance` in its own process (as a user runs the two ends).
  * Every loop is bounded in count and time.
  */
 import { performance } from 'node:perf_hooks';
-import { writeResult } from './lib.js';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { percentile, writeResult } from './lib.js';
+import { systemClock } from '../src/core/clock.js';
+import { SerialTransport } from '../src/protocols/sapc/transport.js';
+import { SapcSession, type RequestBody } from '../src/protocols/sapc/session.js';
+import { buildCommand } from '../src/protocols/sapc/client.js';
 import { FakeClock } from '../src/core/clock.js';
 import { Arbiter } from '../src/core/arbitration/arbiter.js';
 import { SspFramer } from '../src/protocols/sapc/framer.js';
@@ -63,6 +72,65 @@ function arbiterRate(): { submitsPerS: number; targets: number } {
   return { submitsPerS: Math.round(n / ((performance.now() - start) / 1000)), targets: 10 };
 }
 
+/**
+ * Request → answer times (ms) over a pty to the appliance simulator in another process: `n` status requests and
+ * `n` commands (each a new event, so each is arbitrated and applied). A pty has no line speed: this is the software
+ * and OS part of the answer time; at 9600 baud add ≈ 1.04 ms per byte of request and answer.
+ */
+async function ptyRoundTrips(n: number): Promise<Record<string, unknown>> {
+  const root = join(__dirname, '..', '..');
+  const bin = join(root, 'bin', 'gridbridge.js');
+  if (spawnSync('sh', ['-c', 'command -v socat']).status !== 0) return { skipped: 'socat not installed' };
+  if (!existsSync(join(root, 'dist', 'src', 'cli', 'index.js'))) return { skipped: 'dist not built' };
+  const dir = mkdtempSync(join(tmpdir(), 'gb-sapc-bench-'));
+  const a = join(dir, 'meter');
+  const b = join(dir, 'appliance');
+  const procs: ChildProcess[] = [];
+  const transport = new SerialTransport({ path: a, reconnect: false });
+  const session = new SapcSession({ clock: systemClock, write: (t) => transport.write(t), sendHeartbeats: false, ackTimeoutMs: 1000 });
+  try {
+    procs.push(spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' }));
+    for (let i = 0; i < 100 && !(existsSync(a) && existsSync(b)); i++) await new Promise((r) => setTimeout(r, 50));
+    const app = spawn(process.execPath, [bin, 'sim', 'sapc-appliance', '--device', b, '--apply-delay', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    procs.push(app);
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('sim sapc-appliance did not start')), 10_000);
+      app.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes('"event":"start"')) {
+          clearTimeout(t);
+          resolve();
+        }
+      });
+    });
+    app.stdout!.resume();
+    await transport.open();
+    transport.on('data', (d) => session.receive(d));
+    const measure = async (make: (i: number) => RequestBody): Promise<Record<string, number>> => {
+      const times: number[] = [];
+      let errors = 0;
+      const start = performance.now();
+      for (let i = 0; i < n && performance.now() - start < 30_000; i++) {
+        try {
+          const r = await session.request(make(i));
+          if (r.attempts === 1) times.push(r.elapsedMs);
+        } catch {
+          errors++;
+        }
+      }
+      times.sort((x, y) => x - y);
+      const r2 = (x: number) => Math.round(x * 100) / 100;
+      return { n: times.length, errors, p50: r2(percentile(times, 50)), p95: r2(percentile(times, 95)), p99: r2(percentile(times, 99)), max: r2(times.at(-1) ?? NaN) };
+    };
+    const status = await measure(() => ({ type: 'STQ', slot: 1 }));
+    const command = await measure((i) => ({ type: 'CMD', command: buildCommand({ level: i % 100, forMs: 600_000, eventId: `b${i}` }, Date.now()) }));
+    return { modelled: 'socat pty pair, no line speed; meter end in this process, appliance simulator (arbiter, apply delay 0) in its own process; first attempts only', statusMs: status, commandMs: command };
+  } finally {
+    session.close();
+    await transport.close();
+    for (const p of procs.reverse()) p.kill('SIGTERM');
+  }
+}
+
 async function main(): Promise<void> {
   const clean = parseRate(false);
   const noisy = parseRate(true);
@@ -80,6 +148,7 @@ async function main(): Promise<void> {
       failed: rig.failed,
       overrideToDeviceMs: { min: Math.min(...latencies), max: Math.max(...latencies), n: latencies.length },
     },
+    pty: await ptyRoundTrips(1000),
   });
 }
 

@@ -231,10 +231,32 @@ export class ScenarioContext {
     this.checkAnswerTime(r, 130, label);
     if (ok) this.expectLimit(expectLevel);
     const at = await this.reach(expectLevel);
-    if (at !== undefined) this.latencyMs.push(Math.round((at - t0) * 10) / 10);
+    const took = at === undefined ? undefined : this.timeToEffect(t0, expectLevel);
+    if (took !== undefined) this.latencyMs.push(took);
     this.check(req, `${label}: device at ${expectLevel} %`, at !== undefined, this.describeLevel());
     if (reported && !this.sim) this.check(req, `${label}: appliance reports ${expectLevel} %`, (await this.reach(expectLevel, 3000, { reported: true })) !== undefined);
     return r;
+  }
+
+  /**
+   * From the override leaving the rig (`t0`) to the device running at `level` (simulator: the control loop applied
+   * it; undefined when it was already there) or within it (real equipment: the first power reading within the
+   * limit; 0 when it already was). Taken from the recorded samples, so retries and polling do not add to it.
+   */
+  private timeToEffect(t0: number, level: number): number | undefined {
+    const round = (ms: number) => Math.round(ms * 10) / 10;
+    const sim = this.sim;
+    if (sim) {
+      const rec = sim.applied.find((a) => a.mono >= t0 && a.level === level);
+      return rec ? round(rec.mono - t0) : undefined;
+    }
+    const limitW = (this.observer.ratedW * level) / 100 + this.observer.toleranceW;
+    const samples = this.observer.samples;
+    const i = samples.findIndex((x) => x.mono >= t0);
+    const before = i > 0 ? samples[i - 1] : i < 0 ? samples.at(-1) : undefined;
+    if (before && before.watts <= limitW) return 0;
+    const hit = samples.slice(Math.max(0, i)).find((x) => x.mono >= t0 && x.watts <= limitW);
+    return hit ? round(hit.mono - t0) : undefined;
   }
 
   /** The device returns to its default (100 %) within `timeoutMs`. */

@@ -189,7 +189,6 @@ export const SCENARIOS: Scenario[] = [
       const t0 = c.clock.monotonic();
       await c.restartSim();
       const at = await c.reach(30, 5000);
-      if (at !== undefined) c.latencyMs.push(Math.round(at - t0));
       c.check('R11', 'restart seen and the limit resent', c.answers.some((a) => a.startsWith('appliance restart seen')), c.answers.at(-1));
       c.check('R11', 'device limited to 30 % again after the restart', at !== undefined, `${c.describeLevel()}${at !== undefined ? `, ${Math.round(at - t0)} ms after the restart` : ''}`);
     },
