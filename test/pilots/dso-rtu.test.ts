@@ -50,5 +50,5 @@ describe('DSO RTU pilot (iec104 field connection → MQTT)', () => {
     await c.publishAsync('dso/dso-rtu/feeder/W/set', JSON.stringify({ value: 5, id: 'bad-1' }), { qos: 1 });
     expect(await until(() => seen.get('dso/dso-rtu/feeder/W/result'), 'refusal')).toMatchObject({ id: 'bad-1', ok: false });
     await c.endAsync();
-  });
+  }, 60_000);
 });
