@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import helper from 'node-red-node-test-helper';
 import { repoRoot, startCli, type CliProcess } from './cli.js';
+import { startEmbeddedBroker } from '../../src/protocols/mqtt/broker.js';
+import { initNodeRed } from '../node-red-path.js';
+import siteNode from '../../nodes/site.js';
+import siteInNode from '../../nodes/site-in.js';
+import siteControlNode from '../../nodes/site-control.js';
+
+initNodeRed(helper);
 
 // DSO pilot headless: `gridbridge sim iec104` is the substation RTU, `gridbridge run mappings/pilot-dso-rtu.yaml`
 // is the controlling station bridging it to MQTT; a recloser command from MQTT goes through the arbiter as a checked
@@ -50,5 +58,35 @@ describe('DSO RTU pilot (iec104 field connection → MQTT)', () => {
     await c.publishAsync('dso/dso-rtu/feeder/W/set', JSON.stringify({ value: 5, id: 'bad-1' }), { qos: 1 });
     expect(await until(() => seen.get('dso/dso-rtu/feeder/W/result'), 'refusal')).toMatchObject({ id: 'bad-1', ok: false });
     await c.endAsync();
+  }, 60_000);
+
+  it('runs through the gridbridge site node: RTU points out of site in, the recloser command from site control', async () => {
+    const rtu = startCli(['sim', 'iec104', '--port', '0', '--host', '127.0.0.1', '--interval', '500']);
+    procs.push(rtu);
+    process.env.GB_IEC104_PORT = String((await rtu.waitFor((e) => e.event === 'listening', 'RTU listening')).port);
+    const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0 });
+    try {
+      await helper.load(
+        [siteNode, siteInNode, siteControlNode],
+        [
+          { id: 's', type: 'gridbridge-site', source: 'file', file: 'mappings/pilot-dso-rtu.yaml', mqttUrl: broker.url },
+          { id: 'in', type: 'gridbridge-site-in', site: 's', devices: 'recloser', mode: 'each', wires: [['pts'], [], []] },
+          { id: 'ctl', type: 'gridbridge-site-control', site: 's', sourceClass: 'dso', validForS: '60', wires: [['res']] },
+          { id: 'pts', type: 'helper' },
+          { id: 'res', type: 'helper' },
+        ],
+      );
+      const pos: boolean[] = [];
+      helper.getNode('pts').on('input', (m: any) => pos.push(m.payload.value));
+      await until(() => (pos.includes(true) ? true : undefined), 'recloser closed after GI');
+      const res = new Promise<any>((r) => helper.getNode('res').on('input', r));
+      helper.getNode('ctl').receive({ payload: { device: 'recloser', name: 'PosSet', value: false } });
+      expect((await res).payload).toMatchObject({ outcome: 'applied', sourceClass: 'dso', field: { state: 'held' } });
+      await until(() => (pos.at(-1) === false ? true : undefined), 'recloser open (return information)');
+    } finally {
+      await helper.unload();
+      delete process.env.GB_IEC104_PORT;
+      await broker.close();
+    }
   }, 60_000);
 });
