@@ -1,8 +1,8 @@
 /** Turning connection settings (mapping YAML or Node-RED config fields) into Modbus endpoints. */
-import type { ConnectionConfig } from '../core/mapping/schema.js';
+import type { ModbusConnectionConfig } from '../core/mapping/schema.js';
 import type { Endpoint } from '../protocols/modbus/transport.js';
 
-export function endpointFromConnection(c: ConnectionConfig): Endpoint {
+export function endpointFromConnection(c: ModbusConnectionConfig): Endpoint {
   return c.type === 'tcp'
     ? { tcp: { host: c.host, port: c.port } }
     : { rtu: { path: c.device, baudRate: c.baudRate, parity: c.parity, dataBits: c.dataBits, stopBits: c.stopBits } };

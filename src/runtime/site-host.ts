@@ -132,13 +132,15 @@ export function intentFromRequest(r: ControlRequest, d: { now: number; id: strin
 }
 
 export interface ControlReport extends ArbiterResult {
+  source: string;
+  sourceClass: SourceClass;
   /** What the field did: the write this control caused, or the field state of the value in force. */
   field: { state: 'held' | 'not_held' | 'pending' | 'unchanged' | 'scheduled'; value?: PointValue; reason?: string };
 }
 
 /** Submit through the arbiter, wait for the write it causes (if any), and report both decisions. */
 export async function submitControl(site: Site, intent: ControlIntent): Promise<ControlReport> {
-  const r = site.submit(intent);
+  const r = { ...site.submit(intent), source: intent.source, sourceClass: intent.sourceClass };
   if (r.outcome === 'rejected') return { ...r, field: { state: 'unchanged', reason: 'rejected by the arbiter' } };
   if (r.scheduled) return { ...r, field: { state: 'scheduled', reason: `applied from ${new Date(r.validFrom).toISOString()}` } };
   const pending = site.awaitWrite(intent.id);

@@ -31,6 +31,9 @@ import { adapterFactories } from './adapters/index.js';
 import { endpointFromConnection } from './connections.js';
 import { registerDevice } from './device-registry.js';
 import type { MappingLoad } from './validate.js';
+import type { Iec104ConnectionConfig } from '../core/mapping/schema.js';
+import { Iec104Field } from './fields/iec104.js';
+import { iec104ConnectionMapping } from './fields/iec104-check.js';
 
 export interface SiteOptions {
   clock?: Clock;
@@ -88,6 +91,9 @@ export class Site extends EventEmitter<SiteEvents> {
   readonly arbiter: Arbiter;
   readonly ports = new Map<string, ModbusPort>();
   readonly adapters: UpstreamAdapter[] = [];
+  /** Field connections that are not Modbus (IEC 104 RTUs), by connection id. */
+  readonly fields = new Map<string, Iec104Field>();
+  private readonly deviceToField = new Map<string, Iec104Field>();
   private readonly clock: Clock;
   private readonly deviceToPort = new Map<string, ModbusPort>();
   private readonly pendingWrites = new Map<string, Promise<WriteResult | undefined>>();
@@ -129,6 +135,10 @@ export class Site extends EventEmitter<SiteEvents> {
     for (const [connId, conn] of Object.entries(m.connections)) {
       const devices = m.devices.filter((d) => d.connection === connId && d.enabled);
       if (devices.length === 0) continue;
+      if (conn.type === 'iec104') {
+        this.addIec104Field(connId, conn, devices.map((d) => d.id));
+        continue;
+      }
       const port = new ModbusPort(endpointFromConnection(conn), {
         clock: this.clock,
         site: this.id,
@@ -155,7 +165,7 @@ export class Site extends EventEmitter<SiteEvents> {
         const profile = load.profiles.get(d.id)!;
         const dev = port.addDevice({
           id: d.id,
-          unitId: d.unit,
+          unitId: d.unit!,
           profile: d.points ? { ...profile, points: profile.points.filter((p) => d.points!.includes(p.name) || p.type === 'sunssf') } : profile,
           site: this.id,
           ...(d.pollClasses ? { pollClasses: d.pollClasses } : {}),
@@ -179,6 +189,27 @@ export class Site extends EventEmitter<SiteEvents> {
     }
   }
 
+  /** An IEC 104 RTU as a field connection (src/runtime/fields/iec104.ts): its devices' points, status and commands. */
+  private addIec104Field(connId: string, conn: Iec104ConnectionConfig, deviceIds: string[]): void {
+    const { mapping } = iec104ConnectionMapping(conn, ['connections', connId]);
+    if (!mapping) throw new Error(`connection ${connId}: invalid iec104 points/commands; run gridbridge validate ${this.load.file}`);
+    const kinds = new Map(deviceIds.map((d) => [d, this.load.profiles.get(d)?.kind ?? 'meter'] as const));
+    const field = new Iec104Field(connId, conn, mapping, kinds, { clock: this.clock, site: this.id });
+    field.on('status', (st) => this.emit('status', { component: `connection:${connId}`, state: st.state, ...(st.reason ? { reason: st.reason } : {}) }));
+    field.on('device', (st) => {
+      this.emit('status', { component: `device:${st.device}`, state: st.state, ...(st.reason ? { reason: st.reason } : {}) });
+      if (st.state === 'online') this.reassertDevice(st.device, `connection ${connId} up`);
+      else this.fieldLost(st.device, `connection ${connId} down${st.reason ? `: ${st.reason}` : ''}`);
+    });
+    field.on('points', (pts) => this.onPoints(pts));
+    field.on('warning', (w) => this.emit('warning', w));
+    for (const d of deviceIds) {
+      this.deviceToField.set(d, field);
+      this.unregister.push(registerDevice({ id: d, write: (n, v) => field.write(d, n, v) }));
+    }
+    this.fields.set(connId, field);
+  }
+
   private context(name: string, baseDir: string): UpstreamContext {
     return {
       siteId: this.id,
@@ -191,10 +222,12 @@ export class Site extends EventEmitter<SiteEvents> {
       effective: (device, pname) => this.arbiter.effective({ device, name: pname }),
       write: (device, pname, value) => this.write(device, pname, value),
       deviceOnline: (device) => {
+        const f = this.deviceToField.get(device);
+        if (f) return f.up;
         const port = this.deviceToPort.get(device);
         return !!port && port.status.state !== 'down' && port.device(device)?.status.state !== 'offline';
       },
-      latest: (device, pname) => this.deviceToPort.get(device)?.device(device)?.get(pname),
+      latest: (device, pname) => this.deviceToField.get(device)?.latest(device, pname) ?? this.deviceToPort.get(device)?.device(device)?.get(pname),
       status: (state, reason) => this.emit('status', { component: name, state, ...(reason ? { reason } : {}) }),
       warn: (message) => this.emit('warning', `${name}: ${message}`),
       storeQueue: <T>(qname?: string) => this.storeQueue<T>(qname ? `${name}:${qname}` : name),
@@ -280,6 +313,7 @@ export class Site extends EventEmitter<SiteEvents> {
   async start(): Promise<void> {
     this.stopped = false;
     for (const p of this.ports.values()) p.start();
+    for (const f of this.fields.values()) f.start();
     // Fail safe from the first moment: write the default of every controlled point that has one, and every control
     // held across a restart (persisted intents).
     const todo = new Map<string, ControlTarget>();
@@ -312,6 +346,7 @@ export class Site extends EventEmitter<SiteEvents> {
     }
     this.queues.clear();
     await Promise.all([...this.ports.values()].map((p) => p.stop()));
+    await Promise.all([...this.fields.values()].map((f) => f.stop()));
   }
 
   /** Submit a control intent from any source; the effective value is written through the device's driver. */
@@ -333,6 +368,8 @@ export class Site extends EventEmitter<SiteEvents> {
 
   /** A direct profile-checked write (not arbitrated): for protocols whose commands are writes. */
   write(device: string, name: string, value: PointValue): Promise<WriteResult> {
+    const field = this.deviceToField.get(device);
+    if (field) return field.write(device, name, value);
     const port = this.deviceToPort.get(device);
     if (!port) return Promise.resolve({ ok: false, device, name, value, failure: 'refused', reason: `unknown device "${device}"` });
     return port.write(device, name, value);

@@ -10,6 +10,8 @@ import { parseProfile } from '../core/profile/schema.js';
 import type { Profile } from '../core/profile/schema.js';
 import { loadYamlFile, parseYamlText, zodIssues, type Issue, type LoadedYaml } from '../core/yaml.js';
 import { upstreamSchemas } from './upstreams.js';
+import type { Iec104Mapping } from '../protocols/iec104/mapping.js';
+import { iec104ConnectionMapping, iec104DeviceProfile } from './fields/iec104-check.js';
 
 /** The package root: the nearest folder above this file with our package.json (works from src/ and dist/src/). */
 export const packageRoot = ((): string => {
@@ -129,6 +131,23 @@ export function checkMapping(y: LoadedYaml): MappingLoad {
   const baseDir = dirname(resolve(y.file));
   const seen = new Map<string, number>();
   const units = new Map<string, string>();
+  // IEC 104 field connections: their addresses checked, and every device they name must be on them.
+  const iec104Maps = new Map<string, Iec104Mapping>();
+  for (const [cid, c] of Object.entries(m.connections)) {
+    if (c.type !== 'iec104') continue;
+    const r = iec104ConnectionMapping(c, ['connections', cid]);
+    issues.push(...r.issues);
+    if (r.mapping) iec104Maps.set(cid, r.mapping);
+    for (const [list, entries] of [['points', c.points], ['commands', c.commands]] as const) {
+      entries.forEach((e, j) => {
+        if (!e || typeof e !== 'object' || typeof (e as { device?: unknown }).device !== 'string') return; // reported by the schema
+        const dev = m.devices.find((x) => x.id === (e as { device: string }).device);
+        const name = (e as { device: string }).device;
+        if (!dev) issues.push({ path: ['connections', cid, list, j, 'device'], message: `unknown device "${name}" (add it to devices with connection: ${cid})` });
+        else if (dev.connection !== cid) issues.push({ path: ['connections', cid, list, j, 'device'], message: `device "${name}" is on connection "${dev.connection}", not "${cid}"` });
+      });
+    }
+  }
   m.devices.forEach((d, i) => {
     const at = ['devices', i];
     if (seen.has(d.id)) issues.push({ path: [...at, 'id'], message: `duplicate device id "${d.id}" (also devices[${seen.get(d.id)}])` });
@@ -136,6 +155,18 @@ export function checkMapping(y: LoadedYaml): MappingLoad {
     if (!m.connections[d.connection]) {
       issues.push({ path: [...at, 'connection'], message: `unknown connection "${d.connection}" (defined: ${Object.keys(m.connections).join(', ') || 'none'})` });
     }
+    const conn = m.connections[d.connection];
+    if (conn?.type === 'iec104') {
+      for (const k of ['profile', 'unit', 'pollClasses', 'points'] as const) {
+        if (d[k] !== undefined) issues.push({ path: [...at, k], message: `a device on iec104 connection "${d.connection}" takes its points from the connection's points/commands; remove ${k}` });
+      }
+      const cm = iec104Maps.get(d.connection);
+      if (cm) out.profiles.set(d.id, iec104DeviceProfile(d.connection, d, cm));
+      return;
+    }
+    if (d.profile === undefined) issues.push({ path: at, message: 'a device on a Modbus connection needs a profile' });
+    if (d.unit === undefined) issues.push({ path: at, message: 'a device on a Modbus connection needs a unit id (1-247)' });
+    if (d.profile === undefined || d.unit === undefined) return;
     if (d.unit === 0) issues.push({ path: [...at, 'unit'], message: 'unit id 0 is the Modbus broadcast address (writes only, no replies); a polled device needs 1-247' });
     else if (d.unit > 247) issues.push({ path: [...at, 'unit'], message: `unit id ${d.unit} is reserved (Modbus serial unit ids are 1-247)` });
     const key = `${d.connection}#${d.unit}`;

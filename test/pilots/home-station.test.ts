@@ -33,7 +33,7 @@ describe('home energy station pilot (demo mapping) headless', () => {
     await sim.waitFor((e) => e.event === 'write' && e.unitId === 2 && e.changes.some((x: any) => x.name === 'WSet' && x.value === -1500), 'WSet write on unit 2');
     await run.waitFor((e) => e.event === 'control' && e.intentId === 'hs-1' && e.outcome === 'applied', 'audit of hs-1');
     await c.endAsync();
-  });
+  }, 60_000);
 
   it('pairs --unit with --profile and refuses a mismatch with a clear message', async () => {
     const sim = startCli(['sim', 'modbus', '--unit', '1', '--profile', 'dcbel-station-inverter', '--unit', '3', '--profile', 'dcbel-tempo-meter', '--tcp', '0', '--quiet']);

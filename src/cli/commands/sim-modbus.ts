@@ -9,7 +9,7 @@ import { parseFault, type Fault } from '../../sim/modbus/faults.js';
 import { loadProfile } from '../../sim/modbus/profile-file.js';
 import { ModbusSimulator, type SimUnit } from '../../sim/modbus/server.js';
 import type { Profile } from '../../core/profile/types.js';
-import type { ConnectionConfig } from '../../core/mapping/schema.js';
+import type { ModbusConnectionConfig } from '../../core/mapping/schema.js';
 import { formatProfileError } from '../../core/errors.js';
 import { loadMappingFile } from '../../runtime/validate.js';
 
@@ -28,7 +28,7 @@ export function unitsOfFlags(unitArgs: string[], profileArgs: string[]): Array<{
 }
 
 /** Every enabled device of one connection of a mapping, as simulator units. */
-export function unitsOfMapping(file: string, connection: string | undefined): { connection: ConnectionConfig; units: Array<{ unitId: number; profile: Profile }> } {
+export function unitsOfMapping(file: string, connection: string | undefined): { connection: ModbusConnectionConfig; units: Array<{ unitId: number; profile: Profile }> } {
   const load = loadMappingFile(file);
   if (!load.mapping) throw new Error(`mapping ${file}:\n${load.errors.map(formatProfileError).join('\n')}`);
   const ids = Object.keys(load.mapping.connections);
@@ -36,9 +36,10 @@ export function unitsOfMapping(file: string, connection: string | undefined): { 
   if (!id) throw new Error(`mapping ${file} has ${ids.length} connections (${ids.join(', ')}); choose one with --connection`);
   const conn = load.mapping.connections[id];
   if (!conn) throw new Error(`mapping ${file} has no connection "${id}" (has: ${ids.join(', ')})`);
+  if (conn.type === 'iec104') throw new Error(`connection "${id}" of ${file} is an IEC 104 connection; simulate it with gridbridge sim iec104`);
   const devices = load.mapping.devices.filter((d) => d.connection === id && d.enabled);
   if (devices.length === 0) throw new Error(`connection "${id}" of ${file} has no enabled device`);
-  return { connection: conn, units: devices.map((d) => ({ unitId: d.unit, profile: load.profiles.get(d.id)! })) };
+  return { connection: conn, units: devices.map((d) => ({ unitId: d.unit!, profile: load.profiles.get(d.id)! })) };
 }
 
 export const summary = 'Modbus device simulator (TCP or RTU) serving a device profile with moving values and faults';

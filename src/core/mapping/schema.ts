@@ -35,8 +35,36 @@ export const RtuConnectionSchema = z.strictObject({
   retries: z.number().int().min(0).max(10).default(1),
 });
 
-export const ConnectionSchema = z.discriminatedUnion('type', [TcpConnectionSchema, RtuConnectionSchema]);
+/**
+ * A field connection to an IEC 60870-5-104 RTU, GridBridge as the controlling station: it starts data transfer,
+ * takes spontaneous and cyclic data, runs a general interrogation after every STARTDT and every `interrogationS`,
+ * and a counter interrogation every `counterInterrogationS`. `points` (monitor addresses → device points) and
+ * `commands` (device points → command addresses) have the shape of the `upstream.iec104` entries and are checked
+ * by the IEC 104 schema in src/runtime/validate.ts. Devices on it have no profile or unit: their points are these.
+ */
+export const Iec104ConnectionSchema = z.strictObject({
+  type: z.literal('iec104'),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(2404),
+  /** Further addresses of the same RTU (redundant front ends), tried in turn. */
+  alternates: z.array(z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(2404) })).default([]),
+  commonAddress: z.number().int().min(0).max(0xfffe).default(1),
+  /** General interrogation period in seconds (0: only after each STARTDT). */
+  interrogationS: z.number().int().min(0).max(86_400).default(900),
+  /** Counter interrogation period in seconds (0: off). */
+  counterInterrogationS: z.number().int().min(0).max(86_400).default(0),
+  /** Clock synchronisation period in seconds (0: off; many RTUs take time from GPS/NTP). */
+  clockSyncS: z.number().int().min(0).max(86_400).default(0),
+  /** Wait this long for a command's ACT_CON (ms). */
+  timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  points: z.array(z.unknown()).default([]),
+  commands: z.array(z.unknown()).default([]),
+});
+
+export const ConnectionSchema = z.discriminatedUnion('type', [TcpConnectionSchema, RtuConnectionSchema, Iec104ConnectionSchema]);
 export type ConnectionConfig = z.output<typeof ConnectionSchema>;
+export type ModbusConnectionConfig = Extract<ConnectionConfig, { type: 'tcp' | 'rtu' }>;
+export type Iec104ConnectionConfig = Extract<ConnectionConfig, { type: 'iec104' }>;
 
 export const BackoffSchema = z.strictObject({
   initialMs: z.number().int().min(100).default(1000),
@@ -48,10 +76,14 @@ export const BackoffSchema = z.strictObject({
 export const DeviceSchema = z.strictObject({
   id,
   name: z.string().optional(),
-  /** A profile id (looked up in the mapping's profile directories) or a path to a profile YAML file. */
-  profile: z.string().min(1),
+  /**
+   * A profile id (looked up in the mapping's profile directories) or a path to a profile YAML file. Required on
+   * Modbus connections; devices on an `iec104` connection take their points from the connection instead.
+   */
+  profile: z.string().min(1).optional(),
   connection: id,
-  unit: z.number().int().min(0).max(255),
+  /** Modbus unit id (required on Modbus connections). */
+  unit: z.number().int().min(0).max(255).optional(),
   /** Optional override of the profile's kind check: the kind this device plays in the site. */
   kind: z.enum(DEVICE_KINDS).optional(),
   /** Override poll periods (ms, or `continuous`: as fast as the connection allows, blocks in turn) of the profile's poll classes. */

@@ -1,0 +1,115 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import helper from 'node-red-node-test-helper';
+import { repoRoot, startCli, type CliProcess } from './cli.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/protocols/mqtt/broker.js';
+import { loadMappingFile } from '../../src/runtime/validate.js';
+import { initNodeRed } from '../node-red-path.js';
+import siteNode from '../../nodes/site.js';
+import siteInNode from '../../nodes/site-in.js';
+import siteControlNode from '../../nodes/site-control.js';
+
+initNodeRed(helper);
+
+// The Modbus pilots end to end against `gridbridge sim modbus --mapping` (one simulator serving every unit of the
+// mapping): headless with `gridbridge run`, and through the gridbridge site node in a Node-RED test runtime. Each
+// must publish every device upstream and honour a control end to end (when the pilot takes controls).
+interface Pilot {
+  file: string;
+  base: string;
+  control?: { device: string; name: string; value: number; unit: number };
+}
+const pilots: Pilot[] = [
+  { file: 'pilot-bg-meters.yaml', base: 'scada/bg-meters' },
+  { file: 'pilot-nl-home.yaml', base: 'home/nl-home', control: { device: 'battery', name: 'InWRte', value: 50, unit: 3 } },
+];
+
+const procs: CliProcess[] = [];
+afterEach(async () => {
+  for (const p of procs.splice(0).reverse()) await p.stop();
+});
+
+async function until<T>(f: () => T | undefined, what: string): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const v = f();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function devicesOf(file: string): string[] {
+  return loadMappingFile(join(repoRoot, 'mappings', file), { GB_MODBUS_PORT: '502' }).mapping!.devices.map((d) => d.id);
+}
+
+describe.each(pilots)('pilot $file headless', (p) => {
+  it('publishes every device to MQTT and honours a control', async () => {
+    const mapping = join(repoRoot, 'mappings', p.file);
+    const sim = startCli(['sim', 'modbus', '--mapping', mapping, '--tcp', '0', '--quiet']);
+    procs.push(sim);
+    const port = String((await sim.waitFor((e) => e.event === 'listening', 'sim')).tcp.port);
+    const run = startCli(['run', mapping, '--embedded-broker', '0'], { GB_MODBUS_PORT: port });
+    procs.push(run);
+    const c = await mqtt.connectAsync((await run.waitFor((e) => e.event === 'broker', 'broker')).url);
+    const good = new Set<string>();
+    const seen = new Map<string, any>();
+    c.on('message', (t, b) => {
+      if (t.endsWith('/status')) return;
+      const j = JSON.parse(b.toString());
+      seen.set(t, j);
+      if (j.quality === 'good' && j.device) good.add(j.device);
+    });
+    await c.subscribeAsync(`${p.base}/#`, { qos: 1 });
+    await until(() => (devicesOf(p.file).every((d) => good.has(d)) ? true : undefined), `a good point of every device (have ${[...good].join(', ')})`);
+    if (p.control) {
+      const topic = [...seen.keys()].find((t) => t.includes(`/${p.control!.device}/`))!.replace(/[^/]+$/, p.control.name);
+      await c.publishAsync(`${topic}/set`, JSON.stringify({ value: p.control.value, id: 'pilot-1', validFor: 60 }), { qos: 1 });
+      expect(await until(() => seen.get(`${topic}/result`), 'control result')).toMatchObject({ id: 'pilot-1', ok: true });
+      await sim.waitFor((e) => e.event === 'write' && e.unitId === p.control!.unit && e.changes.some((x: any) => x.name === p.control!.name), 'field write');
+    }
+    await c.endAsync();
+  }, 60_000);
+});
+
+describe('pilots through the gridbridge site node', () => {
+  let broker: EmbeddedBroker;
+  beforeAll(async () => {
+    broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await broker.close();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    delete process.env.GB_MODBUS_PORT;
+  });
+
+  it.each(pilots)('$file: site in sends every device, site control reaches the field', async (p) => {
+    const mapping = join(repoRoot, 'mappings', p.file);
+    const sim = startCli(['sim', 'modbus', '--mapping', mapping, '--tcp', '0', '--quiet']);
+    procs.push(sim);
+    process.env.GB_MODBUS_PORT = String((await sim.waitFor((e) => e.event === 'listening', 'sim')).tcp.port);
+    await helper.load(
+      [siteNode, siteInNode, siteControlNode],
+      [
+        { id: 's', type: 'gridbridge-site', source: 'file', file: `mappings/${p.file}`, mqttUrl: broker.url },
+        { id: 'in', type: 'gridbridge-site-in', site: 's', mode: 'batch', wires: [['pts'], [], []] },
+        { id: 'ctl', type: 'gridbridge-site-control', site: 's', sourceClass: 'aggregator', validForS: '60', wires: [['res']] },
+        { id: 'pts', type: 'helper' },
+        { id: 'res', type: 'helper' },
+      ],
+    );
+    const good = new Set<string>();
+    helper.getNode('pts').on('input', (m: any) => {
+      for (const pt of m.payload) if (pt.quality === 'good') good.add(pt.device);
+    });
+    await until(() => (devicesOf(p.file).every((d) => good.has(d)) ? true : undefined), `every device through site in (have ${[...good].join(', ')})`);
+    if (p.control) {
+      const res = new Promise<any>((r) => helper.getNode('res').on('input', r));
+      helper.getNode('ctl').receive({ payload: { device: p.control.device, name: p.control.name, value: p.control.value } });
+      expect((await res).payload).toMatchObject({ outcome: 'applied', effective: p.control.value, field: { state: 'held' } });
+      await sim.waitFor((e) => e.event === 'write' && e.unitId === p.control!.unit && e.changes.some((x: any) => x.name === p.control!.name), 'field write');
+    }
+  }, 60_000);
+});
