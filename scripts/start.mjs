@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // `npm start`: build when sources are newer than dist/, then run the demo (src/runtime/demo.ts).
-// Options: --port N (editor, default 1880), --reset (replace .gridbridge/flows.json with the shipped demo flow).
+// Options: --port N (editor, default 1880), --reset (replace .gridbridge/flows.json with the shipped demo flow),
+// --host ADDR (default 127.0.0.1; any other address needs editor users: GB_ADMIN_USER + GB_ADMIN_HASH, optionally
+// GB_VIEWER_USER + GB_VIEWER_HASH for a read-only login; hashes from `npx node-red admin hash-pw`),
+// --https-cert FILE --https-key FILE (serve the editor over HTTPS), --log json [--log-level L] (pino JSON logs).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,8 +38,20 @@ const arg = (name, dflt) => {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
 };
 const { runDemo } = require(stamp);
+const { usersFromEnv } = require(join(root, 'dist', 'src', 'runtime', 'editor-security.js'));
+const users = usersFromEnv(process.env);
+const cert = arg('--https-cert', process.env.GB_HTTPS_CERT);
+const key = arg('--https-key', process.env.GB_HTTPS_KEY);
+if (Boolean(cert) !== Boolean(key)) {
+  console.error('gridbridge: HTTPS needs both --https-cert and --https-key');
+  process.exit(2);
+}
+const level = arg('--log-level', undefined);
 const demo = await runDemo({
-  host: '127.0.0.1',
+  host: arg('--host', process.env.GB_EDITOR_HOST ?? '127.0.0.1'),
+  security: { users, ...(cert ? { tls: { cert, key } } : {}) },
+  ...(arg('--log', '') === 'json' ? { logFormat: 'json' } : {}),
+  ...(level ? { logLevel: level } : {}),
   port: Number(arg('--port', process.env.GB_EDITOR_PORT ?? 1880)),
   userDir: join(root, '.gridbridge'),
   modbusPort: Number(process.env.GB_MODBUS_PORT ?? 1502),

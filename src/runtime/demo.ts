@@ -23,6 +23,7 @@ export interface DemoOptions {
   log?: (line: string) => void;
   /** Editor users and HTTPS (see editor-security.ts); required to bind beyond loopback. */
   security?: NodeRedOptions['security'];
+  logFormat?: NodeRedOptions['logFormat'];
 }
 
 export const DEMO_UNITS: Array<{ unitId: number; profile: string }> = [
@@ -79,7 +80,7 @@ export async function runDemo(o: DemoOptions): Promise<{ editorUrl: string; mqtt
     mkdirSync(o.userDir, { recursive: true });
     const flowFile = join(o.userDir, 'flows.json');
     if (o.resetFlow || !existsSync(flowFile)) copyFileSync(join(packageRoot, 'flows', 'demo-home-station.json'), flowFile);
-    const red = await startNodeRed({ userDir: o.userDir, flowFile: 'flows.json', host: o.host, port: o.port, ...(o.logLevel ? { logLevel: o.logLevel } : {}), ...(o.security ? { security: o.security } : {}) });
+    const red = await startNodeRed({ userDir: o.userDir, flowFile: 'flows.json', host: o.host, port: o.port, ...(o.logLevel ? { logLevel: o.logLevel } : {}), ...(o.security ? { security: o.security } : {}), ...(o.logFormat ? { logFormat: o.logFormat } : {}) });
     stops.push(() => red.stop());
     editorUrl = red.url;
     log(`Node-RED editor: ${red.url}  (Ctrl-C stops everything)`);

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { pinoLogging } from './nodered-logging.js';
 import { editorSecuritySettings, type EditorSecurity } from './editor-security.js';
 import { existsSync, lstatSync, mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -18,6 +19,8 @@ export interface NodeRedOptions {
   /** Extra settings merged over the defaults. */
   settings?: Record<string, unknown>;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** 'json': pino JSON lines on stdout instead of Node-RED's console format. */
+  logFormat?: 'json' | 'text';
   /** Editor users (adminAuth) and HTTPS; without users the editor only listens on loopback. */
   security?: Omit<EditorSecurity, 'host'>;
 }
@@ -82,7 +85,7 @@ export async function startNodeRed(opts: NodeRedOptions): Promise<{ url: string;
       header: { title: 'GridBridge' },
     },
     externalModules: { autoInstall: false, palette: { allowInstall: false }, modules: { allowInstall: false } },
-    logging: { console: { level: opts.logLevel ?? 'info', metrics: false, audit: false } },
+    logging: opts.logFormat === 'json' ? pinoLogging(opts.logLevel ?? 'info') : { console: { level: opts.logLevel ?? 'info', metrics: false, audit: false } },
     functionExternalModules: false,
     ...(sec.adminAuth ? { adminAuth: sec.adminAuth } : {}),
     ...opts.settings,

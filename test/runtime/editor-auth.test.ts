@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNodeRed } from '../../src/runtime/nodered.js';
+import { linkPackageIntoUserDir, startNodeRed } from '../../src/runtime/nodered.js';
 import { editorSecuritySettings, isLoopback, usersFromEnv } from '../../src/runtime/editor-security.js';
 import { makeCa } from '../iec104/pki.js';
 
@@ -94,5 +94,29 @@ describe('editor exposure rules', () => {
       { username: 'ops', password: '$2b$08$' + 'a'.repeat(53), permissions: '*' },
       { username: 'noc', password: '$2b$08$' + 'b'.repeat(53), permissions: 'read' },
     ]);
+  });
+});
+
+describe('production settings template (hardware/node-red-settings.js)', () => {
+  const load = (env: Record<string, string>): Record<string, any> => {
+    const file = join(__dirname, '..', '..', 'hardware', 'node-red-settings.js');
+    const saved = { ...process.env };
+    Object.assign(process.env, { GB_USER_DIR: userDir, GB_CREDENTIAL_SECRET: 's3cret' }, env);
+    try {
+      delete require.cache[file];
+      return require(file) as Record<string, any>;
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  };
+  it('refuses an exposed editor without users and builds adminAuth with admin and viewer roles (needs the build)', () => {
+    linkPackageIntoUserDir(userDir);
+    expect(() => load({ GB_EDITOR_HOST: '0.0.0.0' })).toThrow(/refusing to serve/);
+    const s = load({ GB_EDITOR_HOST: '0.0.0.0', GB_ADMIN_USER: 'ops', GB_ADMIN_HASH: bcrypt.hashSync('x', 4), GB_VIEWER_USER: 'noc', GB_VIEWER_HASH: bcrypt.hashSync('y', 4) });
+    expect(s.uiHost).toBe('0.0.0.0');
+    expect(s.adminAuth.users.map((u: any) => [u.username, u.permissions])).toEqual([['ops', '*'], ['noc', 'read']]);
+    expect(s.credentialSecret).toBe('s3cret');
+    expect(typeof s.logging.pino.handler).toBe('function');
   });
 });
