@@ -12,7 +12,11 @@ export function warn(message: string): void {
 /** Resolve when the process is asked to stop (SIGINT/SIGTERM); used by long-running sim/client commands. */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    // Protocol timers are unref'd (a library must not hold a process open); a command that runs until stopped holds
+    // it here, so it does not exit by itself when nothing else is pending (e.g. a site whose only peer is polled).
+    const hold = setInterval(() => undefined, 1 << 30);
     const on = (s: NodeJS.Signals) => {
+      clearInterval(hold);
       process.off('SIGINT', on);
       process.off('SIGTERM', on);
       resolve(s);
