@@ -129,4 +129,23 @@ describe('BusScheduler fault path', () => {
     expect(s.stats().retries).toBe(1);
     await s.stop();
   });
+
+  it('a slow unit that missed one answer still comes back (the short timeout never undercuts its usual answer time)', async () => {
+    const { clock, t, s } = setup({ timeoutMs: 1000, silentTimeoutMs: 300, retries: 0 }, true);
+    const res = addUnits(s, [1], 1, 2000).get(1)!;
+    const states: string[] = [];
+    s.on('device', (d) => states.push(d.state));
+    t.behaviour.set(1, { kind: 'ok', delayMs: 700 });
+    s.start();
+    await run(clock, 4500, 5); // two answers at 700 ms
+    t.behaviour.set(1, { kind: 'silent' });
+    await run(clock, 2000, 5); // one timeout: now known silent
+    t.behaviour.set(1, { kind: 'ok', delayMs: 700 });
+    await run(clock, 6500, 5);
+    // Polls at 0, 2, 4 s answer; the one at 6 s times out; those at 8, 10, 12 s answer after 700 ms although the
+    // unit was known silent (its timeout stays at 3 × 700 ms capped to 1000 ms, not 300 ms).
+    expect(res.map((r) => r.ok)).toEqual([true, true, true, false, true, true, true]);
+    expect(states).toEqual(['online']);
+    await s.stop();
+  });
 });

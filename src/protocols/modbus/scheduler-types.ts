@@ -36,7 +36,8 @@ export interface SchedulerOptions {
   reconnectBackoff?: Partial<Backoff>;
   /**
    * Answer timeout for a unit that is known to be silent (its last request timed out, or it is offline), so that
-   * probing it costs less bus time (default min(timeoutMs, 500)). Requests that find a unit already known silent are
+   * probing it costs less bus time (default min(timeoutMs, 500); never less than 3 × that unit's mean answer time,
+   * so a slow device that missed one answer can still come back). Requests that find a unit already known silent are
    * not retried.
    */
   silentTimeoutMs?: number;

@@ -39,6 +39,8 @@ interface SDevice {
   silent: boolean;
   /** It has a request in the slow lane. */
   slowBusy: boolean;
+  /** Its mean answer time (EWMA, ms; 0 until it answers). */
+  answerMs: number;
   /** Set until its next answer: what that answer ends (emitted as 'online'). */
   onlineAfter: OnlineAfter | undefined;
   tasks: Task[];
@@ -155,6 +157,7 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
       probeQueued: false,
       silent: false,
       slowBusy: false,
+      answerMs: 0,
       onlineAfter: 'start',
       tasks: [],
       c: { requests: 0, responses: 0, timeouts: 0, exceptions: 0, protocolErrors: 0, retries: 0, dropped: 0, overruns: 0, writes: 0, writeFailures: 0, probes: 0, slowLane: 0 },
@@ -585,7 +588,10 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
     this.totals.requests++;
     if (job.device) job.device.c.requests++;
     let settled = false;
-    const timeoutMs = job.device?.silent ? this.o.silentTimeoutMs : this.o.timeoutMs;
+    // A known-silent unit gets the short timeout, but never less than 3 × its own usual answer time (a slow device
+    // that missed one answer must still be able to come back).
+    const d0 = job.device;
+    const timeoutMs = d0?.silent ? Math.min(this.o.timeoutMs, Math.max(this.o.silentTimeoutMs, 3 * d0.answerMs)) : this.o.timeoutMs;
     const timer = this.clock.setTimeout(() => finish(undefined, new ModbusTimeoutError(timeoutMs, job.request)), timeoutMs);
     const finish = (res: ModbusResponse | undefined, err: Error | undefined) => {
       if (settled) return;
@@ -600,6 +606,7 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
         this.mainJobs.delete(job);
         if (res) this.answerMs = this.answerMs === 0 ? took : this.answerMs + (took - this.answerMs) / 16;
       }
+      if (res && job.device) job.device.answerMs = job.device.answerMs === 0 ? took : job.device.answerMs + (took - job.device.answerMs) / 8;
       job.slow = false;
       this.busyMs += took;
       // An answer: put the next queued request on the wire before decoding this one (the link works meanwhile).
