@@ -13,7 +13,8 @@ import { statusFor, showConfigError } from './red.js';
 import { asPoints } from '../src/core/point.js';
 import { errorMessage } from '../src/core/errors.js';
 import { systemClock } from '../src/core/clock.js';
-import { Forwarder, openQueue, type StoreQueue } from '../src/core/store/index.js';
+import { Coalescer, Forwarder, openQueue, type StoreQueue } from '../src/core/store/index.js';
+import type { Point } from '../src/core/point.js';
 import { mqttSettings, storedMqttUpstream, type CommandOutcome, type MqttMessage, type MqttUpstream } from '../src/protocols/mqtt/index.js';
 
 interface Def extends NodeDef {
@@ -79,6 +80,12 @@ export = function register(RED: NodeAPI): void {
     const unmetric = nodeRedMetrics.addUpstream(metricName, () => ({ ...up.stats() }));
     up.on('status', (s) => nodeRedMetrics.setStatus(metricName, s.state, s.reason));
     up.start();
+    // Messages within 20 ms are stored in one commit; each is done once its points are stored.
+    type Held = { points: Point[]; done: (err?: Error) => void };
+    const batches = new Coalescer<Held>(systemClock, 20, (held) => {
+      up.publishPoints(held.flatMap((h) => h.points));
+      for (const h of held) h.done();
+    });
 
     node.on('input', (msg: NodeMessage, _send, done) => {
       const cid = msg.gridbridgeCommand;
@@ -93,13 +100,22 @@ export = function register(RED: NodeAPI): void {
       }
       const parsed = asPoints(Array.isArray(msg.points) ? msg.points : msg.payload); // msg.points: a read node's {name: value} output
       if ('error' in parsed) return done(new Error(`not published: ${parsed.error}`));
-      const rep = up.publishPoints(parsed.points);
-      if (rep.errors.length) return done(new Error(rep.errors.map((e) => e.message).join('; ')));
-      done();
+      // Topic errors are the message's own: refused at once (the point is not stored), before batching.
+      const errors: string[] = [];
+      for (const p of parsed.points) {
+        try {
+          up.topicFor(p);
+        } catch (e) {
+          errors.push(errorMessage(e));
+        }
+      }
+      if (errors.length) return done(new Error(errors.join('; ')));
+      batches.push([{ points: parsed.points, done }]);
     });
     node.on('close', (_removed, done) => {
       unmetric();
       nodeRedMetrics.removeStatus(metricName);
+      batches.flush();
       for (const r of pending.values()) r({ ok: false, reason: 'node stopped' });
       pending.clear();
       const closeQueue = () => {

@@ -23,7 +23,7 @@ import type { ControlIntent, ControlTarget } from '../core/control.js';
 import { errorMessage } from '../core/errors.js';
 import type { Point, PointValue } from '../core/point.js';
 import { Arbiter, openIntentStore, type ArbiterResult, type AuditEntry, type Effective, type HeldIntent, type IntentPersistence, type SubmitOptions, type TargetConfig } from '../core/arbitration/index.js';
-import { Forwarder, openQueue, type StoreQueue } from '../core/store/index.js';
+import { Coalescer, Forwarder, openQueue, type StoreQueue } from '../core/store/index.js';
 import { ModbusPort } from '../protocols/modbus/port.js';
 import type { WriteResult } from '../protocols/modbus/writer.js';
 import type { UpstreamAdapter, UpstreamContext, UpstreamStoreStats } from './adapter.js';
@@ -105,9 +105,8 @@ export class Site extends EventEmitter<SiteEvents> {
   private readonly storeDir: string | undefined;
   private readonly queues = new Map<string, { queue: StoreQueue<unknown>; forwarders: Forwarder<unknown>[] }>();
   private stopped = false;
-  private pendingPoints: Point[] = [];
-  private pointsTimer: ReturnType<Clock['setTimeout']> | undefined;
-  private lastPointsFlush = -Infinity;
+  /** Points of nearby block reads, handed to the upstreams together (a point shown is already stored). */
+  private readonly pointBatches: Coalescer<Point>;
 
   constructor(
     private readonly load: MappingLoad,
@@ -119,6 +118,10 @@ export class Site extends EventEmitter<SiteEvents> {
     this.id = m.site.id;
     this.clock = opts.clock ?? systemClock;
     this.targets = this.targetsFromMapping();
+    this.pointBatches = new Coalescer<Point>(this.clock, STORE_WINDOW_MS, (pts) => {
+      for (const a of this.adapters) a.publishPoints(pts);
+      this.emit('points', pts);
+    });
     const stateDir = opts.stateDir === false ? undefined : (opts.stateDir ?? (m.site.stateDir ? resolve(dirname(resolve(load.file)), m.site.stateDir) : undefined));
     this.persistence = opts.persistence ?? (stateDir ? openIntentStore(stateDir) : undefined);
     this.storeDir = opts.storeDir === false ? undefined : (opts.storeDir ?? (m.store?.dir ? resolve(dirname(resolve(load.file)), m.store.dir) : stateDir));
@@ -331,10 +334,7 @@ export class Site extends EventEmitter<SiteEvents> {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    // Points already polled go to the store before the upstreams stop.
-    this.clock.clearTimeout(this.pointsTimer);
-    this.pointsTimer = undefined;
-    this.flushPoints();
+    this.pointBatches.flush(); // points already polled go to the store before the upstreams stop
     for (const slot of this.field.values()) this.clock.clearTimeout(slot.retry);
     this.arbiter.close();
     this.persistence?.close();
@@ -381,31 +381,8 @@ export class Site extends EventEmitter<SiteEvents> {
   }
 
   private onPoints(pts: Point[]): void {
-    if (this.adapters.length === 0) {
-      this.emit('points', pts);
-      return;
-    }
-    for (const p of pts) this.pendingPoints.push(p);
-    if (this.pointsTimer !== undefined) return;
-    const wait = this.lastPointsFlush + STORE_WINDOW_MS - this.clock.monotonic();
-    if (wait <= 0) {
-      this.flushPoints();
-      return;
-    }
-    this.pointsTimer = this.clock.setTimeout(() => {
-      this.pointsTimer = undefined;
-      this.flushPoints();
-    }, wait);
-  }
-
-  /** Hand the pending points to every upstream (stored there), then to listeners: a point shown is already stored. */
-  private flushPoints(): void {
-    this.lastPointsFlush = this.clock.monotonic();
-    const pts = this.pendingPoints;
-    if (pts.length === 0) return;
-    this.pendingPoints = [];
-    for (const a of this.adapters) a.publishPoints(pts);
-    this.emit('points', pts);
+    if (this.adapters.length === 0) this.emit('points', pts);
+    else this.pointBatches.push(pts);
   }
 
   private applyEffective(e: Effective): void {

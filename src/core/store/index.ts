@@ -4,3 +4,4 @@ export { LmdbBackend, openQueue, DEFAULT_STORE_MAX_BYTES } from './lmdb.js';
 export type { OpenQueueOptions } from './lmdb.js';
 export { Forwarder } from './forwarder.js';
 export type { ForwarderOptions } from './forwarder.js';
+export { Coalescer } from './coalescer.js';
