@@ -8,6 +8,7 @@
  *    and transport with a trivial client. It is not a strict floor: our link acknowledges a whole chunk at once.
  *  - spontaneous messages/s, one M_ME_NC_1 object per ASDU, the server paced by its own backlog.
  *  - C_SC_NA_1 round trips ACT → ACT_CON and ACT → ACT_TERM (≥ 1 000 samples each), p50/p99.
+ *  - memory under many connections: 20 peers (limit 16) each sending 30 GIs and never acknowledging; server RSS.
  * Field reference (issue 11, lib60870-C 2.4, separate processes, other machine): lib60870 server + client GI 56 ms,
  * our server + lib60870 client 40 ms, lib60870 server + our client 125 ms. lib60870 cannot run here (no Debian
  * package), so these are not same-run figures.
@@ -29,21 +30,36 @@ const WARMUP = 3;
 const N_SPONT = 200_000;
 const N_CMD = 2_000;
 const CMD_IOA = 5_000_000;
+const PEERS = 20;
 
 async function serve(): Promise<void> {
-  const server = new Iec104Server({ port: 0, host: '127.0.0.1', packed: true, onCommand: () => true, eventBuffer: 0, link: { maxQueue: 100_000 } });
+  // Peers from 127.0.0.2… each get a redundancy group of their own (so they do not supersede each other); the bench
+  // client (127.0.0.1) is in the default group.
+  const redundancyGroups = [{ name: 'default' }, ...Array.from({ length: PEERS }, (_, i) => ({ name: `peer${i}`, clients: [`127.0.0.${i + 2}`] }))];
+  const server = new Iec104Server({ port: 0, host: '0.0.0.0', packed: true, onCommand: () => true, eventBuffer: 0, redundancyGroups });
   for (let i = 0; i < N_GI; i++) server.definePoint({ ca: 1, ioa: 1 + i, typeId: TypeId.M_ME_NC_1, initial: { value: i * 0.5, quality: {} } });
   server.defineCommand({ ca: 1, ioa: CMD_IOA, typeIds: [TypeId.C_SC_NA_1] });
+  const disconnects = new Map<string, number>();
+  server.on('disconnect', (d: { reason: string }) => {
+    const k = d.reason.replace(/\d+/g, '#');
+    disconnects.set(k, (disconnects.get(k) ?? 0) + 1);
+  });
   const { port } = await server.listen();
   process.stdout.write(JSON.stringify({ port }) + '\n');
   for await (const line of createInterface({ input: process.stdin })) {
     const [cmd, arg] = line.split(' ');
+    if (cmd === 'mem') {
+      (globalThis as { gc?: () => void }).gc?.();
+      const q = server.connections().length;
+      process.stdout.write(JSON.stringify({ rssMB: Math.round(process.memoryUsage().rss / 1048576), connections: q, stats: server.stats, disconnects: Object.fromEntries(disconnects) }) + '\n');
+      continue;
+    }
     if (cmd !== 'spont') continue;
     let sent = 0;
     // A producer paced by the backlog: it sleeps (timer) rather than spin while the queue is full, so it does not
     // take a core from the client on a 2-core machine.
     while (sent < Number(arg)) {
-      if (server.backlog() < 20_000) {
+      if (server.backlog() < 15_000) {
         for (let i = 0; i < 2_000 && sent < Number(arg); i++, sent++) server.broadcastEvent({ typeId: TypeId.M_ME_NC_1, cot: 3, ca: 1, objects: [{ ioa: 1 + (sent % 1000), value: sent, quality: {} }] });
         await new Promise((r) => setImmediate(r));
       } else await new Promise((r) => setTimeout(r, 2));
@@ -99,8 +115,22 @@ async function bareGi(port: number, runs: number): Promise<{ ms: number[]; cpu: 
   return { ms: ms.sort((a, b) => a - b), cpu: cpu.sort((a, b) => a - b) };
 }
 
+/** Peers that start data transfer, ask for `gis` GIs and never acknowledge anything (nor read after the start). */
+async function greedyPeers(port: number, peers: number, gis: number): Promise<Array<{ destroy(): void }>> {
+  const socks = [];
+  for (let i = 0; i < peers; i++) {
+    const s = connect({ port, host: '127.0.0.1', localAddress: `127.0.0.${i + 2}` });
+    s.on('error', () => undefined);
+    await new Promise<void>((r) => (s.once('connect', () => r()), s.once('close', () => r())));
+    s.write(encodeUFrame('STARTDT_ACT'));
+    for (let g = 0; g < gis; g++) s.write(encodeIAsdu(g, 0, { typeId: TypeId.C_IC_NA_1, cot: Cot.ACTIVATION, ca: 1, objects: [{ ioa: 0, qualifier: 20 }] }));
+    socks.push(s);
+  }
+  return socks;
+}
+
 async function main(): Promise<void> {
-  const child = spawn(process.execPath, [__filename, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', __filename, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const { port } = JSON.parse(await new Promise<string>((r) => lines.once('line', r))) as { port: number };
   const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -164,6 +194,16 @@ async function main(): Promise<void> {
     client.close();
     const bare = await bareGi(port, GI_RUNS);
 
+    const mem = async () => {
+      child.stdin!.write('mem\n');
+      return JSON.parse(await new Promise<string>((r) => lines.once('line', r))) as { rssMB: number; connections: number; stats: Record<string, number>; disconnects: Record<string, number> };
+    };
+    const memBefore = await mem();
+    const peers = await greedyPeers(port, PEERS, 30);
+    await new Promise((r) => setTimeout(r, 8000));
+    const memAfter = await mem();
+    for (const p of peers) p.destroy();
+
     writeResult('iec104-xproc', {
       loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
       modelled: 'server in a child process (Iec104Server, 100 000 M_ME_NC_1, packed SQ=1), client here, loopback TCP, k=12 w=8',
@@ -174,6 +214,14 @@ async function main(): Promise<void> {
       spontaneous: { received, perSecond: Math.round((received / spontMs) * 1000), ms: Math.round(spontMs) },
       commandActCon: { n: rtt.con.length, p50: r3(percentile(rtt.con, 50)), p99: r3(percentile(rtt.con, 99)), unit: 'ms' },
       commandActTerm: { n: rtt.term.length, p50: r3(percentile(rtt.term, 50)), p99: r3(percentile(rtt.term, 99)), unit: 'ms' },
+      manyConnections: {
+        modelled: `${PEERS} peers (server limit 16, each in its own redundancy group), each STARTDT + 30 GIs of 100 000 floats, never acknowledging nor reading; server RSS after gc; send queue 20 000 frames per connection (default)`,
+        rssBeforeMB: memBefore.rssMB,
+        rssAfterMB: memAfter.rssMB,
+        connectionsOpen: memAfter.connections,
+        stats: memAfter.stats,
+        disconnectsDuringBench: memAfter.disconnects,
+      },
       fieldReference: { lib60870ServerAndClientGiMs: 56, ourServerLib60870ClientGiMs: 40, lib60870ServerOurClientGiMs: 125, note: 'issue 11, other machine, not this run' },
     });
   } finally {

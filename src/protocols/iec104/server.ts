@@ -379,10 +379,22 @@ export class Iec104Server extends EventEmitter {
     const group = qoi - QOI_STATION;
     for (const ca of cas) {
       const sel = group === 0 ? ({ kind: 'station' } as const) : ({ kind: 'group', group } as const);
+      if (this.queueFull(conn)) return this.refuseInterrogation(conn, { ...a, ca }, 'the send queue is full');
       // Interrogated ASDUs go back to the requester's originator address (IEC 60870-5-101 §7.2.3).
       const answer = this.store.encodeSelection(ca, sel, qoi, { packed: this.opts.packed !== false, apciRoom: 6, originator: a.originator ?? 0 });
       this.sendInterrogationAnswer(conn, { ...a, ca }, answer);
     }
+  }
+
+  /** No room even for ACT_CON and ACT_TERM: refuse before encoding anything (a peer that never acknowledges). */
+  private queueFull(conn: Conn): boolean {
+    return conn.link.queued + 2 > conn.link.params.maxQueue;
+  }
+
+  private refuseInterrogation(conn: Conn, a: Asdu, why: string): void {
+    this.stats.interrogationsRefused++;
+    this.emit('warn', `${conn.remote}: interrogation refused: ${why}`);
+    this.reply(conn, a, Cot.ACTIVATION_CON, P_N);
   }
 
   /**
@@ -391,11 +403,7 @@ export class Iec104Server extends EventEmitter {
    */
   private sendInterrogationAnswer(conn: Conn, a: Asdu, answer: Buffer[]): void {
     const room = conn.link.params.maxQueue - conn.link.queued;
-    if (answer.length + 2 > room) {
-      this.stats.interrogationsRefused++;
-      this.emit('warn', `${conn.remote}: ${answer.length} ASDUs of interrogation answer do not fit the send queue (${room} free of ${conn.link.params.maxQueue}): refused`);
-      return this.reply(conn, a, Cot.ACTIVATION_CON, P_N);
-    }
+    if (answer.length + 2 > room) return this.refuseInterrogation(conn, a, `${answer.length} ASDUs of answer do not fit the send queue (${room} free of ${conn.link.params.maxQueue})`);
     this.reply(conn, a, Cot.ACTIVATION_CON);
     for (const buf of answer) conn.link.sendFramed(buf);
     this.reply(conn, a, Cot.ACTIVATION_TERMINATION);
@@ -408,6 +416,7 @@ export class Iec104Server extends EventEmitter {
     const cot = rqt === 5 ? Cot.REQUESTED_BY_GENERAL_COUNTER : Cot.REQUESTED_BY_GENERAL_COUNTER + rqt;
     for (const ca of cas) {
       const sel = rqt === 5 ? ({ kind: 'counters' } as const) : ({ kind: 'counters', group: rqt } as const);
+      if (this.queueFull(conn)) return this.refuseInterrogation(conn, { ...a, ca }, 'the send queue is full');
       const answer = this.store.encodeSelection(ca, sel, cot, { packed: this.opts.packed !== false, apciRoom: 6, originator: a.originator ?? 0 });
       this.sendInterrogationAnswer(conn, { ...a, ca }, answer);
     }
