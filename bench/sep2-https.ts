@@ -24,8 +24,8 @@ import { DerControlScheduler } from '../src/protocols/sep2/scheduler.js';
 import type { DERControl } from '../src/protocols/sep2/derControl.js';
 import type { ControlIntent } from '../src/core/control.js';
 
-const CLIENTS = Number(process.env.SEP2_BENCH_CLIENTS ?? 20);
-const EVENTS = Number(process.env.SEP2_BENCH_EVENTS ?? 55);
+const CLIENTS = Number(process.env.SEP2_BENCH_CLIENTS ?? 14);
+const EVENTS = Number(process.env.SEP2_BENCH_EVENTS ?? 90);
 const LEAD_S = 10;
 
 function stats(v: number[]) {

@@ -1,13 +1,13 @@
 /**
  * IEEE 2030.5 bench: MirrorMeterReadingList XML parse/serialize rates (small and large bodies), and control start →
- * setpoint (ControlIntent) emitted latency: (a) timer path, events starting on whole seconds with the system clock;
- * (b) processing path, a poll result carrying an already-active event to intents. Every loop is bounded in count
+ * setpoint processing: a poll result carrying an already-active event to intents. Control start → setpoint latency
+ * is measured by bench/sep2-https.ts (≥ 1000 samples, over HTTPS against the simulator in its own process). Every loop is bounded in count
  * and time; no network.
  */
 import { writeResult, percentile } from './lib.js';
 import { systemClock } from '../src/core/clock.js';
 import { MirrorMeterReadingListResource, type MirrorMeterReadingList } from '../src/protocols/sep2/mirrorMeterReading.js';
-import { DerControlScheduler, type ScheduleState } from '../src/protocols/sep2/scheduler.js';
+import { DerControlScheduler } from '../src/protocols/sep2/scheduler.js';
 import { controlsToIntents } from '../src/protocols/sep2/controls.js';
 import type { DERControl } from '../src/protocols/sep2/derControl.js';
 
@@ -73,43 +73,6 @@ function event(mRID: string, startS: number, durationS: number): DERControl {
 
 const ratings = { maxW: 5000, maxChargeRateW: 5000, maxDischargeRateW: 5000 };
 
-async function timerLatency(samples: number): Promise<number[]> {
-  const lat: number[] = [];
-  const first = Math.ceil(Date.now() / 1000) + 1;
-  const starts = new Map<string, number>();
-  const events = Array.from({ length: samples }, (_, i) => {
-    starts.set(`E${i}`, (first + i) * 1000);
-    return event(`E${i}`, first + i, 1);
-  });
-  await new Promise<void>((resolve) => {
-    const s = new DerControlScheduler({
-      clock: systemClock,
-      onChange: (st: ScheduleState) => {
-        const now = Date.now();
-        const intents = controlsToIntents(st.controls, { device: 'bat', sourceClass: 'dso', ratings, serverOffsetMs: 0 });
-        for (const i of intents) {
-          const m = i.id.split(':')[0]!;
-          const start = starts.get(m);
-          if (start !== undefined) {
-            lat.push(now - start);
-            starts.delete(m);
-          }
-        }
-        if (starts.size === 0) {
-          s.stop();
-          resolve();
-        }
-      },
-    });
-    s.setPrograms([{ href: '/derp/0', primacy: 1, controls: events }]);
-    setTimeout(() => {
-      s.stop();
-      resolve();
-    }, (samples + 3) * 1000);
-  });
-  return lat.sort((a, b) => a - b);
-}
-
 function processingLatency(iterations: number): number[] {
   const lat: number[] = [];
   const nowS = Math.floor(Date.now() / 1000);
@@ -134,11 +97,10 @@ async function main(): Promise<void> {
   const small = xmlBench(2, 2);
   const seedTypical = xmlBench(2, 2 * 4); // 2 points, postRate 240 s of 30 s intervals
   const large = xmlBench(10, 120);
-  const timer = await timerLatency(6);
   const proc = processingLatency(2000);
   writeResult('sep2', {
     xml: { small, seedTypical, large },
-    controlStartToSetpointMs: { samples: timer.length, p50: percentile(timer, 50), p99: percentile(timer, 99), max: timer[timer.length - 1] },
+    controlStartToSetpointMs: 'see bench/results/sep2-https.json (≥ 1000 samples over real HTTPS and in-process, same run)',
     pollToSetpointUs: { samples: proc.length, p50: Math.round(percentile(proc, 50)), p99: Math.round(percentile(proc, 99)), note: '10 controls in the poll result, 1 active' },
   });
 }

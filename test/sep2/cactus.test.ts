@@ -128,7 +128,7 @@ describe('cactus-style client procedures against gridbridge sim sep2', () => {
   ])('%s — applied for its duration, responses 1, 2, 3', async (_n, base, target) => {
     await scenario(PROGRAM, {}, async (s, c) => {
       await wait(() => expect(got(s, 'GET', '/derp/0/derc')).toBe(true));
-      const ctl = s.addControl({ start: 1, duration: 3, base });
+      const ctl = s.addControl({ start: 3, duration: 5, base });
       await wait(() => expect(intent(c, target)).toMatchObject({ value: false }));
       await wait(() => expect(statuses(s, ctl.mRID)).toEqual([1, 2, 3]));
       expect(intent(c, target)).toBeUndefined();
@@ -138,8 +138,8 @@ describe('cactus-style client procedures against gridbridge sim sep2', () => {
   it('ALL-18 control responses: completed (1, 2, 3), cancelled while active (1, 2, 6), cancelled before start (1, 6)', async () => {
     await scenario(PROGRAM, {}, async (s, c) => {
       await wait(() => expect(got(s, 'GET', '/derp/0/derc')).toBe(true));
-      const d1 = s.addControl({ start: 1, duration: 2, base: { opModExpLimW: W(1500) } });
-      const d2 = s.addControl({ start: 4, duration: 30, base: { opModExpLimW: W(3000) } });
+      const d1 = s.addControl({ start: 3, duration: 4, base: { opModExpLimW: W(1500) } });
+      const d2 = s.addControl({ start: 8, duration: 30, base: { opModExpLimW: W(3000) } });
       const d3 = s.addControl({ start: 60, duration: 30, base: { opModExpLimW: W(2000) } });
       await wait(() => expect(statuses(s, d1.mRID)).toEqual([1, 2, 3]));
       await wait(() => expect(intent(c, 'x_ExpLimW')).toMatchObject({ cap: 3000 }));
@@ -159,11 +159,11 @@ describe('cactus-style client procedures against gridbridge sim sep2', () => {
         const cap = intent(c, 'x_ExpLimW')?.cap;
         if (cap !== undefined && caps.at(-1) !== cap) caps.push(cap);
       });
-      const ctl = [1500, 3000, 2000, 2500].map((w, i) => s.addControl({ start: 2 + 2 * i, duration: 2, base: { opModExpLimW: W(w), opModImpLimW: W(w) } }));
-      for (const x of ctl) await wait(() => expect(statuses(s, x.mRID)).toEqual([1, 2, 3]), 15_000);
+      const ctl = [1500, 3000, 2000, 2500].map((w, i) => s.addControl({ start: 3 + 3 * i, duration: 3, base: { opModExpLimW: W(w), opModImpLimW: W(w) } }));
+      for (const x of ctl) await wait(() => expect(statuses(s, x.mRID)).toEqual([1, 2, 3]), 20_000);
       expect(caps).toEqual([0, 1500, 3000, 2000, 2500, 0]);
     });
-  }, 40_000);
+  }, 60_000);
 
   it('ALL-22 randomisation: a randomizeStart event starts within its window and reports it', async () => {
     await scenario(PROGRAM, { random: () => 0.99 }, async (s, c) => {
@@ -197,6 +197,37 @@ describe('cactus-style client procedures against gridbridge sim sep2', () => {
       s.addControl({ start: 0, duration: 10, base: { opModExpLimW: { multiplier: 2, value: 15 }, opModImpLimW: { multiplier: -1, value: 25000 } } });
       await wait(() => expect(intent(c, 'x_ExpLimW')).toMatchObject({ cap: 1500 }));
       expect(intent(c, 'x_ImpLimW')).toMatchObject({ cap: 2500 });
+    });
+  }, 30_000);
+
+  it.each([
+    ['GEN-01 active export limit', 'opModExpLimW', 'x_ExpLimW'],
+    ['GEN-02 active generation limit', 'opModGenLimW', 'WMax'],
+    ['LOA-01 active import limit', 'opModImpLimW', 'x_ImpLimW'],
+    ['LOA-02 active load limit', 'opModLoadLimW', 'WChaMax'],
+  ])('%s: applied over the default, then back to the default; responses 1, 2, 3', async (_n, mode, target) => {
+    await scenario(`programs:
+  - { primacy: 0, default: { opModExpLimW: { multiplier: 0, value: 4000 }, opModImpLimW: { multiplier: 0, value: 4000 }, opModGenLimW: { multiplier: 0, value: 4000 }, opModLoadLimW: { multiplier: 0, value: 4000 } } }
+`, {}, async (s, c) => {
+      await wait(() => expect(intent(c, target)).toMatchObject({ cap: 4000 }));
+      const ctl = s.addControl({ start: 3, duration: 4, base: { [mode]: W(1000) } });
+      await wait(() => expect(intent(c, target)).toMatchObject({ cap: 1000 }));
+      await wait(() => expect(statuses(s, ctl.mRID)).toEqual([1, 2, 3]));
+      await wait(() => expect(intent(c, target)).toMatchObject({ cap: 4000 }));
+    });
+  }, 30_000);
+
+  it('GEN-10 / LOA-10 primacy: the lower-primacy program wins the mode; the other event is aborted (14)', async () => {
+    await scenario(`programs:
+  - { primacy: 2, description: site }
+  - { primacy: 1, description: dnsp }
+`, {}, async (s, c) => {
+      await wait(() => expect(got(s, 'GET', '/derp/1/derc')).toBe(true));
+      const low = s.addControl({ program: 0, start: 4, duration: 4, base: { opModExpLimW: W(500) } });
+      const high = s.addControl({ program: 1, start: 4, duration: 4, base: { opModExpLimW: W(2500) } });
+      await wait(() => expect(intent(c, 'x_ExpLimW')).toMatchObject({ cap: 2500 }));
+      await wait(() => expect(statuses(s, high.mRID)).toEqual([1, 2, 3]));
+      expect(statuses(s, low.mRID)).toEqual([1, 14]);
     });
   }, 30_000);
 });

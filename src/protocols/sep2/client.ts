@@ -178,7 +178,14 @@ export class Sep2Client extends EventEmitter {
 
   /** A telemetry sample (local epoch ms). Keys are `device/name`. */
   record(key: string, value: number, at = this.clock.now()): void {
+    const firstSoc = key === this.opts.stateOfChargeKey && !this.lastValues.has(key);
     this.lastValues.set(key, value);
+    // The first state of charge goes out at once (DERStatus/DERAvailability were sent without it at start-up).
+    if (firstSoc && this.der && !this.stopped) {
+      const period = this.opts.statusSeconds ?? 60;
+      this.task('ders', () => this.putStatus(), 0, period);
+      this.task('dera', () => this.putAvailability(), 0, period);
+    }
     this.telemetry.record(key, value, at + this.scheduler.serverOffsetMs);
   }
 
