@@ -72,6 +72,7 @@ export async function run(argv: string[]): Promise<number> {
   const plans = new PlanCollector((p) => emit('plan', { slot: p.slot, direction: p.direction, eventId: p.eventId, from: new Date(p.validFrom).toISOString(), to: new Date(p.validTo).toISOString(), steps: p.steps, ...(p.ratedW !== undefined ? { ratedW: p.ratedW } : {}) }));
   session.setHandler({ onPlan: plans.onPlan });
   const sim = new SapcMeterSim(session, systemClock, (t) => transport.write(t));
+  sim.on('restart', (r) => emit('appliance_restart', { uptimeS: r.uptimeS, resent: r.resent }));
   let failures = 0;
   sim.on('record', (r) => {
     if (r.error || r.reply?.type === 'NAK') failures++;
