@@ -20,7 +20,7 @@ type Payload = Record<string, unknown>;
 
 function toRequest(p: Payload, d: Def, now: number): RequestBody | string {
   const source = SOURCE_ALIASES[String(p.source ?? d.source ?? 'lc').toLowerCase()];
-  if (!source) return `unknown source "${String(p.source)}" (lc, sup, own, agg)`;
+  if (!source) return `unknown source "${String(p.source)}" (lc, sup, own, agg, emg)`;
   if (p.cancel !== undefined) return { type: 'CAN', eventId: String(p.cancel), source };
   if (p.status !== undefined) return typeof p.status === 'number' ? { type: 'STQ', slot: p.status } : { type: 'STQ' };
   if (typeof p.level !== 'number' || !Number.isInteger(p.level)) return 'payload.level must be an integer (0..100)';

@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { errorMessage, formatPath } from '../core/errors.js';
 /** JSON lines on stdout: one object per event, with an ISO timestamp and an event name. */
 export function emit(event: string, data: Record<string, unknown> = {}): void {
   process.stdout.write(JSON.stringify({ ts: new Date().toISOString(), event, ...data }) + '\n');
@@ -59,4 +63,16 @@ export function portFlag(value: string | undefined, flag: string): number | unde
     return undefined;
   }
   return n;
+}
+
+/** Read a YAML (or JSON) file named on the command line and check it with `schema`; undefined after printing each problem with its place. */
+export function readCheckedFile<S extends z.ZodType>(file: string, schema: S): z.output<S> | undefined {
+  try {
+    const parsed = schema.safeParse(parseYaml(readFileSync(file, 'utf8')));
+    if (parsed.success) return parsed.data;
+    for (const i of parsed.error.issues) warn(`${file}: ${formatPath(i.path)}: ${i.message}`);
+  } catch (e) {
+    warn(`${file}: ${errorMessage(e)}`);
+  }
+  return undefined;
 }

@@ -41,7 +41,7 @@ async function rigAgainst(name: string, applianceArgs: string[], scenarios: stri
 describe('sapc rig --device against an appliance in another process', () => {
   it('passes a compliant appliance, judged from its metered power and status answers', async () => {
     const before = Date.now();
-    const { code, report, html, md, stderr } = await rigAgainst('good', [], ['lc-limit-and-expiry', 'lc-outranks-supplier', 'min-of-caps', 'level-out-of-range', 'lost-acks', 'noise-and-bad-crc', 'cancel']);
+    const { code, report, html, md, stderr } = await rigAgainst('good', [], ['lc-limit-and-expiry', 'lc-outranks-supplier', 'min-of-caps', 'level-out-of-range', 'lost-acks', 'noise-and-bad-crc', 'cancel', 'emergency-cease', 'expiry-at-boundary']);
     expect(report.scenarios.filter((s) => !s.passed).map((s) => [s.name, s.checks.filter((c) => !c.ok), s.error]), stderr).toEqual([]);
     expect(code).toBe(0);
     expect(report).toMatchObject({ mode: 'device', time: 'real', equipment: { kind: 'device under test', model: 'sim sapc-appliance', serial: 'good' } });
@@ -54,7 +54,8 @@ describe('sapc rig --device against an appliance in another process', () => {
     expect(lc.ackMs.length).toBeGreaterThan(0);
     expect(lc.trace.some((t) => t.dir === '<' && t.text.startsWith('$1,ACK,'))).toBe(true);
     expect(report.requirements.find((q) => q.id === 'R2')).toMatchObject({ result: 'pass' });
-    expect(html.match(/<svg /g)).toHaveLength(7);
+    expect(html.match(/<svg /g)).toHaveLength(9);
+    expect(report.requirements.find((q) => q.id === 'R13')).toMatchObject({ result: 'pass' });
     expect(md).toContain('| R2 |');
   }, 150_000);
 

@@ -4,12 +4,10 @@
  * arbiter after a control-loop delay; optionally serves its measured power on Modbus TCP as a meter would, so a rig
  * can judge compliance from the measurement side.
  */
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { errorMessage, formatPath } from '../../core/errors.js';
+import { errorMessage } from '../../core/errors.js';
 import { systemClock } from '../../core/clock.js';
-import { emit, untilSignal, warn, parseCommandLine, portFlag } from '../jsonl.js';
+import { emit, readCheckedFile, untilSignal, warn, parseCommandLine, portFlag } from '../jsonl.js';
 import { SerialTransport } from '../../protocols/sapc/transport.js';
 import { newEventId, parseDuration, SOURCE_ALIASES } from '../../protocols/sapc/client.js';
 import type { AppliancePlan } from '../../protocols/sapc/plan.js';
@@ -107,17 +105,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   let planFile: z.output<typeof planFileSchema> | undefined;
   if (v.plan) {
-    try {
-      const parsed = planFileSchema.safeParse(parseYaml(readFileSync(v.plan, 'utf8')));
-      if (!parsed.success) {
-        for (const i of parsed.error.issues) warn(`${v.plan}: ${formatPath(i.path)}: ${i.message}`);
-        return 2;
-      }
-      planFile = parsed.data;
-    } catch (e) {
-      warn(`${v.plan}: ${errorMessage(e)}`);
-      return 2;
-    }
+    const read = readCheckedFile(v.plan, planFileSchema);
+    if (!read) return 2;
+    planFile = read;
   }
   let meter: ModbusSimulator | undefined;
   if (v['modbus-tcp'] !== undefined) {

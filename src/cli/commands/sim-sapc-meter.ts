@@ -1,8 +1,6 @@
 /** `gridbridge sim sapc-meter --device DEV [--script S] [--baud B]`: act as a smart meter's SAPC port. */
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { emit, untilSignal, warn, parseCommandLine } from '../jsonl.js';
-import { errorMessage, formatPath } from '../../core/errors.js';
+import { emit, readCheckedFile, untilSignal, warn, parseCommandLine } from '../jsonl.js';
+import { errorMessage } from '../../core/errors.js';
 import { systemClock } from '../../core/clock.js';
 import { SerialTransport } from '../../protocols/sapc/transport.js';
 import { SapcSession } from '../../protocols/sapc/session.js';
@@ -42,17 +40,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   let script: MeterScript = { steps: [] };
   if (v.script) {
-    try {
-      const parsed = meterScriptSchema.safeParse(parseYaml(readFileSync(v.script, 'utf8')));
-      if (!parsed.success) {
-        for (const i of parsed.error.issues) warn(`${v.script}: ${formatPath(i.path)}: ${i.message}`);
-        return 2;
-      }
-      script = parsed.data;
-    } catch (e) {
-      warn(`${v.script}: ${errorMessage(e)}`);
-      return 2;
-    }
+    const read = readCheckedFile(v.script, meterScriptSchema);
+    if (!read) return 2;
+    script = read;
   }
   const transport = new SerialTransport({ path: v.device, baudRate: Number(v.baud) });
   transport.on('state', (state, reason) => emit('port', { state, ...(reason ? { reason } : {}) }));
@@ -72,6 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   const plans = new PlanCollector((p) => emit('plan', { slot: p.slot, direction: p.direction, eventId: p.eventId, from: new Date(p.validFrom).toISOString(), to: new Date(p.validTo).toISOString(), steps: p.steps, ...(p.ratedW !== undefined ? { ratedW: p.ratedW } : {}) }));
   session.setHandler({ onPlan: plans.onPlan });
   const sim = new SapcMeterSim(session, systemClock, (t) => transport.write(t));
+  sim.on('restart', (r) => emit('appliance_restart', { uptimeS: r.uptimeS, resent: r.resent }));
   let failures = 0;
   sim.on('record', (r) => {
     if (r.error || r.reply?.type === 'NAK') failures++;

@@ -4,6 +4,7 @@ import { createLinePair } from '../../protocols/sapc/loopback.js';
 import { SapcSession } from '../../protocols/sapc/session.js';
 import { meterScriptSchema, SapcMeterSim, type MeterRecord } from './meter.js';
 import { SapcApplianceSim } from './appliance.js';
+import { buildCommand } from '../../protocols/sapc/client.js';
 
 describe('SapcMeterSim against SapcApplianceSim', () => {
   it('plays a script and records ACK / STA / NAK / raw; the appliance applies the limit', async () => {
@@ -45,5 +46,42 @@ describe('SapcMeterSim against SapcApplianceSim', () => {
     const r = meterScriptSchema.safeParse({ steps: [{ at: 'soon', command: { level: 1, for: '1m', source: 'martian' } }] });
     expect(r.success).toBe(false);
     expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['steps.0.at', 'steps.0.command.source']));
+  });
+
+  it('resends the commands still in force when the appliance restarts (its HB up goes backwards)', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    const line = createLinePair({ clock, baud: 9600 });
+    const session = new SapcSession({ clock, write: line.a.write, baudRate: 9600, sendHeartbeats: false });
+    const meter = new SapcMeterSim(session, clock, line.a.write);
+    let appliance = new SapcApplianceSim({ clock, write: line.b.write, slots: [{ slot: 1, direction: 'import', device: 'ev1' }], session: { sendHeartbeats: false } });
+    line.a.onData((c) => session.receive(c));
+    line.b.onData((c) => appliance.receive(c));
+    const restarts: Array<{ resent: string[] }> = [];
+    meter.on('restart', (r) => restarts.push(r));
+    const tick = async (ms: number) => {
+      for (let t = 0; t < ms; t += 10) {
+        clock.advance(10);
+        await Promise.resolve();
+      }
+    };
+    const send = (level: number, eventId: string, forMs: number) => {
+      void meter.send({ type: 'CMD', command: buildCommand({ level, forMs, eventId }, clock.now()) });
+      return tick(500);
+    };
+    await send(30, 'keep', 600_000);
+    await send(50, 'short', 2000);
+    await tick(5000); // 'short' has ended
+    appliance.session.heartbeat(); // up = 5 s
+    await tick(200);
+    expect(appliance.level()).toBe(30);
+    appliance.close();
+    appliance = new SapcApplianceSim({ clock, write: line.b.write, slots: [{ slot: 1, direction: 'import', device: 'ev1' }], session: { sendHeartbeats: false } });
+    expect(appliance.level()).toBe(100); // memory lost
+    appliance.session.heartbeat(); // up = 0: a restart
+    await tick(1000);
+    expect(restarts).toEqual([{ uptimeS: 0, resent: ['keep'] }]);
+    expect(appliance.level()).toBe(30);
+    meter.stop();
+    appliance.close();
   });
 });

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import { SapcSession, SapcTimeoutError, type Reply, type RequestBody } from '../../protocols/sapc/session.js';
-import { buildCommand, parseDuration, SOURCE_ALIASES } from '../../protocols/sapc/client.js';
+import { ActiveCommands, buildCommand, parseDuration, SOURCE_ALIASES } from '../../protocols/sapc/client.js';
 import type { SapcFrame, SapcSource } from '../../protocols/sapc/frame.js';
 
 const duration = z.union([z.number().nonnegative().transform((s) => s * 1000), z.string().transform((s, ctx) => parseDuration(s) ?? (ctx.addIssue({ code: 'custom', message: `bad duration "${s}"` }), 0))]);
@@ -56,6 +56,8 @@ export interface MeterRecord {
 export interface MeterSimEvents {
   record: [MeterRecord];
   done: [MeterRecord[]];
+  /** The appliance restarted (its HB `up` went backwards); `resent` commands still in force go out again. */
+  restart: [{ uptimeS: number | undefined; resent: string[] }];
 }
 
 export class SapcMeterSim extends EventEmitter<MeterSimEvents> {
@@ -63,6 +65,8 @@ export class SapcMeterSim extends EventEmitter<MeterSimEvents> {
   private timers: TimerHandle[] = [];
   private pending = 0;
   private scheduled = 0;
+  /** Commands acknowledged and still in force, resent when the appliance restarts (SSP-1 §4.2). */
+  readonly active: ActiveCommands;
 
   constructor(
     readonly session: SapcSession,
@@ -70,6 +74,13 @@ export class SapcMeterSim extends EventEmitter<MeterSimEvents> {
     private readonly writeRaw: (text: string) => void,
   ) {
     super();
+    this.active = new ActiveCommands(() => clock.now());
+    session.on('heartbeat', (hb) => {
+      if (!this.active.restarted(hb)) return;
+      const again = this.active.list();
+      this.emit('restart', { uptimeS: hb.uptimeS, resent: again.map((c) => c.eventId) });
+      for (const command of again) void this.send({ type: 'CMD', command });
+    });
   }
 
   /** Schedule every step of the script relative to now; emits `done` when all have answered or failed. */
@@ -87,6 +98,8 @@ export class SapcMeterSim extends EventEmitter<MeterSimEvents> {
     const rec: MeterRecord = { at: this.clock.now(), step, request: body.type };
     try {
       rec.reply = await this.session.request(body);
+      if (rec.reply.type === 'ACK' && body.type === 'CMD') this.active.acked(body.command);
+      if (rec.reply.type === 'ACK' && body.type === 'CAN') this.active.cancelled(body.eventId, body.source);
     } catch (e) {
       rec.error = e instanceof SapcTimeoutError ? `timeout after ${e.attempts} attempts` : errorMessage(e);
     }

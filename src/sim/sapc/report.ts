@@ -81,7 +81,7 @@ function niceStep(max: number, n: number): number {
 export function scenarioChart(s: ScenarioReport, ratedW: number): string {
   const W = 720;
   const H = 240;
-  const m = { l: 64, r: 16, t: 14, b: 40 };
+  const m = { l: 64, r: 16, t: 30, b: 40 };
   const endT = Math.max(s.durationMs, ...s.power.map((p) => p.t), ...s.limit.map((p) => p.t), 1);
   const limitW = s.limit.map((p) => ({ t: p.t, value: (p.value * ratedW) / 100 }));
   const maxV = Math.max(ratedW, ...s.power.map((p) => p.value), 1) * 1.05;
@@ -97,8 +97,9 @@ export function scenarioChart(s: ScenarioReport, ratedW: number): string {
   out.push(`<text x="14" y="${(m.t + H - m.b) / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 14 ${(m.t + H - m.b) / 2})">power (W)</text>`);
   out.push(`<path d="${stepPath(limitW, endT, x, y)}" fill="none" stroke="#c62828" stroke-width="2" stroke-dasharray="6 4"><title>expected limit</title></path>`);
   out.push(`<path d="${stepPath(s.power, endT, x, y)}" fill="none" stroke="#1565c0" stroke-width="2"><title>measured power</title></path>`);
-  out.push(`<g font-size="11"><line x1="${m.l + 10}" x2="${m.l + 34}" y1="${m.t + 12}" y2="${m.t + 12}" stroke="#c62828" stroke-width="2" stroke-dasharray="6 4"/><text x="${m.l + 40}" y="${m.t + 16}">expected limit (${ratedW} W = 100 %)</text>`);
-  out.push(`<line x1="${m.l + 250}" x2="${m.l + 274}" y1="${m.t + 12}" y2="${m.t + 12}" stroke="#1565c0" stroke-width="2"/><text x="${m.l + 280}" y="${m.t + 16}">measured power</text></g>`);
+  // Legend above the plot area, clear of the lines.
+  out.push(`<g font-size="11"><line x1="${m.l}" x2="${m.l + 24}" y1="12" y2="12" stroke="#c62828" stroke-width="2" stroke-dasharray="6 4"/><text x="${m.l + 30}" y="16">expected limit (${ratedW} W = 100 %)</text>`);
+  out.push(`<line x1="${m.l + 250}" x2="${m.l + 274}" y1="12" y2="12" stroke="#1565c0" stroke-width="2"/><text x="${m.l + 280}" y="16">measured power</text></g>`);
   out.push('</svg>');
   return out.join('');
 }
