@@ -255,7 +255,12 @@ export interface FileReport {
 }
 
 export function validateFile(file: string): FileReport {
-  const y = loadYamlFile(file);
+  // Mappings may use ${VAR:-default} (also inside YAML flow collections), so the kind is told after expansion.
+  let y = loadYamlFile(file);
+  if (y.errors.length && !y.errors.some((e) => e.message === 'file not found' || e.message === 'is a directory')) {
+    const x = expandMappingEnv(readFileSync(file, 'utf8'), file);
+    if (x.errors.length === 0) y = parseYamlText(x.text, file);
+  }
   if (y.errors.length) return { file, errors: y.errors };
   const kind = detectKind(y.data);
   if (kind === 'profile') return { file, kind, errors: profileFrom(y).errors };

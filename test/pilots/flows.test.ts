@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadMappingFile } from '../../src/runtime/validate.js';
+import { repoRoot } from './cli.js';
+
+// Every shipped flow: JSON that Node-RED imports (ids unique, wires to nodes of the flow, config references
+// resolve), only node types this package or Node-RED core registers, and every site node on a mapping that validates.
+const pkgTypes = new Set(Object.keys(require('../../package.json')['node-red'].nodes as Record<string, string>));
+const coreTypes = new Set(['tab', 'comment', 'inject', 'debug', 'function', 'change', 'switch', 'mqtt in', 'mqtt out', 'mqtt-broker', 'link in', 'link out', 'file', 'file in', 'json', 'template', 'delay', 'catch', 'status', 'complete']);
+const files = readdirSync(join(repoRoot, 'flows')).filter((f) => f.endsWith('.json'));
+
+describe('flows/*.json', () => {
+  it('ships a flow per pilot', () => {
+    for (const p of ['bg-meters', 'nl-home', 'dso-rtu', 'es-iec104-scada', 'csip-battery', 'openadr-cem', 'sapc-appliance']) expect(files).toContain(`pilot-${p}.json`);
+  });
+  for (const f of files) {
+    it(`${f} is importable and its site mappings validate`, () => {
+      const nodes = JSON.parse(readFileSync(join(repoRoot, 'flows', f), 'utf8')) as Array<Record<string, any>>;
+      const ids = new Set(nodes.map((n) => n.id));
+      expect(ids.size).toBe(nodes.length);
+      for (const n of nodes) {
+        expect(pkgTypes.has(n.type) || coreTypes.has(n.type), `${n.id}: type ${n.type}`).toBe(true);
+        for (const out of n.wires ?? []) for (const t of out) expect(ids.has(t), `${n.id} wired to ${t}`).toBe(true);
+        // Configuration references: ours (port, device; site on site in/control) and the core mqtt in → broker.
+        const refs = n.type === 'mqtt in' || n.type === 'mqtt out' ? ['broker'] : n.type === 'gridbridge-site-in' || n.type === 'gridbridge-site-control' ? ['site'] : n.type.startsWith('gridbridge-') ? ['port', 'device'] : [];
+        for (const k of refs) if (n[k]) expect(ids.has(n[k]), `${n.id}.${k}`).toBe(true);
+        if (n.z) expect(ids.has(n.z), `${n.id}.z`).toBe(true);
+        if (n.type === 'gridbridge-site' && n.source === 'file') {
+          const load = loadMappingFile(join(repoRoot, n.file));
+          expect(load.errors, n.file).toEqual([]);
+        }
+      }
+    });
+  }
+});
