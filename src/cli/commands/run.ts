@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { formatProfileError } from '../../core/errors.js';
 import { pointToJson } from '../../core/point.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../protocols/mqtt/broker.js';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { startEmbeddedBroker, type BrokerUser, type EmbeddedBroker } from '../../protocols/mqtt/broker.js';
+import { loadYamlFile, zodIssues } from '../../core/yaml.js';
 import { loadMappingFile } from '../../runtime/validate.js';
 import { Site } from '../../runtime/site.js';
 import pino from 'pino';
@@ -12,12 +15,15 @@ export const summary = 'run a pilot site headless from its mapping: gridbridge r
 
 const usage = `usage: gridbridge run MAPPING.yaml [--points] [--embedded-broker PORT] [--iec104-listen HOST:PORT]
                       [--sep2-cert F --sep2-key F --sep2-ca F] [--state-dir DIR]
-                      [--metrics [HOST:]PORT] [--log json|lines] [--log-level LEVEL]
+                      [--metrics [HOST:]PORT] [--log json|lines] [--log-level LEVEL] [--broker-users FILE]
   Polls every device of the mapping, publishes to its upstreams and takes controls through the arbiter.
   --iec104-listen   where the IEC 104 controlled station listens (default 0.0.0.0:2404)
   --sep2-cert/key/ca  PEM files of the 2030.5 device certificate, key and CA chain (or GRIDBRIDGE_SEP2_* variables)
   --state-dir       where held control intents survive a restart (default: the mapping's site.stateDir; none:
                     a restart forgets active controls and applies the fail-safe defaults)
+  --broker-users    YAML file of embedded-broker users: users: [{username, password, publish: [filters],
+                    subscribe: [filters]}]; anonymous clients are then refused, and a user publishes (commands) only
+                    to the topic filters it lists. password: clear text or scrypt$salt$key
   --metrics         serve GET /metrics (Prometheus) and GET /health (JSON, 503 when a component is down) on
                     HOST:PORT (HOST defaults to 127.0.0.1)
   --log json        pino JSON logs (level, time, site, event …) instead of the event lines; --log-level
@@ -38,6 +44,7 @@ export async function run(argv: string[]): Promise<number> {
       'sep2-ca': { type: 'string' },
       'state-dir': { type: 'string' },
       metrics: { type: 'string' },
+      'broker-users': { type: 'string' },
       log: { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -86,9 +93,19 @@ export async function run(argv: string[]): Promise<number> {
   let broker: EmbeddedBroker | undefined;
   const mq = load.mapping.upstream?.mqtt as { url?: string } | undefined;
   if (mq && !mq.url) {
-    broker = await startEmbeddedBroker({ host: '127.0.0.1', port: Number(values['embedded-broker'] ?? 1883) });
-    emit('broker', { url: broker.url });
-    adapters.mqtt = { defaultUrl: broker.url };
+    let users: BrokerUser[] | undefined;
+    const gateway = { username: 'gridbridge-gateway', password: randomBytes(24).toString('base64url') };
+    if (values['broker-users']) {
+      const r = brokerUsers(values['broker-users']);
+      if (typeof r === 'string') {
+        warn(r);
+        return 1;
+      }
+      users = [...r, { ...gateway, publish: ['#'], subscribe: ['#'] }];
+    }
+    broker = await startEmbeddedBroker({ host: '127.0.0.1', port: Number(values['embedded-broker'] ?? 1883), ...(users ? { users } : {}) });
+    emit('broker', { url: broker.url, ...(users ? { users: users.length - 1 } : {}) });
+    adapters.mqtt = { defaultUrl: broker.url, ...(users ? gateway : {}) };
   }
   let site: Site;
   try {
@@ -135,4 +152,26 @@ export async function run(argv: string[]): Promise<number> {
   await broker?.close();
   logger?.flush();
   return 0;
+}
+
+const BrokerUsersSchema = z.strictObject({
+  users: z
+    .array(
+      z.strictObject({
+        username: z.string().min(1).refine((u) => u !== 'gridbridge-gateway', 'gridbridge-gateway is the gateway\'s own user'),
+        password: z.string().min(8, 'at least 8 characters'),
+        publish: z.array(z.string().min(1)).optional(),
+        subscribe: z.array(z.string().min(1)).optional(),
+      }),
+    )
+    .min(1),
+});
+
+/** The users file of the embedded broker, or every problem as file:line: field: message. */
+function brokerUsers(file: string): BrokerUser[] | string {
+  const y = loadYamlFile(file);
+  if (y.errors.length) return y.errors.map(formatProfileError).join('\n');
+  const r = BrokerUsersSchema.safeParse(y.data);
+  if (!r.success) return zodIssues(r.error).map((i) => formatProfileError(y.locate(i))).join('\n');
+  return r.data.users;
 }
