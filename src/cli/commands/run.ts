@@ -10,12 +10,15 @@ import { Site } from '../../runtime/site.js';
 import pino from 'pino';
 import { emit, parseCommandLine, untilSignal, warn } from '../jsonl.js';
 import { GatewayMetrics, startMetricsServer } from '../../runtime/metrics.js';
+import { AuditLog } from '../../runtime/audit-log.js';
+import { dirname, join, resolve } from 'node:path';
 
 export const summary = 'run a pilot site headless from its mapping: gridbridge run MAPPING [--points] [--embedded-broker PORT]';
 
 const usage = `usage: gridbridge run MAPPING.yaml [--points] [--embedded-broker PORT] [--iec104-listen HOST:PORT]
                       [--sep2-cert F --sep2-key F --sep2-ca F] [--state-dir DIR]
                       [--metrics [HOST:]PORT] [--log json|lines] [--log-level LEVEL] [--broker-users FILE]
+                      [--audit-log FILE]
   Polls every device of the mapping, publishes to its upstreams and takes controls through the arbiter.
   --iec104-listen   where the IEC 104 controlled station listens (default 0.0.0.0:2404)
   --sep2-cert/key/ca  PEM files of the 2030.5 device certificate, key and CA chain (or GRIDBRIDGE_SEP2_* variables)
@@ -24,6 +27,8 @@ const usage = `usage: gridbridge run MAPPING.yaml [--points] [--embedded-broker 
   --broker-users    YAML file of embedded-broker users: users: [{username, password, publish: [filters],
                     subscribe: [filters]}]; anonymous clients are then refused, and a user publishes (commands) only
                     to the topic filters it lists. password: clear text or scrypt$salt$key
+  --audit-log       append every control decision as a JSON line to FILE (survives restarts; rotates at 10 MB);
+                    default: audit.jsonl in the state directory when there is one
   --metrics         serve GET /metrics (Prometheus) and GET /health (JSON, 503 when a component is down) on
                     HOST:PORT (HOST defaults to 127.0.0.1)
   --log json        pino JSON logs (level, time, site, event …) instead of the event lines; --log-level
@@ -45,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       'state-dir': { type: 'string' },
       metrics: { type: 'string' },
       'broker-users': { type: 'string' },
+      'audit-log': { type: 'string' },
       log: { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -130,7 +136,27 @@ export async function run(argv: string[]): Promise<number> {
   };
   site.on('status', (s) => out('status', s, /down|offline|error/.test(s.state) ? 'warn' : 'info'));
   site.on('write', (w) => out('write', { ...w }, w.ok ? 'info' : 'warn'));
-  site.on('audit', (a) => out('control', { ...a }));
+  const stateDir = values['state-dir'] ?? (load.mapping.site.stateDir ? resolve(dirname(resolve(load.file)), load.mapping.site.stateDir) : undefined);
+  const auditFile = values['audit-log'] ?? (stateDir ? join(stateDir, 'audit.jsonl') : undefined);
+  let audit: AuditLog | undefined;
+  try {
+    audit = auditFile ? new AuditLog(auditFile, site.id) : undefined;
+  } catch (e) {
+    warn(`--audit-log: ${e instanceof Error ? e.message : String(e)}`);
+    await broker?.close();
+    return 1;
+  }
+  let auditFailed = false;
+  site.on('audit', (a) => {
+    out('control', { ...a });
+    try {
+      audit?.append(a);
+      auditFailed = false;
+    } catch (e) {
+      if (!auditFailed) out('warning', { message: `audit log ${auditFile}: ${e instanceof Error ? e.message : String(e)}` }, 'warn');
+      auditFailed = true;
+    }
+  });
   site.on('warning', (m) => out('warning', { message: m }, 'warn'));
   if (values.points || logger?.isLevelEnabled('debug')) site.on('points', (pts) => { for (const p of pts) out('point', { ...pointToJson(p) }, 'debug'); });
   const metrics = metricsAt ? new GatewayMetrics(Date.now, { site: site.id }) : undefined;
@@ -143,6 +169,7 @@ export async function run(argv: string[]): Promise<number> {
     await broker?.close();
     return 1;
   }
+  if (audit) out('audit-log', { file: audit.file });
   if (server) out('metrics', { url: `${server.url}/metrics`, health: `${server.url}/health` });
   out('started', { site: site.id, devices: load.mapping.devices.map((d) => d.id), connections: [...site.ports.keys()] });
   const sig = await untilSignal();
