@@ -3,11 +3,12 @@
  * the same `Site` runtime, the same adapter options (MQTT broker when the mapping names none, IEC 104 listen
  * address, 2030.5 TLS files), and one way to submit a control from a face and learn what the field did with it.
  */
+import { randomBytes } from 'node:crypto';
 import type { ControlIntent } from '../core/control.js';
 import { SOURCE_CLASSES, type SourceClass } from '../core/control.js';
 import type { PointValue } from '../core/point.js';
 import type { ArbiterResult } from '../core/arbitration/index.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../protocols/mqtt/broker.js';
+import { startEmbeddedBroker, type BrokerUser, type EmbeddedBroker } from '../protocols/mqtt/broker.js';
 import { Site, type SiteOptions } from './site.js';
 import type { MappingLoad } from './validate.js';
 
@@ -16,6 +17,11 @@ export interface SiteHostOptions extends SiteOptions {
   mqttUrl?: string;
   /** Start an embedded broker on 127.0.0.1 at this port (0 = any) for an MQTT block without `url` and no `mqttUrl`. */
   embeddedBrokerPort?: number;
+  /**
+   * Users of the embedded broker (with their publish/subscribe filters): anonymous clients are then refused, and
+   * the gateway connects as its own user with a random password.
+   */
+  brokerUsers?: BrokerUser[];
   /** Where the IEC 104 controlled station listens, "HOST:PORT". */
   iec104Listen?: string;
   /** PEM text of the 2030.5 client certificate, key and CA chain. */
@@ -47,8 +53,10 @@ export async function createSite(load: MappingLoad, o: SiteHostOptions = {}): Pr
   if (mq && !mq.url) {
     if (o.mqttUrl) adapters.mqtt = { ...adapters.mqtt, defaultUrl: o.mqttUrl };
     else if (o.embeddedBrokerPort !== undefined) {
-      broker = await startEmbeddedBroker({ host: '127.0.0.1', port: o.embeddedBrokerPort });
-      adapters.mqtt = { ...adapters.mqtt, defaultUrl: broker.url };
+      const gateway = { username: 'gridbridge-gateway', password: randomBytes(24).toString('base64url') };
+      const users = o.brokerUsers ? [...o.brokerUsers, { ...gateway, publish: ['#'], subscribe: ['#'] }] : undefined;
+      broker = await startEmbeddedBroker({ host: '127.0.0.1', port: o.embeddedBrokerPort, ...(users ? { users } : {}) });
+      adapters.mqtt = { ...adapters.mqtt, defaultUrl: broker.url, ...(users ? gateway : {}) };
     }
   }
   let site: Site;

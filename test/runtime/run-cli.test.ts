@@ -95,6 +95,39 @@ describe('gridbridge run', () => {
     expect(lines.some((e) => e.event === 'point')).toBe(false); // points are debug, below the default level
   });
 
+  it('embedded broker with --broker-users: anonymous refused, the gateway still publishes, a user reads', async () => {
+    const users = join(dir, 'users.yaml');
+    writeFileSync(users, 'users:\n  - { username: noc, password: noc-password, subscribe: ["gb/#"] }\n');
+    const child = spawn(process.execPath, [join(root, 'bin', 'gridbridge.js'), 'run', mapping, '--embedded-broker', '0', '--broker-users', users], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const rl = createInterface({ input: child.stdout! });
+    const events: any[] = [];
+    const url = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no mqtt up; got ${JSON.stringify(events.slice(0, 5))}`)), 15000);
+      rl.on('line', (l) => {
+        const e = JSON.parse(l);
+        events.push(e);
+        if (e.event === 'status' && e.component === 'mqtt' && e.state === 'up') { clearTimeout(t); resolve(events.find((x) => x.event === 'broker').url); }
+      });
+    });
+    const { connect } = await import('mqtt');
+    const anon = await new Promise<string>((resolve) => {
+      const c = connect(url, { reconnectPeriod: 0 });
+      c.once('connect', () => { c.end(true); resolve('connected'); });
+      c.once('error', (e) => { c.end(true); resolve(e.message); });
+    });
+    expect(anon).toMatch(/Bad username or password|Not authorized/i);
+    const topic = await new Promise<string>((resolve, reject) => {
+      const c = connect(url, { username: 'noc', password: 'noc-password', reconnectPeriod: 0 });
+      c.once('error', reject);
+      c.on('message', (t) => { c.end(true); resolve(t); });
+      c.subscribe('gb/#');
+    });
+    expect(topic).toMatch(/^gb\/cli\//);
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    child.kill('SIGINT');
+    expect(await exit).toBe(0);
+  });
+
   it('names the line of a problem in the mapping and exits 1', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'mapping: 1\nsite: { id: cli }\nconnections: {}\ndevices:\n  - { id: m, profile: dcbel-tempo-meter, connection: nowhere, unit: 3 }\n');

@@ -1,23 +1,34 @@
 import { readFileSync } from 'node:fs';
 import { errorMessage, formatProfileError } from '../../core/errors.js';
 import { pointToJson } from '../../core/point.js';
+import { z } from 'zod';
+import { type BrokerUser } from '../../protocols/mqtt/broker.js';
+import { loadYamlFile, zodIssues } from '../../core/yaml.js';
 import { loadMappingFile } from '../../runtime/validate.js';
 import { createSite, parseListen, type SiteHost } from '../../runtime/site-host.js';
 import pino from 'pino';
 import { emit, parseCommandLine, untilSignal, warn } from '../jsonl.js';
 import { GatewayMetrics, startMetricsServer } from '../../runtime/metrics.js';
+import { AuditLog } from '../../runtime/audit-log.js';
+import { dirname, join, resolve } from 'node:path';
 
 export const summary = 'run a pilot site headless from its mapping: gridbridge run MAPPING [--points] [--embedded-broker PORT]';
 
 const usage = `usage: gridbridge run MAPPING.yaml [--points] [--embedded-broker PORT] [--iec104-listen HOST:PORT]
                       [--sep2-cert F --sep2-key F --sep2-ca F] [--state-dir DIR]
-                      [--metrics [HOST:]PORT] [--log json|lines] [--log-level LEVEL]
+                      [--metrics [HOST:]PORT] [--log json|lines] [--log-level LEVEL] [--broker-users FILE]
+                      [--audit-log FILE]
   Polls every device of the mapping, publishes to its upstreams and takes controls through the arbiter.
   --iec104-listen   where the IEC 104 controlled station listens (default 0.0.0.0:2404)
   --sep2-cert/key/ca  PEM files of the 2030.5 device certificate, key and CA chain (or GRIDBRIDGE_SEP2_* variables)
   --state-dir       where held control intents and the upstream store survive a restart (default: the mapping's
                     site.stateDir; store.dir wins for the store; none: a restart forgets active controls and
                     applies the fail-safe defaults, and upstream queues are in memory)
+  --broker-users    YAML file of embedded-broker users: users: [{username, password, publish: [filters],
+                    subscribe: [filters]}]; anonymous clients are then refused, and a user publishes (commands) only
+                    to the topic filters it lists. password: clear text or scrypt$salt$key
+  --audit-log       append every control decision as a JSON line to FILE (survives restarts; rotates at 10 MB);
+                    default: audit.jsonl in the state directory when there is one
   --metrics         serve GET /metrics (Prometheus) and GET /health (JSON, 503 when a component is down) on
                     HOST:PORT (HOST defaults to 127.0.0.1)
   --log json        pino JSON logs (level, time, site, event …) instead of the event lines; --log-level
@@ -39,6 +50,8 @@ export async function run(argv: string[]): Promise<number> {
       'sep2-ca': { type: 'string' },
       'state-dir': { type: 'string' },
       metrics: { type: 'string' },
+      'broker-users': { type: 'string' },
+      'audit-log': { type: 'string' },
       log: { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -83,6 +96,15 @@ export async function run(argv: string[]): Promise<number> {
     for (const e of load.errors) warn(formatProfileError(e));
     return 1;
   }
+  let brokerUsersList: BrokerUser[] | undefined;
+  if (values['broker-users']) {
+    const r = brokerUsers(values['broker-users']);
+    if (typeof r === 'string') {
+      warn(r);
+      return 1;
+    }
+    brokerUsersList = r;
+  }
   let host: SiteHost;
   try {
     host = await createSite(load, {
@@ -90,6 +112,7 @@ export async function run(argv: string[]): Promise<number> {
       sep2Tls: tls,
       ...(values['iec104-listen'] ? { iec104Listen: values['iec104-listen'] } : {}),
       ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
+      ...(brokerUsersList ? { brokerUsers: brokerUsersList } : {}),
     });
   } catch (e) {
     warn(errorMessage(e));
@@ -111,12 +134,32 @@ export async function run(argv: string[]): Promise<number> {
   };
   site.on('status', (s) => out('status', s, /down|offline|error/.test(s.state) ? 'warn' : 'info'));
   site.on('write', (w) => out('write', { ...w }, w.ok ? 'info' : 'warn'));
-  site.on('audit', (a) => out('control', { ...a }));
+  const stateDir = values['state-dir'] ?? (load.mapping.site.stateDir ? resolve(dirname(resolve(load.file)), load.mapping.site.stateDir) : undefined);
+  const auditFile = values['audit-log'] ?? (stateDir ? join(stateDir, 'audit.jsonl') : undefined);
+  let audit: AuditLog | undefined;
+  try {
+    audit = auditFile ? new AuditLog(auditFile, site.id) : undefined;
+  } catch (e) {
+    warn(`--audit-log: ${e instanceof Error ? e.message : String(e)}`);
+    await host.stop();
+    return 1;
+  }
+  let auditFailed = false;
+  site.on('audit', (a) => {
+    out('control', { ...a });
+    try {
+      audit?.append(a);
+      auditFailed = false;
+    } catch (e) {
+      if (!auditFailed) out('warning', { message: `audit log ${auditFile}: ${e instanceof Error ? e.message : String(e)}` }, 'warn');
+      auditFailed = true;
+    }
+  });
   site.on('warning', (m) => out('warning', { message: m }, 'warn'));
   if (values.points || logger?.isLevelEnabled('debug')) site.on('points', (pts) => { for (const p of pts) out('point', { ...pointToJson(p) }, 'debug'); });
   const metrics = metricsAt ? new GatewayMetrics(Date.now, { site: site.id }) : undefined;
   metrics?.attachSite(site);
-  if (broker) out('broker', { url: broker.url });
+  if (broker) out('broker', { url: broker.url, ...(brokerUsersList ? { users: brokerUsersList.length } : {}) });
   await site.start();
   const server = metricsAt && metrics ? await startMetricsServer(metrics, metricsAt[1] ?? '127.0.0.1', Number(metricsAt[2])).catch((e: unknown) => e as Error) : undefined;
   if (server instanceof Error) {
@@ -124,6 +167,7 @@ export async function run(argv: string[]): Promise<number> {
     await host.stop();
     return 1;
   }
+  if (audit) out('audit-log', { file: audit.file });
   if (server) out('metrics', { url: `${server.url}/metrics`, health: `${server.url}/health` });
   out('started', { site: site.id, devices: load.mapping.devices.map((d) => d.id), connections: [...site.ports.keys()] });
   const sig = await untilSignal();
@@ -134,4 +178,26 @@ export async function run(argv: string[]): Promise<number> {
   await host.stop();
   logger?.flush();
   return 0;
+}
+
+const BrokerUsersSchema = z.strictObject({
+  users: z
+    .array(
+      z.strictObject({
+        username: z.string().min(1).refine((u) => u !== 'gridbridge-gateway', 'gridbridge-gateway is the gateway\'s own user'),
+        password: z.string().min(8, 'at least 8 characters'),
+        publish: z.array(z.string().min(1)).optional(),
+        subscribe: z.array(z.string().min(1)).optional(),
+      }),
+    )
+    .min(1),
+});
+
+/** The users file of the embedded broker, or every problem as file:line: field: message. */
+function brokerUsers(file: string): BrokerUser[] | string {
+  const y = loadYamlFile(file);
+  if (y.errors.length) return y.errors.map(formatProfileError).join('\n');
+  const r = BrokerUsersSchema.safeParse(y.data);
+  if (!r.success) return zodIssues(r.error).map((i) => formatProfileError(y.locate(i))).join('\n');
+  return r.data.users;
 }

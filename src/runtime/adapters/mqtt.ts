@@ -12,6 +12,8 @@ import type { AdapterFactory, UpstreamContext } from '../adapter.js';
 export interface MqttAdapterOptions {
   /** Broker URL when the block has none (the embedded broker). */
   defaultUrl?: string;
+  /** Login for the embedded broker when it has users (the gateway's own user). */
+  username?: string;
   password?: string;
   /** The write caused by the last submit of this intent (when the arbiter's decision changed the point). */
   awaitWrite?: (intentId: string) => Promise<{ ok: boolean; reason?: string; value?: PointValue } | undefined> | undefined;
@@ -19,12 +21,15 @@ export interface MqttAdapterOptions {
 
 export const createMqttAdapter: AdapterFactory = (block, ctx: UpstreamContext, opts) => {
   const o = opts as MqttAdapterOptions;
-  const settings = resolveMqttSettings(mqttUpstreamSchema.parse(block), {
-    site: ctx.siteId,
-    baseDir: ctx.baseDir,
-    ...(o.defaultUrl ? { defaultUrl: o.defaultUrl } : {}),
-    ...(o.password ? { password: o.password } : {}),
-  });
+  const settings = {
+    ...resolveMqttSettings(mqttUpstreamSchema.parse(block), {
+      site: ctx.siteId,
+      baseDir: ctx.baseDir,
+      ...(o.defaultUrl ? { defaultUrl: o.defaultUrl } : {}),
+      ...(o.password ? { password: o.password } : {}),
+    }),
+    ...(o.username ? { username: o.username } : {}),
+  };
   const command = async (cmd: ControlIntent & { value: PointValue }): Promise<CommandOutcome> => {
     const r = ctx.submit(cmd);
     if (r.outcome === 'rejected') return { ok: false, reason: r.reason ?? 'rejected' };
