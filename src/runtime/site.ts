@@ -149,19 +149,18 @@ export class Site extends EventEmitter<SiteEvents> {
         retries: conn.retries,
         ...(conn.type === 'tcp' ? { maxInFlight: conn.maxInFlight } : {}),
       });
-      let portUp = false;
       port.on('status', (s) => {
         this.emit('status', { component: `connection:${connId}`, state: s.state, ...(s.reason ? { reason: s.reason } : {}) });
-        const up = s.state === 'up';
-        if (up && !portUp) for (const d of devices) this.reassertDevice(d.id, `connection ${connId} up`);
-        if (!up && s.state === 'down') for (const d of devices) this.fieldLost(d.id, `connection ${connId} down${s.reason ? `: ${s.reason}` : ''}`);
-        portUp = up;
+        if (s.state === 'down') for (const d of devices) this.fieldLost(d.id, `connection ${connId} down${s.reason ? `: ${s.reason}` : ''}`);
       });
       port.on('device', (s) => {
         this.emit('status', { component: `device:${s.device}`, state: s.state, ...(s.reason ? { reason: s.reason } : {}) });
-        if (s.state === 'online') this.reassertDevice(s.device, `${s.device} back online`);
-        else if (s.state === 'offline') this.fieldLost(s.device, `${s.device} offline${s.reason ? `: ${s.reason}` : ''}`);
+        if (s.state === 'offline') this.fieldLost(s.device, `${s.device} offline${s.reason ? `: ${s.reason}` : ''}`);
       });
+      // Re-assert on the device's first answer after start, a connection outage or being offline: it answers again,
+      // so the write goes to a device that is there (a connection that opens is not yet a device that answers).
+      const why = { start: 'first answer', 'port-down': `connection ${connId} back`, offline: 'back online' } as const;
+      port.on('online', (e) => this.reassertDevice(e.device, `${e.device} ${why[e.after]}`));
       port.on('points', (pts) => this.onPoints(pts));
       port.on('dropped', (dev, req) => this.emit('warning', `connection ${connId}: poll of ${dev} dropped on overload (${JSON.stringify(req)})`));
       for (const d of devices) {
