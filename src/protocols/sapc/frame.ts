@@ -99,7 +99,7 @@ export type SapcFrame =
   | { type: 'CMD'; seq: number; command: SapcCommand }
   | { type: 'CAN'; seq: number; eventId: string; source: SapcSource; slot?: number }
   | { type: 'ACK'; seq: number; state?: AckState; eventId?: string }
-  | { type: 'NAK'; seq: number; reason: NakReason; field?: string; text?: string }
+  | { type: 'NAK'; seq: number; reason: NakReason; field?: string; text?: string; /** a reason code this version does not know (§11), read as REJECTED */ unknownReason?: string }
   | { type: 'HB'; seq: number; timestamp: number; uptimeS?: number }
   | { type: 'STQ'; seq: number; slot?: number }
   | ({ type: 'PLN'; seq: number } & SapcPlanPart)
@@ -436,8 +436,11 @@ export function decodeFrame(raw: RawFrame): SapcFrame {
     }
     case 'NAK': {
       const rf = f.req('rsn');
-      const reason = (NAK_REASONS as readonly string[]).includes(rf.value) ? (rf.value as NakReason) : f.bad('rsn', rf, 'unknown reason');
-      const out: SapcFrame & { type: 'NAK' } = { type, seq, reason };
+      // §11: a reason added by a later revision is still a refusal: kept as REJECTED with the reason as sent.
+      const known = (NAK_REASONS as readonly string[]).includes(rf.value);
+      if (!known && !/^[A-Z][A-Z0-9_]{0,31}$/.test(rf.value)) f.bad('rsn', rf, 'not a reason code');
+      const out: SapcFrame & { type: 'NAK' } = { type, seq, reason: known ? (rf.value as NakReason) : 'REJECTED' };
+      if (!known) out.unknownReason = rf.value;
       const fld = f.opt('fld');
       if (fld) out.field = fld.value;
       const text = f.text();

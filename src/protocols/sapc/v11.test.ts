@@ -140,3 +140,21 @@ describe('first SEQ', () => {
     expect(sent.map((t) => t.split(',')[2])).toEqual(['1', '65535', '0']);
   });
 });
+
+describe('§11: a NAK reason from a later revision', () => {
+  it('is read as a refusal (REJECTED) with the reason as sent, not as a malformed frame', () => {
+    const f = decodeText(wrapBody('1,NAK,7,rsn=QUOTA_EXCEEDED,txt=daily quota'));
+    expect(f).toMatchObject({ type: 'NAK', seq: 7, reason: 'REJECTED', unknownReason: 'QUOTA_EXCEEDED', text: 'daily quota' });
+    expect(decodeText(wrapBody('1,NAK,7,rsn=LEVEL_RANGE'))).not.toHaveProperty('unknownReason');
+  });
+  it('a reason that is not a reason code at all is still a field error naming rsn', () => {
+    let err: unknown;
+    try {
+      decodeText(wrapBody('1,NAK,7,rsn=lower_case'));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(FieldError);
+    expect((err as FieldError).field).toBe('rsn');
+  });
+});
