@@ -5,7 +5,7 @@
 import type { Node, NodeAPI, NodeDef } from './red.js';
 import { systemClock } from '../src/core/clock.js';
 import { errorMessage, formatPath } from '../src/core/errors.js';
-import { Sep2Client } from '../src/protocols/sep2/client.js';
+import { Sep2Client, clientOptionsFromMapping } from '../src/protocols/sep2/client.js';
 import { Sep2MappingSchema } from '../src/protocols/sep2/mapping.js';
 import { parse as parseYaml } from 'yaml';
 import type { Sep2ClientNode } from './sep2-shared.js';
@@ -26,24 +26,18 @@ export = function register(RED: NodeAPI): void {
         ratings: { maxW, maxChargeRateW: Number(d.maxChargeRateW) || maxW, maxDischargeRateW: Number(d.maxDischargeRateW) || maxW, maxWh: Number(d.maxWh) },
         telemetry: d.telemetry ? (parseYaml(d.telemetry) as unknown) ?? [] : [],
         ...(d.socPoint ? { stateOfCharge: { device: d.socPoint.split('/')[0], name: d.socPoint.split('/')[1] } } : {}),
+        csipAus: d.csipAus === 'on' ? true : d.csipAus === 'off' ? false : 'auto',
+        registration: d.registration === 'in-band' ? 'in-band' : 'out-of-band',
       };
       const r = Sep2MappingSchema.safeParse(raw);
       if (!r.success) throw new Error(`${formatPath(r.error.issues[0]!.path)}: ${r.error.issues[0]!.message}`);
       const m = r.data;
       this.client = new Sep2Client({
-        dcapUrl: m.server,
         clock: systemClock,
         cert: cred.cert,
         key: cred.key,
         ca: cred.ca,
-        ...(m.pin !== undefined ? { pin: m.pin } : {}),
-        device: m.device,
-        sourceClass: m.sourceClass,
-        ratings: m.ratings,
-        telemetry: m.telemetry.map((t) => ({ key: `${t.device}/${t.name}`, quantity: t.quantity })),
-        ...(m.stateOfCharge ? { stateOfChargeKey: `${m.stateOfCharge.device}/${m.stateOfCharge.name}` } : {}),
-        intervalSeconds: m.intervalSeconds,
-        statusSeconds: m.statusSeconds,
+        ...clientOptionsFromMapping(m),
       });
       this.client.setMaxListeners(50);
       let last = '';
@@ -51,6 +45,7 @@ export = function register(RED: NodeAPI): void {
         if (p.message !== last) this.warn(`2030.5 ${p.step}: ${p.message}`);
         last = p.message;
       });
+      this.client.on('log', (l: { step: string; message: string }) => this.log(`2030.5 ${l.step}: ${l.message}`));
       this.client.start();
     } catch (e) {
       this.configError = errorMessage(e);
