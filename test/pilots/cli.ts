@@ -67,3 +67,13 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliP
     },
   };
 }
+
+/** Poll `f` until it returns something other than undefined (every 50 ms, 15 s at most). */
+export async function until<T>(f: () => T | undefined, what: string): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const v = f();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import helper from 'node-red-node-test-helper';
-import { repoRoot, startCli, type CliProcess } from './cli.js';
+import { repoRoot, startCli, until, type CliProcess } from './cli.js';
 import { startEmbeddedBroker } from '../../src/protocols/mqtt/broker.js';
 import { initNodeRed } from '../node-red-path.js';
 import siteNode from '../../nodes/site.js';
@@ -19,15 +19,6 @@ const procs: CliProcess[] = [];
 afterEach(async () => {
   for (const p of procs.splice(0).reverse()) await p.stop();
 });
-
-async function until<T>(f: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = f();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('DSO RTU pilot (iec104 field connection → MQTT)', () => {
   it('publishes interrogated and spontaneous RTU data, and commands the recloser through the arbiter', async () => {

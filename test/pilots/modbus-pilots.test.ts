@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import helper from 'node-red-node-test-helper';
-import { repoRoot, startCli, type CliProcess } from './cli.js';
+import { repoRoot, startCli, until, type CliProcess } from './cli.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/protocols/mqtt/broker.js';
 import { loadMappingFile } from '../../src/runtime/validate.js';
 import { initNodeRed } from '../node-red-path.js';
@@ -29,15 +29,6 @@ const procs: CliProcess[] = [];
 afterEach(async () => {
   for (const p of procs.splice(0).reverse()) await p.stop();
 });
-
-async function until<T>(f: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = f();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function devicesOf(file: string): string[] {
   return loadMappingFile(join(repoRoot, 'mappings', file), { GB_MODBUS_PORT: '502' }).mapping!.devices.map((d) => d.id);
