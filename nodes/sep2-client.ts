@@ -2,7 +2,8 @@
  * gridbridge-sep2-client (config): one IEEE 2030.5 / CSIP client (src/protocols/sep2 Sep2Client). Certificates and
  * key are credentials. Control-out and telemetry-in nodes attach to it; it starts with the flow and stops on close.
  */
-import type { Node, NodeAPI, NodeDef } from './red.js';
+import { adminRead, type Node, type NodeAPI, type NodeDef } from './red.js';
+import { inspectPem, type BundleInfo } from '../src/runtime/cert-info.js';
 import { systemClock } from '../src/core/clock.js';
 import { errorMessage, formatPath } from '../src/core/errors.js';
 import { Sep2Client, clientOptionsFromMapping } from '../src/protocols/sep2/client.js';
@@ -11,6 +12,10 @@ import { parse as parseYaml } from 'yaml';
 import type { Sep2ClientNode } from './sep2-shared.js';
 
 
+/** What the editor shows of a deployed client's certificates (never the key). */
+const certReports = new Map<string, { device: BundleInfo; ca: BundleInfo }>();
+const DAY = 86_400_000;
+
 export = function register(RED: NodeAPI): void {
   function Sep2ClientConfig(this: Sep2ClientNode, def: NodeDef): void {
     RED.nodes.createNode(this, def);
@@ -18,6 +23,23 @@ export = function register(RED: NodeAPI): void {
     const cred = this.credentials ?? {};
     try {
       if (!cred.cert || !cred.key || !cred.ca) throw new Error('device certificate, key and CA chain are required (credentials)');
+      const report = { device: inspectPem(cred.cert, { identity: true, what: 'device certificate' }), ca: inspectPem(cred.ca, { what: 'CA chain' }) };
+      certReports.set(this.id, report);
+      const warnAll = () => {
+        const r = { device: inspectPem(cred.cert!, { identity: true, what: 'device certificate' }), ca: inspectPem(cred.ca!, { what: 'CA chain' }) };
+        certReports.set(this.id, r);
+        for (const w of [...r.device.warnings, ...r.ca.warnings]) this.warn(w);
+      };
+      warnAll();
+      const daily = setInterval(warnAll, DAY); // expiry warnings come back every day until the certificate is renewed
+      daily.unref();
+      this.on('close', (_removed: boolean, done: () => void) => {
+        clearInterval(daily);
+        certReports.delete(this.id);
+        done();
+      });
+      const lfdi = report.device.certificates[0]?.lfdi;
+      if (lfdi) this.log(`2030.5 device LFDI ${lfdi}, SFDI ${report.device.certificates[0]?.sfdi}`);
       const maxW = Number(d.maxW);
       const raw = {
         server: d.server,
@@ -59,5 +81,10 @@ export = function register(RED: NodeAPI): void {
   }
   RED.nodes.registerType('gridbridge-sep2-client', Sep2ClientConfig as unknown as (this: Node, def: NodeDef) => void, {
     credentials: { cert: { type: 'password' }, key: { type: 'password' }, ca: { type: 'password' } },
+  });
+  RED.httpAdmin?.get('/gridbridge/certs/:id', ...adminRead(RED), (req, res) => {
+    const r = certReports.get(req.params.id ?? '');
+    if (!r) return res.status(404).json({ error: 'not deployed, or no certificates' });
+    res.json(r);
   });
 };

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -105,6 +105,40 @@ describe('Node-RED editor with GridBridge (Chromium)', () => {
     expect(await page.inputValue('#node-config-input-profile')).toBe('eastron-sdm630');
     await page.waitForFunction(() => /✓ Eastron/.test(document.querySelector('#gb-profile-check')?.textContent ?? ''), undefined, { timeout: 10000 });
     await page.screenshot({ path: join(tmpdir(), 'gridbridge-device-dialog.png') });
+  });
+
+  it('imports every example (Import ▸ Examples), deploys them beside the demo, and the demo keeps its green dots', async () => {
+    const examplesDir = join(__dirname, '..', '..', 'examples');
+    const files = readdirSync(examplesDir).filter((f) => f.endsWith('.json') && f !== 'demo-home-station.json');
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(demo.editorUrl);
+    await page.waitForFunction(() => (window as any).RED?.nodes?.getType?.('gridbridge-modbus-read') !== undefined, undefined, { timeout: 30000 });
+    await page.waitForSelector('.red-ui-flow-node', { timeout: 30000 });
+    // The editor lists them under Import ▸ Examples (GET /nodes with the examples folder of our module).
+    const listed = await page.evaluate(async () => JSON.stringify(await (await fetch('library/examples/flows/node-red-contrib-gridbridge/')).json()));
+    for (const f of files) {
+      const name = f.replace(/\.json$/, '');
+      expect(listed, 'Import ▸ Examples lists ' + name).toContain(`"${name}"`);
+      const flow = await page.evaluate(async (n) => (await fetch(`library/examples/flows/node-red-contrib-gridbridge/${n}`)).json(), name) as Array<{ type: string }>;
+      expect(flow, f).toEqual(JSON.parse(readFileSync(join(examplesDir, f), 'utf8')));
+      const unknown = await page.evaluate((nodes) => {
+        const RED = (window as any).RED;
+        RED.view.importNodes(nodes, { generateIds: true, addFlow: false });
+        return nodes.map((n: { type: string }) => n.type).filter((t: string) => t !== 'tab' && !RED.nodes.getType(t));
+      }, flow);
+      expect(unknown, f).toEqual([]);
+    }
+    await page.click('#red-ui-header-button-deploy');
+    await page.waitForSelector('.red-ui-notification', { timeout: 20000 });
+    const note = await page.locator('.red-ui-notification').last().innerText();
+    expect(note).toMatch(/deployed/i);
+    await page.evaluate(() => (window as any).RED.workspaces.show('gb-demo-tab'));
+    await page.waitForFunction(() => document.querySelectorAll('.red-ui-flow-node-status-dot-green').length >= 4, undefined, { timeout: 20000 });
+    await page.screenshot({ path: join(tmpdir(), 'gridbridge-examples-deployed.png') });
+    expect(errors).toEqual([]);
   });
 
   it('opens straight onto the demo flow, with our nodes, help and live values in the debug sidebar', async () => {

@@ -18,6 +18,7 @@ interface TestHelper {
   load(nodes: unknown[], flow: unknown[], credentials?: Record<string, unknown>): Promise<void>;
   unload(): Promise<void>;
   getNode(id: string): unknown;
+  request(): any;
 }
 // The helper ships no types; only the calls used here are declared.
 const helper = require('node-red-node-test-helper') as TestHelper;
@@ -85,6 +86,16 @@ describe('2030.5 Node-RED nodes', () => {
     expect(errors.length).toBe(2);
     expect(server.derResources.get('DERSettings')).toMatchObject({ setMaxW: { value: 6000 }, setMaxWh: { value: 20000 } });
     expect(server.derResources.get('DERCapability')).toMatchObject({ rtgMaxW: { value: 6000 } });
+  });
+
+  it('the editor sees the deployed certificates: subject, expiry, LFDI/SFDI, never the key', async () => {
+    await helper.load([clientNode, controlNode, telemetryNode], flow(), creds());
+    const r = await helper.request().get('/gridbridge/certs/c').expect(200);
+    expect(r.body.device.certificates[0]).toMatchObject({ lfdi: pki.client.lfdi, sfdi: pki.client.sfdi, ca: false });
+    expect(r.body.ca.certificates[0].ca).toBe(true);
+    expect(typeof r.body.device.certificates[0].daysLeft).toBe('number');
+    expect(JSON.stringify(r.body)).not.toMatch(/PRIVATE KEY/);
+    await helper.request().get('/gridbridge/certs/nope').expect(404);
   });
 
   it('a client without credentials reports a configuration error', async () => {
