@@ -105,7 +105,7 @@ interface Conn {
 interface GroupState {
   def: RedundancyGroup;
   active?: Conn;
-  buffer: Asdu[];
+  buffer: QueuedEvent[];
   dropped: number;
   initSent: boolean;
 }
@@ -115,7 +115,27 @@ interface Selection {
   at: number;
 }
 
-const EVENT = Symbol('event');
+/**
+ * A spontaneous event on its way to one redundancy group; the link layer carries it as the I frame's tag, so an
+ * acknowledgement (N(R)) maps back to it and, through `token`, to whatever the caller keeps (a store entry).
+ */
+class QueuedEvent {
+  constructor(
+    readonly asdu: Asdu,
+    readonly token: unknown,
+  ) {}
+}
+const isEvent = (t: unknown): t is QueuedEvent => t instanceof QueuedEvent;
+const tokensOf = (evs: readonly unknown[]): unknown[] => evs.filter(isEvent).flatMap((e) => (e.token === undefined ? [] : [e.token]));
+/** Unacknowledged and queued events of a link, in order (they go back to the group buffer). */
+const eventsOf = (pending: ReadonlyArray<{ tag?: unknown }>): QueuedEvent[] => pending.map((p) => p.tag).filter(isEvent);
+
+/** `acked`/`dropped` event payload: the tokens given to broadcastEvent, oldest first. */
+export interface EventTokens {
+  group: string;
+  remote?: string;
+  tokens: unknown[];
+}
 const P_N = { negative: true } as const;
 
 export class Iec104Server extends EventEmitter {
@@ -171,14 +191,21 @@ export class Iec104Server extends EventEmitter {
     return true;
   }
 
-  /** Queue a monitor-direction ASDU to the started connection of every group (buffered where none is started). */
-  broadcastEvent(a: Asdu): void {
+  /**
+   * Queue a monitor-direction ASDU to the started connection of every group (buffered where none is started).
+   * With a `token`, the server emits `acked` ({group, remote, tokens}) when the controlling station's N(R) confirms
+   * the I frame that carried it (once per group), and `dropped` ({group, tokens}) when a group's bounded buffer
+   * discards it. I frames sent but unconfirmed when a connection closes or stops go back to the group buffer, ahead
+   * of newer events, and are sent again (same ASDU, same time tag, same token) on the group's next started connection.
+   */
+  broadcastEvent(a: Asdu, token?: unknown): void {
+    const ev = new QueuedEvent(a, token);
     for (const g of this.groups) {
       if (g.active?.link.started && g.buffer.length === 0) {
-        if (g.active.link.sendAsdu(a, EVENT)) continue;
+        if (g.active.link.sendAsdu(a, ev)) continue;
         this.emit('warn', `group ${g.def.name}: send queue of ${g.active.remote} full, event kept in the group buffer`);
       }
-      this.bufferEvent(g, a);
+      this.bufferEvent(g, [ev]);
     }
   }
 
@@ -188,7 +215,7 @@ export class Iec104Server extends EventEmitter {
     if (!c?.link.started) return;
     const room = Math.max(0, c.link.params.maxQueue - c.link.queued);
     const batch = g.buffer.splice(0, room);
-    for (const a of batch) c.link.sendAsdu(a, EVENT);
+    for (const ev of batch) c.link.sendAsdu(ev.asdu, ev);
   }
 
   /** Largest number of ASDUs waiting for the k window on a started connection (for producers that pace). */
@@ -198,15 +225,17 @@ export class Iec104Server extends EventEmitter {
     return n;
   }
 
-  private bufferEvent(g: GroupState, a: Asdu): void {
-    const max = this.opts.eventBuffer ?? 10_000;
-    if (max <= 0) return;
-    g.buffer.push(a);
-    if (g.buffer.length > max) {
-      g.buffer.splice(0, g.buffer.length - max);
-      g.dropped++;
-      this.emit('warn', `group ${g.def.name}: spontaneous buffer full (${max}), oldest events dropped`);
-    }
+  /** Append (or, `front`, put back ahead of newer ones) events; beyond the bound the oldest are dropped. */
+  private bufferEvent(g: GroupState, evs: QueuedEvent[], front = false): void {
+    const max = Math.max(0, this.opts.eventBuffer ?? 10_000);
+    if (front) g.buffer.unshift(...evs);
+    else g.buffer.push(...evs);
+    if (g.buffer.length <= max) return;
+    const gone = g.buffer.splice(0, g.buffer.length - max);
+    g.dropped++;
+    if (max > 0) this.emit('warn', `group ${g.def.name}: spontaneous buffer full (${max}), oldest events dropped`);
+    const tokens = tokensOf(gone);
+    if (tokens.length) this.emit('dropped', { group: g.def.name, tokens } satisfies EventTokens);
   }
 
   connections(): ServerConnectionInfo[] {
@@ -287,7 +316,9 @@ export class Iec104Server extends EventEmitter {
         asdu: (a) => this.onAsdu(conn, a),
         closed: (reason) => this.onClosed(conn, reason),
         state: (started) => this.onState(conn, started),
-        acked: () => {
+        acked: (tags) => {
+          const tokens = tokensOf(tags);
+          if (tokens.length) this.emit('acked', { group: conn.group.def.name, remote, tokens } satisfies EventTokens);
           if (conn.group.active === conn && conn.group.buffer.length) this.drainGroup(conn.group);
         },
         warn: (m) => this.emit('warn', `${remote}: ${m}`),
@@ -309,9 +340,10 @@ export class Iec104Server extends EventEmitter {
     const g = conn.group;
     if (g.active === conn) {
       g.active = undefined;
-      // Events sent but never acknowledged go back to the group buffer, ahead of newer ones.
-      const back = conn.link.pending().filter((p) => p.tag === EVENT).map((p) => p.asdu as Asdu);
-      g.buffer.unshift(...back);
+      // Events sent but never acknowledged go back to the group buffer, ahead of newer ones. IEC 60870-5-104 does
+      // not retransmit the I frames of a closed connection; sending them again on the next one is this station's
+      // choice (at least once: SCADA may get an event twice when the acknowledgement, not the frame, was lost).
+      this.bufferEvent(g, eventsOf(conn.link.pending()), true);
     }
     for (const [k, s] of this.selections) if (s.conn === conn) this.selections.delete(k);
     this.emit('disconnect', { id: conn.id, remote: conn.remote, reason });
@@ -324,7 +356,7 @@ export class Iec104Server extends EventEmitter {
         const old = g.active;
         // Redundancy: one started connection per group; the newer one wins and takes over unacknowledged events.
         g.active = conn;
-        g.buffer.unshift(...old.link.takePending().filter((p) => p.tag === EVENT).map((p) => p.asdu as Asdu));
+        this.bufferEvent(g, eventsOf(old.link.takePending()), true);
         old.link.close(`redundancy group ${g.def.name}: superseded by ${conn.remote}`);
       }
       g.active = conn;
@@ -335,8 +367,7 @@ export class Iec104Server extends EventEmitter {
       this.drainGroup(g);
     } else if (g.active === conn) {
       g.active = undefined;
-      const back = conn.link.takePending().filter((p) => p.tag === EVENT).map((p) => p.asdu as Asdu);
-      g.buffer.unshift(...back);
+      this.bufferEvent(g, eventsOf(conn.link.takePending()), true);
     }
     this.emit('state', { id: conn.id, remote: conn.remote, group: g.def.name, started });
   }

@@ -12,14 +12,16 @@
  * at once, while the point image for GI is updated directly; a forwarder sends the stored events in order, with their
  * original CP56Time2a time tags, as spontaneous ASDUs while a SCADA connection is started, so events of a time with
  * no SCADA connection (or before a restart, or a kill -9) reach SCADA when it is back. An event counts as delivered
- * once handed to a started connection whose send queue has room (the stack re-sends its unacknowledged I-frames after
- * a reconnect, in memory); see docs/store.md.
+ * (its store entry is confirmed) only when SCADA's N(R) acknowledged the I frame that carried it (the server's
+ * `acked` event, mapped back through a per-send token). I frames unacknowledged when a connection drops are sent
+ * again by the stack on the next started connection; a crash before the acknowledgement replays them from the store
+ * after the restart. See docs/store.md and docs/iec104.md.
  */
 import { errorMessage } from '../../core/errors.js';
 import type { Point, PointValue } from '../../core/point.js';
 import { Cot } from '../../protocols/iec104/constants.js';
 import { iec104MappingSchema, mappingCommandHandler, pointsToUpdates, serverDefinitions, type Iec104Mapping, type ServerPointUpdate } from '../../protocols/iec104/mapping.js';
-import { Iec104Server, type ServerOptions } from '../../protocols/iec104/server.js';
+import { Iec104Server, type EventTokens, type ServerOptions } from '../../protocols/iec104/server.js';
 import type { AdapterFactory, UpstreamAdapter, UpstreamContext } from '../adapter.js';
 
 /**
@@ -84,7 +86,7 @@ export const createIec104Adapter: AdapterFactory = (block, ctx, opts): Iec104Ups
   const reportLink = (): void => {
     if (!address) return;
     const started = server.connections().filter((c) => c.started);
-    forwarder.online(started.length > 0);
+    wake();
     if (started.length) ctx.status('up', `SCADA ${started.map((c) => c.remote).join(', ')} started`);
     else ctx.status('connecting', `listening on ${address.host}:${address.port}, no SCADA connection started`);
   };
@@ -98,20 +100,57 @@ export const createIec104Adapter: AdapterFactory = (block, ctx, opts): Iec104Ups
     if (e.outcome === 'refused') ctx.warn(`command type ${e.typeId} CA ${e.ca} IOA ${e.ioa} from ${e.remote} refused: ${e.reason ?? 'no reason'}`);
   });
 
-  // Spontaneous events: stored durably, sent by the forwarder while SCADA is connected (started).
+  // Spontaneous events: stored durably, handed to the stack by the forwarder while SCADA is connected (started), and
+  // confirmed in the store when SCADA acknowledged them. The forwarder stays online across SCADA reconnects: what it
+  // handed over stays with the stack (re-sent on the next connection), so a rewind would only send duplicates.
   const queue = ctx.storeQueue<ServerPointUpdate>();
   const forwarder = ctx.forwarder(queue, (u) => sendEvent(u));
-  const sendEvent = async (u: ServerPointUpdate): Promise<boolean> => {
-    // Pace on the stack's send queue so events stay in the store, not in memory, while SCADA is slow.
-    while (server.backlog() >= SEND_QUEUE_ROOM) {
-      if (!server.connections().some((c) => c.started)) throw new Error('no SCADA connection started');
-      await new Promise<void>((res) => ctx.clock.setTimeout(res, 10));
+  let stopped = false;
+  let nextToken = 1;
+  const awaitingAck = new Map<number, { ok: (v: boolean) => void; fail: (e: Error) => void }>();
+  server.on('acked', (e: EventTokens) => {
+    for (const t of e.tokens) {
+      awaitingAck.get(t as number)?.ok(true);
+      awaitingAck.delete(t as number);
     }
-    if (!server.connections().some((c) => c.started)) throw new Error('no SCADA connection started');
+    wake();
+  });
+  server.on('dropped', (e: EventTokens) => {
+    // A group's bounded buffer discarded it: not delivered, the forwarder hands it out again from the store.
+    for (const t of e.tokens) {
+      awaitingAck.get(t as number)?.fail(new Error(`event dropped from the buffer of group ${e.group}`));
+      awaitingAck.delete(t as number);
+    }
+  });
+  // Waiters for "a connection is started / the send queue has room"; woken on state changes and acknowledgements.
+  let wakeUp = (): void => undefined;
+  let woken = new Promise<void>((r) => (wakeUp = r));
+  function wake(): void {
+    const w = wakeUp;
+    woken = new Promise<void>((r) => (wakeUp = r));
+    w();
+  }
+  const started = (): boolean => server.connections().some((c) => c.started);
+  // Hand-overs run one at a time, in the forwarder's (store) order.
+  let handing: Promise<unknown> = Promise.resolve();
+  const handOver = async (u: ServerPointUpdate): Promise<{ acked: Promise<boolean> }> => {
+    // Pace on the stack's send queue so events stay in the store, not in memory, while SCADA is slow.
+    while (!stopped && (!started() || server.backlog() >= SEND_QUEUE_ROOM)) {
+      if (!started()) await woken;
+      else await Promise.race([woken, new Promise<void>((res) => ctx.clock.setTimeout(res, 10))]);
+    }
+    if (stopped) return { acked: new Promise<boolean>(() => undefined) }; // never confirmed: stays in the store
     const current = server.store.get(u.ca, u.ioa);
-    if (!current) return false; // not defined (mapping changed across a restart): drop, reported by the forwarder
-    server.broadcastEvent({ typeId: u.typeId, cot: Cot.SPONTANEOUS, ca: u.ca, objects: [{ ...current.obj, ...u.change, ioa: u.ioa }] });
-    return true;
+    if (!current) return { acked: Promise.resolve(false) }; // not defined (mapping changed across a restart): dropped, reported by the forwarder
+    const token = nextToken++;
+    const acked = new Promise<boolean>((ok, fail) => awaitingAck.set(token, { ok, fail }));
+    server.broadcastEvent({ typeId: u.typeId, cot: Cot.SPONTANEOUS, ca: u.ca, objects: [{ ...current.obj, ...u.change, ioa: u.ioa }] }, token);
+    return { acked };
+  };
+  const sendEvent = async (u: ServerPointUpdate): Promise<boolean> => {
+    const handed = handing.then(() => handOver(u));
+    handing = handed.catch(() => undefined);
+    return await (await handed).acked;
   };
   // Last value+quality sent per address: spontaneous transmission only on change.
   const lastSent = new Map<string, string>();
@@ -146,13 +185,17 @@ export const createIec104Adapter: AdapterFactory = (block, ctx, opts): Iec104Ups
         }
       }
       address = await server.listen();
+      forwarder.online(true);
       // Serve what the field already delivered (GI before the next poll).
       const known = m.points.map((p) => ctx.latest(p.device, p.name)).filter((p): p is Point => p !== undefined);
       if (known.length) publish(known);
       reportLink();
     },
     async stop() {
+      stopped = true;
       forwarder.stop();
+      wake();
+      awaitingAck.clear();
       await server.close();
       address = undefined;
     },
