@@ -25,7 +25,7 @@ beforeAll(async () => {
   let port: number;
   ({ sim, port } = await startStation({ 1: 'dcbel-station-inverter' }));
   dir = mkdtempSync(join(tmpdir(), 'gb-store-104-'));
-  for (const [file, state] of [['site.yaml', 'state'], ['site-ack.yaml', 'state-ack']] as const) writeFileSync(
+  for (const [file, state] of [['site.yaml', 'state'], ['site-ack.yaml', 'state-ack'], ['site-restart.yaml', 'state-restart']] as const) writeFileSync(
     join(dir, file),
     `mapping: 1
 site: { id: s104, stateDir: ./${state} }
@@ -115,6 +115,34 @@ describe('iec104 controlled station: spontaneous data through the store', () => 
     } finally {
       scada.close();
       await site.stop();
+    }
+  });
+
+  it('events a connected SCADA had not acknowledged when the runtime stopped are sent after the restart', async () => {
+    const load = loadMappingFile(join(dir, 'site-restart.yaml'));
+    const opts = { adapters: { iec104: { port: 0, host: '127.0.0.1', spontaneous: 'always' } } };
+    const first = new Site(load, opts);
+    await first.start();
+    const mute = await FakeScada.start((first.adapters.find((a) => a.name === 'iec104') as Iec104UpstreamAdapter).address()!.port);
+    await mute.until(() => mute.events().length >= 11);
+    const unacked = mute.frames.flatMap((f) => (f.apci.format === 'I' && f.asdu?.cot === 3 ? [cp56ToEpoch(f.asdu.objects[0]!.time!)!] : []));
+    await first.stop(); // the entries were handed to SCADA, never confirmed: still in the store
+    mute.drop();
+
+    const second = new Site(load, opts);
+    await second.start();
+    const scada = new Iec104Client({ hosts: [{ host: '127.0.0.1', port: (second.adapters.find((a) => a.name === 'iec104') as Iec104UpstreamAdapter).address()!.port }], ca: 7, reconnect: false });
+    const times: number[] = [];
+    scada.on('object', (u: { cot: number; object: InfoObject }) => {
+      if (u.cot === 3 && u.object.ioa === 1001 && u.object.time) times.push(cp56ToEpoch(u.object.time)!);
+    });
+    try {
+      await scada.connect();
+      await waitFor(() => times.length >= unacked.length || undefined, 10000, 'the events unacknowledged before the restart');
+      expect(times.slice(0, unacked.length)).toEqual(unacked);
+    } finally {
+      scada.close();
+      await second.stop();
     }
   });
 });
