@@ -47,6 +47,18 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const adapterOf = (site: Site) => site.adapters.find((a) => a.name === 'iec104') as Iec104UpstreamAdapter;
+
+/** A SCADA (the project's client, acknowledging as usual) recording the time tags of spontaneous events at IOA 1001. */
+function acknowledgingScada(site: Site): { scada: Iec104Client; times: number[] } {
+  const scada = new Iec104Client({ hosts: [{ host: '127.0.0.1', port: adapterOf(site).address()!.port }], ca: 7, reconnect: false });
+  const times: number[] = [];
+  scada.on('object', (u: { cot: number; object: InfoObject }) => {
+    if (u.cot === 3 && u.object.ioa === 1001 && u.object.time) times.push(cp56ToEpoch(u.object.time)!);
+  });
+  return { scada, times };
+}
+
 describe('iec104 controlled station: spontaneous data through the store', () => {
   it('events of a time without SCADA survive a restart and are sent in order with their time tags', async () => {
     const load = loadMappingFile(join(dir, 'site.yaml'));
@@ -63,12 +75,7 @@ describe('iec104 controlled station: spontaneous data through the store', () => 
     // 2. Restart; SCADA connects: the stored events come first, in order, with their original times.
     const second = new Site(load, { adapters: { iec104: { port: 0, host: '127.0.0.1', spontaneous: 'always' } } });
     await second.start();
-    const addr = (second.adapters.find((a) => a.name === 'iec104') as Iec104UpstreamAdapter).address()!;
-    const scada = new Iec104Client({ hosts: [{ host: '127.0.0.1', port: addr.port }], ca: 7, reconnect: false });
-    const times: number[] = [];
-    scada.on('object', (u: { cot: number; object: InfoObject }) => {
-      if (u.cot === 3 && u.object.ioa === 1001 && u.object.time) times.push(cp56ToEpoch(u.object.time)!);
-    });
+    const { scada, times } = acknowledgingScada(second);
     try {
       await scada.connect();
       await waitFor(() => produced.every((t) => times.includes(t)), 10000, 'every stored event');
@@ -87,7 +94,7 @@ describe('iec104 controlled station: spontaneous data through the store', () => 
     expect(load.errors).toEqual([]);
     const site = new Site(load, { adapters: { iec104: { port: 0, host: '127.0.0.1', spontaneous: 'always' } } });
     await site.start();
-    const adapter = site.adapters.find((a) => a.name === 'iec104') as Iec104UpstreamAdapter;
+    const adapter = adapterOf(site);
     const addr = adapter.address()!;
     const timeOf = (o: InfoObject) => cp56ToEpoch(o.time!)!;
     // 1. A SCADA that takes the k window (12 I frames) and never acknowledges: nothing is confirmed in the store.
@@ -101,11 +108,7 @@ describe('iec104 controlled station: spontaneous data through the store', () => 
     // with their original time tags, and only then are they confirmed in the store.
     mute.drop();
     await waitFor(() => adapter.server.connections().length === 0 || undefined, 5000, 'the server sees the connection lost');
-    const scada = new Iec104Client({ hosts: [{ host: '127.0.0.1', port: addr.port }], ca: 7, reconnect: false });
-    const times: number[] = [];
-    scada.on('object', (u: { cot: number; object: InfoObject }) => {
-      if (u.cot === 3 && u.object.ioa === 1001 && u.object.time) times.push(timeOf(u.object));
-    });
+    const { scada, times } = acknowledgingScada(site);
     try {
       await scada.connect();
       await waitFor(() => times.length >= unacked.length + 3 || undefined, 10000, 'the unacknowledged events and newer ones');
@@ -123,7 +126,7 @@ describe('iec104 controlled station: spontaneous data through the store', () => 
     const opts = { adapters: { iec104: { port: 0, host: '127.0.0.1', spontaneous: 'always' } } };
     const first = new Site(load, opts);
     await first.start();
-    const mute = await FakeScada.start((first.adapters.find((a) => a.name === 'iec104') as Iec104UpstreamAdapter).address()!.port);
+    const mute = await FakeScada.start(adapterOf(first).address()!.port);
     await mute.until(() => mute.events().length >= 11);
     const unacked = mute.frames.flatMap((f) => (f.apci.format === 'I' && f.asdu?.cot === 3 ? [cp56ToEpoch(f.asdu.objects[0]!.time!)!] : []));
     await first.stop(); // the entries were handed to SCADA, never confirmed: still in the store
@@ -131,11 +134,7 @@ describe('iec104 controlled station: spontaneous data through the store', () => 
 
     const second = new Site(load, opts);
     await second.start();
-    const scada = new Iec104Client({ hosts: [{ host: '127.0.0.1', port: (second.adapters.find((a) => a.name === 'iec104') as Iec104UpstreamAdapter).address()!.port }], ca: 7, reconnect: false });
-    const times: number[] = [];
-    scada.on('object', (u: { cot: number; object: InfoObject }) => {
-      if (u.cot === 3 && u.object.ioa === 1001 && u.object.time) times.push(cp56ToEpoch(u.object.time)!);
-    });
+    const { scada, times } = acknowledgingScada(second);
     try {
       await scada.connect();
       await waitFor(() => times.length >= unacked.length || undefined, 10000, 'the events unacknowledged before the restart');
