@@ -3,14 +3,13 @@
  * confirmed (S frame or I frame), across the 15-bit wrap of the sequence numbers, and what happens to the
  * unconfirmed ones when the connection is lost (sent again, with their tokens, on the next started connection).
  */
-import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
-import { decodeApdu, encodeIFrame, encodeSFrame, encodeUFrame, FrameReader, type Apci } from '../../src/protocols/iec104/apci.js';
+import { decodeApdu, encodeIFrame, encodeSFrame, encodeUFrame, type Apci } from '../../src/protocols/iec104/apci.js';
 import { encodeAsdu, type Asdu } from '../../src/protocols/iec104/asdu.js';
-import { decodeFrame, encodeIAsdu } from '../../src/protocols/iec104/codec.js';
 import { LinkLayer } from '../../src/protocols/iec104/link.js';
 import { Iec104Server, type EventTokens } from '../../src/protocols/iec104/server.js';
+import { FakeScada } from './fake-scada.js';
 
 const spont = (ioa: number): Asdu => ({ typeId: 13, cot: 3, ca: 1, objects: [{ ioa, value: ioa }] });
 
@@ -83,45 +82,6 @@ describe('link layer: acknowledged tags', () => {
     expect(s.link.pending().map((p) => p.tag)).toEqual(['a']);
   });
 });
-
-/** A controlling station played by the test over a real socket: it acknowledges only when told to. */
-class FakeScada {
-  readonly frames: Array<{ apci: Apci; asdu?: Asdu }> = [];
-  private reader = new FrameReader();
-  private vs = 0;
-  private waiters: Array<() => void> = [];
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (d: Buffer) => {
-      this.reader.push(d, (f) => this.frames.push(decodeFrame(Buffer.from(f))));
-      for (const w of this.waiters.splice(0)) w();
-    });
-  }
-  static async start(port: number): Promise<FakeScada> {
-    const s = connect({ host: '127.0.0.1', port });
-    await new Promise<void>((res, rej) => s.once('connect', res).once('error', rej));
-    const f = new FakeScada(s);
-    s.write(encodeUFrame('STARTDT_ACT'));
-    await f.until(() => f.frames.some((x) => x.apci.format === 'U' && x.apci.fn === 'STARTDT_CON'));
-    return f;
-  }
-  /** Spontaneous I frames received: [N(S), IOA]. */
-  events(): Array<[number, number]> {
-    return this.frames.flatMap((x) => (x.apci.format === 'I' && x.asdu?.cot === 3 ? [[x.apci.ns, x.asdu.objects[0]!.ioa] as [number, number]] : []));
-  }
-  async until(cond: () => boolean): Promise<void> {
-    while (!cond()) await new Promise<void>((r) => this.waiters.push(r));
-  }
-  ackS(nr: number): void {
-    this.socket.write(encodeSFrame(nr));
-  }
-  /** An interrogation command whose N(R) acknowledges. */
-  ackI(nr: number): void {
-    this.socket.write(encodeIAsdu(this.vs++, nr, { typeId: 100, cot: 6, ca: 1, objects: [{ ioa: 0, qualifier: 20 }] }));
-  }
-  drop(): void {
-    this.socket.destroy();
-  }
-}
 
 describe('controlled station: acknowledgement events and re-sending after a lost connection', () => {
   let server: Iec104Server | undefined;
