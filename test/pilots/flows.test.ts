@@ -22,8 +22,8 @@ describe('flows/*.json', () => {
       for (const n of nodes) {
         expect(pkgTypes.has(n.type) || coreTypes.has(n.type), `${n.id}: type ${n.type}`).toBe(true);
         for (const out of n.wires ?? []) for (const t of out) expect(ids.has(t), `${n.id} wired to ${t}`).toBe(true);
-        // Configuration references: ours (port, device; site on site in/control) and the core mqtt in → broker.
-        const refs = n.type === 'mqtt in' || n.type === 'mqtt out' ? ['broker'] : n.type === 'gridbridge-site-in' || n.type === 'gridbridge-site-control' ? ['site'] : n.type.startsWith('gridbridge-') ? ['port', 'device'] : [];
+        // Configuration references: ours (Modbus port, device; site on site in/control) and the core mqtt in → broker.
+        const refs = n.type === 'mqtt in' || n.type === 'mqtt out' ? ['broker'] : n.type === 'gridbridge-site-in' || n.type === 'gridbridge-site-control' ? ['site'] : n.type.startsWith('gridbridge-modbus-') ? ['port', 'device'] : []; // elsewhere `device` is a name (e.g. the 2030.5 client's)
         for (const k of refs) if (n[k]) expect(ids.has(n[k]), `${n.id}.${k}`).toBe(true);
         if (n.z) expect(ids.has(n.z), `${n.id}.z`).toBe(true);
         if (n.type === 'gridbridge-site' && n.source === 'file') {
