@@ -126,16 +126,18 @@ describe('sep2 client ↔ test server (mTLS)', () => {
     try {
       client.start();
       await vi.waitFor(() => expect(client.status).toBe('up'), { timeout: 8000 });
+      // 'up' is the core walk; mirrors follow as their own function set: forget them only once they exist.
+      await vi.waitFor(() => expect(server.mirrors.size).toBeGreaterThan(0), { timeout: 15_000 });
       server.mirrors.clear();
       const before = server.records.filter((r) => r.path === '/mup' && r.method === 'POST').length;
-      await vi.waitFor(() => expect(server.records.filter((r) => r.path === '/mup' && r.method === 'POST').length).toBeGreaterThan(before), { timeout: 8000 });
-      await vi.waitFor(() => expect([...server.readings.keys()].filter((k) => Number(k.split('|')[1]) > fromS + 1).length).toBeGreaterThan(1), { timeout: 8000 });
+      await vi.waitFor(() => expect(server.records.filter((r) => r.path === '/mup' && r.method === 'POST').length).toBeGreaterThan(before), { timeout: 15_000 });
+      await vi.waitFor(() => expect([...server.readings.keys()].filter((k) => Number(k.split('|')[1]) > fromS + 1).length).toBeGreaterThan(1), { timeout: 15_000 });
       for (const [k, r] of server.readings) if (Number(k.split('|')[1]) > fromS) expect(r.count, k).toBe(1);
     } finally {
       clearInterval(feed);
       client.stop();
     }
-  });
+  }, 50_000);
 
   it('refuses a server whose chain does not validate against the configured CA (wrong CA)', async () => {
     const client = new Sep2Client(clientOpts(pki, { ca: other.caCert }));
