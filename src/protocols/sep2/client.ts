@@ -553,6 +553,7 @@ export class Sep2Client extends EventEmitter {
   private async postReadings(key: string, listHref: string): Promise<number> {
     const period = this.postRates.get(key) ?? 60;
     this.telemetry.flush(this.scheduler.serverNow());
+    let recreated = false;
     for (;;) {
       const batch = this.telemetry.take(key);
       if (!batch) return period;
@@ -564,7 +565,12 @@ export class Sep2Client extends EventEmitter {
       }
       // Kept buffered in every case: a refused batch is reported and retried with backoff, never dropped silently.
       this.telemetry.nack(key);
-      if (r.status === 404) await this.createMirror(key, listHref);
+      if (r.status === 404 && !recreated) {
+        // The server forgot the mirror: create it again and send the same batch to it now, not a backoff later.
+        await this.createMirror(key, listHref);
+        recreated = true;
+        continue;
+      }
       throw new Sep2HttpError('status', r.message, this.locations.get(key) ?? listHref, r.status);
     }
   }
