@@ -135,7 +135,7 @@ export class Ven3 extends Emitter<Ven3Events> {
   /** One round: (re)connect when needed, read events, send due reports. Webhook mode still polls, as a safety net. */
   private async cycle(first: boolean): Promise<void> {
     // Sampled before any request, so an unreachable VTN does not leave holes in the reports' history.
-    this.sampleReports();
+    const sampled = this.sampleReports();
     try {
       if (first || !this.venID) {
         this.setState('connecting');
@@ -145,6 +145,7 @@ export class Ven3 extends Emitter<Ven3Events> {
         if (this.cfg.notification === 'mqtt') await this.subscribeMqtt();
       }
       await this.refreshEvents();
+      this.sampleReports(sampled); // events first seen in this round
       await this.pushReports();
       this.setState('up');
     } catch (e) {
@@ -409,13 +410,20 @@ export class Ven3 extends Emitter<Ven3Events> {
     return (this.reportLog ??= this.cfg.reportLog ?? new MemoryReportLog());
   }
 
-  /** One interval of the current values for every known event that asks for reports (kept until the VTN has it). */
-  sampleReports(): void {
+  /**
+   * One interval of the current values for every known event that asks for reports (kept until the VTN has it),
+   * except the events in `skip`; returns the events sampled.
+   */
+  sampleReports(skip: ReadonlySet<string> = new Set()): Set<string> {
     const now = this.cfg.clock.now();
+    const done = new Set<string>();
     for (const e of this.events.values()) {
       const wanted = this.reportBindings(e);
-      if (wanted.length) this.log.add({ key: e.id!, time: now, samples: sampleBindings(this.cfg.points, wanted, now) });
+      if (wanted.length === 0 || skip.has(e.id!)) continue;
+      this.log.add({ key: e.id!, time: now, samples: sampleBindings(this.cfg.points, wanted, now) });
+      done.add(e.id!);
     }
+    return done;
   }
 
   /** Sample the current values, then send every report's unaccepted intervals. */
