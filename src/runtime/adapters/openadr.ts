@@ -97,7 +97,6 @@ export const createOpenadrAdapter: AdapterFactory = (block, ctx: UpstreamContext
   const m = openadrMappingSchema.parse(block);
   let ven: OpenadrVen;
   const log = storeReportLog(ctx.storeQueue<LoggedInterval>(), (msg) => ctx.warn(msg));
-  if (log.restored) ctx.warn(`store: ${log.restored} report interval(s) from before the restart kept for the VTN`);
   try {
     // Secrets are passed as texts so the VEN never reads the block's (mapping-relative) paths from the cwd.
     ven = new OpenadrVen({ ...m, tls: undefined }, ctx.clock, { ...resolveOpenadrSecrets(m, o, ctx.baseDir), baseDir: ctx.baseDir }, log);
@@ -144,6 +143,7 @@ export const createOpenadrAdapter: AdapterFactory = (block, ctx: UpstreamContext
     name: 'openadr',
     start: async () => {
       ctx.status('connecting', m.vtnUrl);
+      if (log.restored) ctx.warn(`store: ${log.restored} report interval(s) from before the restart kept for the VTN`);
       await ven.start();
     },
     stop: () => ven.stop(),
