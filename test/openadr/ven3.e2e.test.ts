@@ -8,6 +8,7 @@ import { Ven3, type Ven3Config } from '../../src/protocols/openadr/ven3.js';
 import { VtnSim3, type Vtn3Options } from '../../src/sim/openadr/vtn3.js';
 import { request, serve } from '../../src/protocols/openadr/http.js';
 import { point } from './harness.js';
+import { freePort } from '../runtime/station.js';
 
 const mapping = openadrMappingSchema.parse({
   version: '3.0.1',
@@ -253,5 +254,38 @@ describe('OpenADR 3 tolerance and bad input', () => {
     expect(parseDateTime3('2026-01-01 00:00:00', (d) => dev.push(d))).toBe(Date.UTC(2026, 0, 1));
     expect(parseDateTime3('12:00:00', (d) => dev.push(d))).toBeUndefined();
     expect(dev.length).toBe(2);
+  });
+});
+
+describe('OpenADR 3 reports while the VTN is unreachable', () => {
+  it('each poll round samples an interval; once the VTN is back they arrive once, in order, with their own starts', async () => {
+    const r = await rig3({ version: '3.0.1', port: await freePort() });
+    const t0 = r.clock.now();
+    r.vtn.create('events', eventBody(r.programID, t0 + 3_600_000));
+    const reports = () =>
+      r.log
+        .filter((e) => (e.event === 'created' || e.event === 'updated') && e.collection === 'reports')
+        .map((e) => (e.report as { resources: Array<{ intervals: Array<{ intervalPeriod: { start: string }; payloads: Array<{ type: string; values: number[] }> }> }> }).resources[0]!.intervals)
+        .map((ivs) => ivs.map((iv) => [Date.parse(iv.intervalPeriod.start) - t0, iv.payloads.find((p) => p.type === 'USAGE')!.values[0]]));
+    r.points.update(point('meter1', 'W', 100, r.clock.now()));
+    await r.ven.start();
+    await r.settle();
+    expect(reports()).toEqual([[[0, 100]]]);
+    await r.vtn.stop();
+    for (const w of [101, 102, 103]) {
+      r.points.update(point('meter1', 'W', w, r.clock.now()));
+      await r.step(30_000);
+    }
+    expect(reports().length).toBe(1);
+    expect(r.ven.state).toBe('degraded');
+    await r.vtn.start();
+    r.points.update(point('meter1', 'W', 104, r.clock.now()));
+    await r.step(30_000);
+    // The three rounds without the VTN and this one, each at its own time; then only what is new.
+    expect(reports().at(-1)).toEqual([[30_000, 101], [60_000, 102], [90_000, 103], [120_000, 104]]);
+    r.points.update(point('meter1', 'W', 105, r.clock.now()));
+    await r.step(30_000);
+    expect(reports().at(-1)).toEqual([[150_000, 105]]);
+    expect(reports().length).toBe(3);
   });
 });

@@ -9,7 +9,7 @@ import type { ControlIntent } from '../../core/control.js';
 import type { Point } from '../../core/point.js';
 import { Emitter } from './emitter.js';
 import { openadrMappingSchema, type OpenadrMapping } from './mapping.js';
-import { LatestPoints, toReportBindings } from './reports.js';
+import { LatestPoints, toReportBindings, type ReportLog } from './reports.js';
 import { Ven20b, type Ven20bConfig, type VenState } from './ven20b.js';
 import { Ven3 } from './ven3.js';
 
@@ -42,6 +42,8 @@ export class OpenadrVen extends Emitter<OpenadrVenEvents> {
     readonly mapping: OpenadrMapping,
     clock: Clock,
     secrets: VenSecrets = {},
+    /** Where report intervals wait for the VTN's acceptance (the runtime passes a durable store). */
+    reportLog?: ReportLog,
   ) {
     super();
     const reports = toReportBindings(mapping.reports);
@@ -67,6 +69,7 @@ export class OpenadrVen extends Emitter<OpenadrVenEvents> {
         reports,
         signals: mapping.signals,
         points: this.points,
+        ...(reportLog ? { reportLog } : {}),
         clock,
       });
       v.on('state', (s) => this.emit('state', s));
@@ -93,6 +96,7 @@ export class OpenadrVen extends Emitter<OpenadrVenEvents> {
         reports,
         signals: mapping.signals,
         points: this.points,
+        ...(reportLog ? { reportLog } : {}),
         clock,
         ...(tls ? { tls } : {}),
       });

@@ -138,3 +138,44 @@ export function metadataReports(bindings: ReportBinding[], opts: { now: number; 
   }
   return out;
 }
+
+/** One sampled report interval: the samples of a report's points at one time. */
+export interface LoggedInterval {
+  /** Report the interval belongs to (2.0b: reportSpecifierID; 3.x: event id). */
+  key: string;
+  time: number;
+  samples: ReportSample[];
+}
+
+/**
+ * Where a VEN keeps sampled report intervals until the VTN accepted a report carrying them (2.0b oadrUpdatedReport
+ * with 200, 3.x a 2xx answer). The runtime passes a durable one (src/core/store), so unsent intervals survive a
+ * restart; the default keeps them in memory.
+ */
+export interface ReportLog {
+  /** Keep one interval (durable before this returns when the log is). */
+  add(iv: LoggedInterval): void;
+  /** Unconfirmed intervals of `key`, oldest first (at most `max`). The handles go back to `confirm`. */
+  pending(key: string, max: number): Array<{ handle: unknown; interval: LoggedInterval }>;
+  /** The VTN accepted the report that carried these intervals: forget them. */
+  confirm(handles: unknown[]): void;
+}
+
+/** In-memory ReportLog, bounded per key (oldest dropped beyond `maxPerKey`). */
+export class MemoryReportLog implements ReportLog {
+  private readonly byKey = new Map<string, LoggedInterval[]>();
+  constructor(private readonly maxPerKey = 1000) {}
+  add(iv: LoggedInterval): void {
+    const list = this.byKey.get(iv.key) ?? [];
+    list.push(iv);
+    if (list.length > this.maxPerKey) list.splice(0, list.length - this.maxPerKey);
+    this.byKey.set(iv.key, list);
+  }
+  pending(key: string, max: number): Array<{ handle: unknown; interval: LoggedInterval }> {
+    return (this.byKey.get(key) ?? []).slice(0, max).map((interval) => ({ handle: interval, interval }));
+  }
+  confirm(handles: unknown[]): void {
+    const done = new Set(handles);
+    for (const [k, list] of this.byKey) this.byKey.set(k, list.filter((iv) => !done.has(iv)));
+  }
+}

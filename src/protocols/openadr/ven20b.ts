@@ -16,7 +16,7 @@ import type { OpenadrPolicy, OpenadrSignalBinding } from './mapping.js';
 import { serialize } from './oadr20b/build.js';
 import { OadrParseError, parse, peekRequestID } from './oadr20b/parse.js';
 import { OadrStatus, serviceFor, type EventResponse, type OadrMessage, type OadrReport, type ReportRequest, type ReportInterval } from './oadr20b/types.js';
-import { metadataReports, oadrDataQuality, sampleBindings, type LatestPoints, type ReportBinding } from './reports.js';
+import { MemoryReportLog, metadataReports, oadrDataQuality, sampleBindings, type LatestPoints, type ReportBinding, type ReportLog } from './reports.js';
 import { OadrSignatureError, ReplayGuard, signPayload, verifyPayload } from './signature.js';
 
 export type VenState = 'idle' | 'connecting' | 'up' | 'degraded' | 'down';
@@ -45,6 +45,8 @@ export interface Ven20bConfig {
   reports: ReportBinding[];
   signals: OpenadrSignalBinding[];
   points: LatestPoints;
+  /** Where sampled intervals wait until the VTN accepted them (default: in memory, 1000 per report). */
+  reportLog?: ReportLog;
   clock: Clock;
   requestTimeoutMs?: number;
 }
@@ -62,7 +64,6 @@ export interface Ven20bEvents extends Record<string, unknown> {
 interface ActiveReport {
   request: ReportRequest;
   bindings: ReportBinding[];
-  intervals: ReportInterval[];
   sampleTimer?: TimerHandle;
   sendTimer?: TimerHandle;
   endAt?: number;
@@ -86,8 +87,11 @@ export class Ven20b extends Emitter<Ven20bEvents> {
   private stopped = false;
   private readonly inflight = new Set<Promise<unknown>>();
 
+  private readonly log: ReportLog;
+
   constructor(readonly cfg: Ven20bConfig) {
     super();
+    this.log = cfg.reportLog ?? new MemoryReportLog();
     this.pollFreqSec = cfg.pollFallbackSec;
     this.venID = cfg.venID ?? (cfg.tls?.cert ? fingerprintFromPem(cfg.tls.cert) : undefined);
   }
@@ -519,7 +523,7 @@ export class Ven20b extends Emitter<Ven20bEvents> {
   private startReport(request: ReportRequest, bindings: ReportBinding[]): void {
     const clock = this.cfg.clock;
     const s = request.specifier;
-    const a: ActiveReport = { request, bindings, intervals: [] };
+    const a: ActiveReport = { request, bindings };
     const now = clock.now();
     const startDelay = s.reportInterval ? Math.max(0, s.reportInterval.dtstart - now) : 0;
     if (s.reportInterval && s.reportInterval.durationSec > 0) a.endAt = s.reportInterval.dtstart + s.reportInterval.durationSec * 1000;
@@ -553,25 +557,37 @@ export class Ven20b extends Emitter<Ven20bEvents> {
 
   private sample(a: ActiveReport): void {
     const now = this.cfg.clock.now();
-    const samples = sampleBindings(this.cfg.points, a.bindings, now);
-    // One ei:interval per rID and sample time. The XSD allows several oadrReportPayloads per interval, but
-    // independent VTNs (openleadr-python) read exactly one payload per interval; this form is valid for both.
-    for (const s of samples) {
-      a.intervals.push({
-        dtstart: now,
-        durationSec: a.request.specifier.granularitySec,
-        uid: String(a.intervals.length),
-        payloads: [{ rID: s.rID, value: s.status ?? s.value ?? 0, dataQuality: oadrDataQuality(s.quality) }],
-      });
-    }
+    this.log.add({ key: a.request.specifier.reportSpecifierID, time: now, samples: sampleBindings(this.cfg.points, a.bindings, now) });
   }
 
+  /** Report specifiers with an oadrUpdateReport in flight (their intervals are not sent twice at once). */
+  private readonly flushing = new Set<string>();
+
+  /** Send the report's unconfirmed intervals (oldest first, original times); confirmed once the VTN accepted them. */
   private async flush(a: ActiveReport): Promise<void> {
-    const intervals = a.intervals.splice(0);
-    if (intervals.length === 0) return;
-    intervals.forEach((iv, i) => (iv.uid = String(i)));
     const s = a.request.specifier;
-    const reportName = s.reportSpecifierID.endsWith('TELEMETRY_STATUS') ? 'TELEMETRY_STATUS' : 'TELEMETRY_USAGE';
+    const key = s.reportSpecifierID;
+    if (this.flushing.has(key)) return;
+    const pending = this.log.pending(key, 1000);
+    if (pending.length === 0) return;
+    // One ei:interval per rID and sample time. The XSD allows several oadrReportPayloads per interval, but
+    // independent VTNs (openleadr-python) read exactly one payload per interval; this form is valid for both.
+    const intervals: ReportInterval[] = [];
+    for (const { interval } of pending) {
+      for (const x of interval.samples) {
+        intervals.push({
+          dtstart: interval.time,
+          durationSec: s.granularitySec,
+          uid: String(intervals.length),
+          payloads: [{ rID: x.rID, value: x.status ?? x.value ?? 0, dataQuality: oadrDataQuality(x.quality) }],
+        });
+      }
+    }
+    if (intervals.length === 0) {
+      this.log.confirm(pending.map((p) => p.handle));
+      return;
+    }
+    const reportName = key.endsWith('TELEMETRY_STATUS') ? 'TELEMETRY_STATUS' : 'TELEMETRY_USAGE';
     const report: OadrReport = {
       dtstart: intervals[0]!.dtstart,
       durationSec: Math.round((intervals[intervals.length - 1]!.dtstart - intervals[0]!.dtstart) / 1000) + s.granularitySec,
@@ -579,25 +595,28 @@ export class Ven20b extends Emitter<Ven20bEvents> {
       eiReportID: randomUUID(),
       descriptions: [],
       reportRequestID: a.request.reportRequestID,
-      reportSpecifierID: s.reportSpecifierID,
+      reportSpecifierID: key,
       reportName,
       createdDateTime: this.cfg.clock.now(),
     };
+    this.flushing.add(key);
     try {
       const ack = await this.send({ type: 'oadrUpdateReport', requestID: randomUUID(), reports: [report], venID: this.venID! });
-      this.emit('report', { reportRequestID: a.request.reportRequestID, reportSpecifierID: s.reportSpecifierID, intervals: intervals.length, payloads: intervals.reduce((n, i) => n + i.payloads.length, 0) });
-      if (ack.type === 'oadrUpdatedReport') {
-        this.expectOk(ack, 'oadrUpdateReport');
-        if (ack.cancelReport) {
-          const reply = this.cancelReports(ack.cancelReport.requestID, ack.cancelReport.reportRequestIDs, false);
-          await this.deliver(reply);
-        }
+      // A plain oadrResponse 200 is taken as acceptance too (send() has already rejected a non-200 one).
+      if (ack.type !== 'oadrUpdatedReport' && ack.type !== 'oadrResponse') throw new Error(`oadrUpdateReport: unexpected ${ack.type}`);
+      this.expectOk(ack, 'oadrUpdateReport');
+      // Accepted: these intervals are on the VTN. Otherwise they stay in the log for the next attempt.
+      this.log.confirm(pending.map((p) => p.handle));
+      this.emit('report', { reportRequestID: a.request.reportRequestID, reportSpecifierID: key, intervals: intervals.length, payloads: intervals.reduce((n, i) => n + i.payloads.length, 0) });
+      if (ack.type === 'oadrUpdatedReport' && ack.cancelReport) {
+        const reply = this.cancelReports(ack.cancelReport.requestID, ack.cancelReport.reportRequestIDs, false);
+        await this.deliver(reply);
       }
     } catch (e) {
-      // Keep the samples for the next attempt rather than losing them silently (bounded).
-      a.intervals.unshift(...intervals.slice(-1000));
       this.emit('error', e instanceof Error ? e : new Error(String(e)));
       this.setState('degraded', e instanceof Error ? e.message : String(e));
+    } finally {
+      this.flushing.delete(key);
     }
   }
 

@@ -29,7 +29,7 @@ import {
 } from './oadr3/models.js';
 import { MqttNotifier, notifiersSchema, topicFilters, topicsResponseSchema, type NotifierTopics } from './oadr3/mqtt-notifier.js';
 import { answerEchoChallenge, normaliseNotification } from './oadr3/webhook.js';
-import { sampleBindings, type LatestPoints, type ReportBinding } from './reports.js';
+import { MemoryReportLog, sampleBindings, type LatestPoints, type ReportBinding, type ReportLog } from './reports.js';
 import type { VenState } from './ven20b.js';
 
 export interface Ven3Config {
@@ -51,6 +51,8 @@ export interface Ven3Config {
   reports: ReportBinding[];
   signals: OpenadrSignalBinding[];
   points: LatestPoints;
+  /** Where sampled intervals wait until the VTN accepted them (default: in memory, 1000 per event). */
+  reportLog?: ReportLog;
   clock: Clock;
   tls?: TlsOptions;
 }
@@ -60,7 +62,7 @@ export interface Ven3Events extends Record<string, unknown> {
   control: ControlIntent;
   cancel: { id: string; reason: string };
   event: { eventID: string; programID: string; status: 'new' | 'modified' | 'deleted' | 'rejected'; reason?: string };
-  report: { eventID: string; reportID?: string; resources: number };
+  report: { eventID: string; reportID?: string; resources: number; intervals: number };
   deviation: string;
   error: Error;
 }
@@ -132,6 +134,8 @@ export class Ven3 extends Emitter<Ven3Events> {
 
   /** One round: (re)connect when needed, read events, send due reports. Webhook mode still polls, as a safety net. */
   private async cycle(first: boolean): Promise<void> {
+    // Sampled before any request, so an unreachable VTN does not leave holes in the reports' history.
+    const sampled = this.sampleReports();
     try {
       if (first || !this.venID) {
         this.setState('connecting');
@@ -141,7 +145,8 @@ export class Ven3 extends Emitter<Ven3Events> {
         if (this.cfg.notification === 'mqtt') await this.subscribeMqtt();
       }
       await this.refreshEvents();
-      await this.sendReports();
+      this.sampleReports(sampled); // events first seen in this round
+      await this.pushReports();
       this.setState('up');
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
@@ -394,24 +399,69 @@ export class Ven3 extends Emitter<Ven3Events> {
 
   // ---- reports --------------------------------------------------------------------------------------------------
 
-  /** For every known event that asks for reports, POST (first time) or PUT a report with the current values. */
-  async sendReports(): Promise<void> {
+  /** The mapped report bindings an event asks for (by payloadType), none when it asks for no report. */
+  private reportBindings(e: Event3): ReportBinding[] {
+    const descs = e.reportDescriptors ?? [];
+    if (!e.id || descs.length === 0) return [];
+    return this.cfg.reports.filter((b) => descs.some((d) => d.payloadType === b.payloadType));
+  }
+
+  private get log(): ReportLog {
+    return (this.reportLog ??= this.cfg.reportLog ?? new MemoryReportLog());
+  }
+
+  /**
+   * One interval of the current values for every known event that asks for reports (kept until the VTN has it),
+   * except the events in `skip`; returns the events sampled.
+   */
+  sampleReports(skip: ReadonlySet<string> = new Set()): Set<string> {
     const now = this.cfg.clock.now();
+    const done = new Set<string>();
     for (const e of this.events.values()) {
-      const descs = e.reportDescriptors ?? [];
-      if (!e.id || descs.length === 0) continue;
-      const wanted = this.cfg.reports.filter((b) => descs.some((d) => d.payloadType === b.payloadType));
-      if (wanted.length === 0) continue;
-      const samples = sampleBindings(this.cfg.points, wanted, now);
-      const byDevice = new Map<string, Array<{ type: string; values: Array<number | boolean> }>>();
-      wanted.forEach((b, i) => {
-        const s = samples[i]!;
-        const list = byDevice.get(b.device) ?? [];
-        if (s.status) list.push({ type: b.payloadType, values: [s.status.online] });
-        else if (s.value !== null) list.push({ type: b.payloadType, values: [s.value] });
-        list.push({ type: 'DATA_QUALITY', values: [s.quality === 'good' ? 1 : 0] });
-        byDevice.set(b.device, list);
-      });
+      const wanted = this.reportBindings(e);
+      if (wanted.length === 0 || skip.has(e.id!)) continue;
+      this.log.add({ key: e.id!, time: now, samples: sampleBindings(this.cfg.points, wanted, now) });
+      done.add(e.id!);
+    }
+    return done;
+  }
+
+  /** Sample the current values, then send every report's unaccepted intervals. */
+  async sendReports(): Promise<void> {
+    this.sampleReports();
+    await this.pushReports();
+  }
+
+  /**
+   * For every known event that asks for reports, POST (first time) or PUT a report with every interval the VTN has
+   * not accepted yet (oldest first, each with its own start); a 2xx answer confirms them.
+   */
+  private async pushReports(): Promise<void> {
+    const log = this.log;
+    for (const e of this.events.values()) {
+      const wanted = this.reportBindings(e);
+      if (wanted.length === 0 || !e.id) continue;
+      const pending = log.pending(e.id, 1000);
+      if (pending.length === 0) continue;
+      const byDevice = new Map<string, Array<{ id: number; intervalPeriod: { start: string; duration: string }; payloads: Array<{ type: string; values: Array<number | boolean> }> }>>();
+      for (const { interval } of pending) {
+        const start = new Date(interval.time).toISOString();
+        const perDevice = new Map<string, Array<{ type: string; values: Array<number | boolean> }>>();
+        for (const s of interval.samples) {
+          const b = wanted.find((w) => w.rID === s.rID);
+          if (!b) continue;
+          const list = perDevice.get(b.device) ?? [];
+          if (s.status) list.push({ type: b.payloadType, values: [s.status.online] });
+          else if (s.value !== null) list.push({ type: b.payloadType, values: [s.value] });
+          list.push({ type: 'DATA_QUALITY', values: [s.quality === 'good' ? 1 : 0] });
+          perDevice.set(b.device, list);
+        }
+        for (const [device, payloads] of perDevice) {
+          const ivs = byDevice.get(device) ?? [];
+          ivs.push({ id: ivs.length, intervalPeriod: { start, duration: 'PT0S' }, payloads });
+          byDevice.set(device, ivs);
+        }
+      }
       const report: Record<string, unknown> = {
         ...(this.cfg.version === '3.0.1' ? { programID: e.programID } : {}),
         eventID: e.id,
@@ -421,17 +471,21 @@ export class Ven3 extends Emitter<Ven3Events> {
           const b = wanted.find((w) => w.payloadType === t)!;
           return { objectType: 'REPORT_PAYLOAD_DESCRIPTOR', payloadType: t, ...(b.unit ? { units: b.unit } : {}) };
         }),
-        resources: [...byDevice].map(([resourceName, payloads]) => ({
+        resources: [...byDevice].map(([resourceName, intervals]) => ({
           resourceName,
-          intervalPeriod: { start: new Date(now).toISOString(), duration: 'PT0S' },
-          intervals: [{ id: 0, payloads }],
+          intervalPeriod: { start: intervals[0]!.intervalPeriod.start, duration: 'PT0S' },
+          intervals,
         })),
       };
       const existing = this.reportIds.get(e.id);
       const res = existing ? await this.api('PUT', `/reports/${existing}`, report) : await this.api('POST', '/reports', report);
+      // A 2xx answer: the VTN holds these intervals (api() threw otherwise and they stay for the next round).
+      log.confirm(pending.map((p) => p.handle));
       const id = res && typeof res === 'object' && typeof (res as { id?: unknown }).id === 'string' ? (res as { id: string }).id : undefined;
       if (id) this.reportIds.set(e.id, id);
-      this.emit('report', { eventID: e.id, ...(id ? { reportID: id } : {}), resources: byDevice.size });
+      this.emit('report', { eventID: e.id, ...(id ? { reportID: id } : {}), resources: byDevice.size, intervals: pending.length });
     }
   }
+
+  private reportLog: ReportLog | undefined;
 }

@@ -14,6 +14,8 @@ import { errorMessage } from '../../core/errors.js';
 import type { Point } from '../../core/point.js';
 import { OpenadrVen, type VenSecrets } from '../../protocols/openadr/factory.js';
 import { openadrMappingSchema, type OpenadrMapping } from '../../protocols/openadr/mapping.js';
+import type { LoggedInterval, ReportLog } from '../../protocols/openadr/reports.js';
+import type { QueueEntry, StoreQueue } from '../../core/store/queue.js';
 import type { AdapterFactory, UpstreamAdapter, UpstreamContext } from '../adapter.js';
 
 export interface OpenadrAdapterOptions {
@@ -53,13 +55,51 @@ function inert(ctx: UpstreamContext, reason: string): UpstreamAdapter {
   };
 }
 
+/**
+ * The VEN's report log on a durable store queue: every sampled interval is one committed batch; the intervals handed
+ * out are held per report key and acknowledged (removed from the store) when the VTN accepted a report carrying them.
+ * Opening it hands out what an earlier run left, so those intervals are sent first, with their own times.
+ */
+export function storeReportLog(queue: StoreQueue<LoggedInterval>, warn: (m: string) => void): ReportLog & { restored: number } {
+  const held = new Map<string, QueueEntry<LoggedInterval>[]>();
+  const hold = (entries: QueueEntry<LoggedInterval>[]): void => {
+    for (const e of entries) {
+      const list = held.get(e.value.key) ?? [];
+      list.push(e);
+      held.set(e.value.key, list);
+    }
+  };
+  const backlog = queue.take(Number.MAX_SAFE_INTEGER);
+  hold(backlog);
+  return {
+    restored: backlog.length,
+    add(iv) {
+      try {
+        queue.append([iv]);
+        hold(queue.take(1));
+      } catch (e) {
+        warn(`store: report interval of ${new Date(iv.time).toISOString()} not stored: ${errorMessage(e)}`);
+      }
+    },
+    pending(key, max) {
+      return (held.get(key) ?? []).slice(0, max).map((e) => ({ handle: e, interval: e.value }));
+    },
+    confirm(handles) {
+      const done = new Set(handles);
+      for (const h of handles) queue.ack(h as QueueEntry<LoggedInterval>);
+      for (const [k, list] of held) held.set(k, list.filter((e) => !done.has(e)));
+    },
+  };
+}
+
 export const createOpenadrAdapter: AdapterFactory = (block, ctx: UpstreamContext, opts) => {
   const o = opts as OpenadrAdapterOptions;
   const m = openadrMappingSchema.parse(block);
   let ven: OpenadrVen;
+  const log = storeReportLog(ctx.storeQueue<LoggedInterval>(), (msg) => ctx.warn(msg));
   try {
     // Secrets are passed as texts so the VEN never reads the block's (mapping-relative) paths from the cwd.
-    ven = new OpenadrVen({ ...m, tls: undefined }, ctx.clock, { ...resolveOpenadrSecrets(m, o, ctx.baseDir), baseDir: ctx.baseDir });
+    ven = new OpenadrVen({ ...m, tls: undefined }, ctx.clock, { ...resolveOpenadrSecrets(m, o, ctx.baseDir), baseDir: ctx.baseDir }, log);
   } catch (e) {
     return inert(ctx, `not started: ${errorMessage(e)}`);
   }
@@ -103,6 +143,7 @@ export const createOpenadrAdapter: AdapterFactory = (block, ctx: UpstreamContext
     name: 'openadr',
     start: async () => {
       ctx.status('connecting', m.vtnUrl);
+      if (log.restored) ctx.warn(`store: ${log.restored} report interval(s) from before the restart kept for the VTN`);
       await ven.start();
     },
     stop: () => ven.stop(),
