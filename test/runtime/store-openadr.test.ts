@@ -137,11 +137,14 @@ describe('OpenADR reports through the store', () => {
       await vi.waitFor(() => expect(delivered().filter((t) => t > lastSeen && t < stop1).length).toBe(restored), { timeout: 10000, interval: 50 });
       await vi.waitFor(() => expect(second.storeStats().openadr!.delivered).toBeGreaterThan(restored), { timeout: 10000, interval: 50 });
 
-      // Once each, in order: sampling times strictly increase across every report the VTN accepted.
-      const times = delivered();
+      // In order, at least once: a report the VTN took but whose answer the cut link lost is sent again
+      // (at-least-once, docs/store.md), so an interval may stand twice; in the order intervals first reached the VTN,
+      // sampling times strictly increase.
+      const times = [...new Set(delivered())];
       for (let i = 1; i < times.length; i++) expect(times[i]!).toBeGreaterThan(times[i - 1]!);
-      // What the two runs confirmed is what the VTN holds (a report in flight may be stored but not yet confirmed).
-      await vi.waitFor(() => expect(delivered().length).toBe(firstDelivered + second.storeStats().openadr!.delivered), { timeout: 10000, interval: 20 });
+      // What the two runs confirmed is what the VTN holds, once each (a report in flight may be stored but not yet
+      // confirmed).
+      await vi.waitFor(() => expect(new Set(delivered()).size).toBe(firstDelivered + second.storeStats().openadr!.delivered), { timeout: 10000, interval: 20 });
       expect(second.storeStats().openadr!.durable).toBe(true);
     } finally {
       for (const s of sites) await s.stop().catch(() => undefined);
