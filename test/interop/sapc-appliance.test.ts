@@ -97,6 +97,9 @@ describe('sim sapc-appliance (separate process) ↔ sapc send', () => {
       if (ok) break;
       await new Promise((r) => setTimeout(r, 50));
     }
+    // socat forks a child per connection onto the same pty: let the probe's child exit first, or it can take the
+    // appliance's answer meant for the send below.
+    await new Promise((r) => setTimeout(r, 1000));
     const app2 = gridbridge(['sim', 'sapc-appliance', '--device', ptyApp]);
     try {
       await app2.waitFor((l) => l.event === 'start');
