@@ -50,8 +50,14 @@ function sfForUnit(unit: string | undefined): number {
   }
 }
 
-function generatorFor(p: ProfilePoint): Generator {
-  const phase = hash(p.name) * 2 * Math.PI;
+/**
+ * Moving value of a point. `seed` (profile id and unit) makes each device's curves its own: the phase comes from the
+ * seed and the point name, and power swings with a per-device period (40–80 s) and amplitude (60–100 % of full), so
+ * several devices with a `W` point do not draw the same line.
+ */
+function generatorFor(p: ProfilePoint, seed: string): Generator {
+  const phase = hash(`${seed}/${p.name}`) * 2 * Math.PI;
+  const own = hash(`${seed}#curve`);
   const sine = (mid: number, amp: number, periodS: number) => (t: number) => mid + amp * Math.sin((2 * Math.PI * t) / periodS + phase);
   const noise = (mid: number, amp: number) => (t: number) => mid + amp * Math.sin(t * 7.3 + phase) * Math.sin(t * 1.7);
   if (p.type === 'string') return () => `SIM-${p.name}`.slice(0, p.length * 2);
@@ -69,7 +75,7 @@ function generatorFor(p: ProfilePoint): Generator {
     case 'kVA':
     case 'var':
     case 'kvar':
-      g = sine(0, p.unit.startsWith('k') ? 5 : 5000, 60);
+      g = sine(0, (p.unit.startsWith('k') ? 5 : 5000) * (0.6 + 0.4 * own), 40 + 40 * own);
       break;
     case 'V':
       g = sine(230, 3, 20);
@@ -123,9 +129,10 @@ export class RegisterImage {
 
   constructor(
     readonly profile: Profile,
-    opts: { sunspec?: SunSpecChain } = {},
+    opts: { sunspec?: SunSpecChain; seed?: string } = {},
   ) {
-    this.points = profile.points.map((p) => ({ p, gen: generatorFor(p) }));
+    const seed = opts.seed ?? profile.id;
+    this.points = profile.points.map((p) => ({ p, gen: generatorFor(p, seed) }));
     for (const sp of this.points) this.byName.set(sp.p.name, sp);
     // Scale factors: pick one per sf point from the units of the points that use it.
     for (const sp of this.points) {

@@ -66,7 +66,7 @@ export class ModbusSimulator extends TypedEmitter<SimEvents> {
 
   constructor(private readonly opts: SimOptions) {
     super();
-    for (const u of opts.units) this.images.set(u.unitId, new RegisterImage(u.profile, u.sunspec ? { sunspec: u.sunspec } : {}));
+    for (const u of opts.units) this.images.set(u.unitId, new RegisterImage(u.profile, { ...(u.sunspec ? { sunspec: u.sunspec } : {}), seed: `${u.profile.id}#${u.unitId}` }));
     this.faults = opts.faults ?? [];
   }
 
