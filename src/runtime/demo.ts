@@ -3,12 +3,13 @@
  * Tempo meter, EV charger) on a Modbus TCP simulator, an embedded MQTT broker, and embedded Node-RED on
  * 127.0.0.1:1880 with the demo flow (Modbus → GridBridge → MQTT, values in the debug panel). Ctrl-C stops all.
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModbusSimulator } from '../sim/modbus/server.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../protocols/mqtt/broker.js';
 import { loadProfileFile, packageRoot } from './validate.js';
-import { startNodeRed, type NodeRedOptions } from './nodered.js';
+import { nodeRedDir, startNodeRed, type NodeRedOptions } from './nodered.js';
+import { demoDashboard } from './demo-dashboard.js';
 import { formatProfileError } from '../core/errors.js';
 
 export interface DemoOptions {
@@ -79,11 +80,17 @@ export async function runDemo(o: DemoOptions): Promise<{ editorUrl: string; mqtt
 
     mkdirSync(o.userDir, { recursive: true });
     const flowFile = join(o.userDir, 'flows.json');
-    if (o.resetFlow || !existsSync(flowFile)) copyFileSync(join(packageRoot, 'flows', 'demo-home-station.json'), flowFile);
+    if (o.resetFlow || !existsSync(flowFile)) {
+      // The demo flow, and its dashboard tab on the same site when Dashboard 2 is installed (demo-dashboard.ts).
+      const demoFlow = JSON.parse(readFileSync(join(packageRoot, 'flows', 'demo-home-station.json'), 'utf8')) as unknown[];
+      const dashboard = demoDashboard({ host: o.host, userDir: o.userDir, redDir: nodeRedDir(), siteId: 'gb-site', log });
+      writeFileSync(flowFile, JSON.stringify([...demoFlow, ...dashboard], null, 2) + '\n');
+    }
     const red = await startNodeRed({ userDir: o.userDir, flowFile: 'flows.json', host: o.host, port: o.port, ...(o.logLevel ? { logLevel: o.logLevel } : {}), ...(o.security ? { security: o.security } : {}), ...(o.logFormat ? { logFormat: o.logFormat } : {}) });
     stops.push(() => red.stop());
     editorUrl = red.url;
     log(`Node-RED editor: ${red.url}  (Ctrl-C stops everything)`);
+    if (readFileSync(flowFile, 'utf8').includes('"ui-base"')) log(`dashboard: ${red.url}dashboard`);
   } catch (e) {
     await stopAll();
     throw e;

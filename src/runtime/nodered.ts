@@ -91,6 +91,8 @@ export async function startNodeRed(opts: NodeRedOptions): Promise<{ url: string;
     ...opts.settings,
   };
   RED.init(server, settings);
+  // Dashboard 2 serves under httpNodeRoot (/api/dashboard); /dashboard, where Node-RED's defaults put it, leads there.
+  app.use('/dashboard', (req: { url: string }, res: { redirect(code: number, to: string): void }) => res.redirect(302, `/api/dashboard${req.url === '/' ? '' : req.url}`));
   app.use('/', RED.httpAdmin);
   app.use('/api', RED.httpNode);
   await new Promise<void>((resolve, reject) => {
