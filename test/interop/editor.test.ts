@@ -5,11 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { runDemo } from '../../src/runtime/demo.js';
+import { DASHBOARD_FLOW } from '../../src/runtime/demo-dashboard.js';
+import { artefactDir, CHROMIUM, CHROMIUM_ARGS as ARGS } from './browser.js';
 
 // The Node-RED editor in a real Chromium (Debian's package), against the main job: the GridBridge palette loads,
 // the demo flow has no unknown node types, the help panel has our text, and values reach the debug sidebar.
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+// Screenshots go to .gridbridge/artefacts/editor (or $GB_ARTEFACTS/editor).
+const shots = artefactDir('editor');
 
 describe('Node-RED editor with GridBridge (Chromium)', () => {
   const userDir = mkdtempSync(join(tmpdir(), 'gb-editor-'));
@@ -81,7 +83,7 @@ describe('Node-RED editor with GridBridge (Chromium)', () => {
       expect(res.status, `${n.type} icon ${url}`).toBe(200);
       expect(await res.text()).toContain('<svg');
     }
-    await page.screenshot({ path: join(tmpdir(), 'gridbridge-palette.png') });
+    await page.screenshot({ path: join(shots, 'gridbridge-palette.png') });
   });
 
   it('device dialog: profile picker by maker/model, a check of the profile, and an unknown profile marked invalid', async () => {
@@ -110,7 +112,7 @@ describe('Node-RED editor with GridBridge (Chromium)', () => {
     await page.selectOption('#gb-profile-picker', 'eastron-sdm630');
     expect(await page.inputValue('#node-config-input-profile')).toBe('eastron-sdm630');
     await page.waitForFunction(() => /✓ Eastron/.test(document.querySelector('#gb-profile-check')?.textContent ?? ''), undefined, { timeout: 10000 });
-    await page.screenshot({ path: join(tmpdir(), 'gridbridge-device-dialog.png') });
+    await page.screenshot({ path: join(shots, 'gridbridge-device-dialog.png') });
   });
 
   it('imports every example (Import ▸ Examples), deploys them beside the demo, and the demo keeps its green dots', async () => {
@@ -127,15 +129,25 @@ describe('Node-RED editor with GridBridge (Chromium)', () => {
     for (const f of files) {
       const name = f.replace(/\.json$/, '');
       expect(listed, 'Import ▸ Examples lists ' + name).toContain(`"${name}"`);
-      const flow = await page.evaluate(async (n) => (await fetch(`library/examples/flows/node-red-contrib-gridbridge/${n}`)).json(), name) as Array<{ type: string }>;
+      const flow = await page.evaluate(async (n) => (await fetch(`library/examples/flows/node-red-contrib-gridbridge/${n}`)).json(), name) as Array<{ id: string; type: string }>;
       expect(flow, f).toEqual(JSON.parse(readFileSync(join(examplesDir, f), 'utf8')));
-      const unknown = await page.evaluate((nodes) => {
+      // The demo already runs the dashboard tab (Dashboard 2 takes one ui-base): the tab is deleted and the example
+      // imported in its place, its dashboard config nodes replacing the demo's (the import-conflict dialog's
+      // "replace"); the other examples are imported as copies.
+      const replace = f === DASHBOARD_FLOW;
+      const unknown = await page.evaluate(({ nodes, replace }) => {
         const RED = (window as any).RED;
-        RED.view.importNodes(nodes, { generateIds: true, addFlow: false });
-        return nodes.map((n: { type: string }) => n.type).filter((t: string) => t !== 'tab' && !RED.nodes.getType(t));
-      }, flow);
+        const importMap: Record<string, string> = {};
+        if (replace) {
+          RED.workspaces.delete(RED.nodes.workspace('gbx-dash'));
+          for (const n of nodes) if (RED.nodes.node(n.id)) importMap[n.id] = 'replace';
+        }
+        RED.view.importNodes(nodes, replace ? { generateIds: false, addFlow: false, importMap } : { generateIds: true, addFlow: false });
+        return nodes.map((n: { type: string }) => n.type).filter((t: string) => t !== 'tab' && t !== 'global-config' && !RED.nodes.getType(t));
+      }, { nodes: flow, replace });
       expect(unknown, f).toEqual([]);
     }
+    expect(files, 'the dashboard example is among those imported').toContain(DASHBOARD_FLOW);
     await page.click('#red-ui-header-button-deploy');
     // The import notices may still be up: wait for the deploy's own.
     await page.waitForFunction(() => Array.from(document.querySelectorAll('.red-ui-notification')).some((e) => /deployed/i.test((e as HTMLElement).innerText)), undefined, { timeout: 20000 });
@@ -143,7 +155,23 @@ describe('Node-RED editor with GridBridge (Chromium)', () => {
     // The demo tab's site in (green "6/6 up": every component of the site up) and core mqtt in ("connected").
     await page.waitForFunction(() => Array.from(document.querySelectorAll('.red-ui-flow-node-status-dot-green')).some((e) => /\d+\/\d+ up/.test((e.parentNode as Element).textContent ?? '')), undefined, { timeout: 20000 });
     await page.waitForFunction(() => document.querySelectorAll('.red-ui-flow-node-status-dot-green').length >= 2, undefined, { timeout: 20000 });
-    await page.screenshot({ path: join(tmpdir(), 'gridbridge-examples-deployed.png') });
+    await page.screenshot({ path: join(shots, 'gridbridge-examples-deployed.png') });
+    // The dashboard tab, now the example as shipped (its own site): its site in turns green ("6/6 up").
+    const dash = await page.evaluate(() => {
+      const RED = (window as any).RED;
+      const site = RED.nodes.node('gbx-dash-in')?.site as string | undefined;
+      RED.workspaces.show('gbx-dash');
+      let bases = 0;
+      RED.nodes.eachConfig((n: any) => void (n.type === 'ui-base' && bases++));
+      return { site, siteType: site ? RED.nodes.node(site)?.type : undefined, bases };
+    });
+    expect(dash).toEqual({ site: 'gbx-dash-site', siteType: 'gridbridge-site', bases: 1 });
+    await page.waitForFunction(
+      () => /\d+\/\d+ up/.test(document.querySelector('#gbx-dash-in .red-ui-flow-node-status-dot-green')?.parentNode?.textContent ?? ''),
+      undefined,
+      { timeout: 30000 },
+    );
+    await page.screenshot({ path: join(shots, 'gridbridge-dashboard-tab.png') });
     expect(errors).toEqual([]);
   });
 
@@ -174,7 +202,7 @@ describe('Node-RED editor with GridBridge (Chromium)', () => {
     const points = page.locator('.red-ui-debug-msg', { hasText: 'node: points' }).first();
     await points.waitFor({ timeout: 15000 });
     expect(await points.innerText()).toMatch(/array\[\d+\]/);
-    await page.screenshot({ path: join(tmpdir(), 'gridbridge-editor.png') });
+    await page.screenshot({ path: join(shots, 'gridbridge-editor.png') });
     expect(errors).toEqual([]);
   });
 });
