@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadMappingFile } from '../../src/runtime/validate.js';
+import { loadMappingFile, loadMappingText } from '../../src/runtime/validate.js';
 import { repoRoot } from './cli.js';
 
 // Every shipped flow: JSON that Node-RED imports (ids unique, wires to nodes of the flow, config references
@@ -44,6 +44,7 @@ describe('flows/*.json', () => {
           const load = loadMappingFile(join(repoRoot, n.file));
           expect(load.errors, n.file).toEqual([]);
         }
+        if (n.type === 'gridbridge-site' && n.source === 'inline') expect(loadMappingText(n.yaml, `${f}#${n.id}`).errors, `${n.id} inline mapping`).toEqual([]);
       }
     });
   }
