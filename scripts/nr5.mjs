@@ -6,7 +6,8 @@
 // Node-RED, with GRIDBRIDGE_NODE_RED pointing at the Node-RED 5 package (test/node-red-path.ts and
 // src/runtime/nodered.ts honour it).
 //   --update       reinstall (picks up the newest node@22 / node-red@5)
-//   --with-editor  also run test/interop/editor.test.ts (needs Debian's chromium; interop.mjs passes it)
+//   --with-editor  also run test/interop/editor.test.ts and dashboard.test.ts (Debian's chromium and mbpoll;
+//                  interop.mjs passes it)
 //   GB_NO_BUILD=1  skip `npm run build` (the demo test loads the nodes from dist/; interop.mjs has just built)
 //   GRIDBRIDGE_NR5_TIMEOUT_S  bound on all test runs together (default 600); npm install is bounded at 10 min.
 // Exit code: 0 when every test passed, 1 otherwise (install failure, test failure, or timeout).
@@ -138,7 +139,7 @@ if (files.length === 0) {
 // One vitest run per config: the main suite's node tests, and (--with-editor, as interop.mjs passes once it has
 // installed Debian's chromium) the editor test in a real browser, which lives in the interop suite.
 const runs = [{ config: 'vitest.config.mts', files }];
-if (process.argv.includes('--with-editor')) runs.push({ config: 'vitest.interop.config.mts', files: ['test/interop/editor.test.ts'] });
+if (process.argv.includes('--with-editor')) runs.push({ config: 'vitest.interop.config.mts', files: ['test/interop/editor.test.ts', 'test/interop/dashboard.test.ts'] });
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const env = { ...process.env, GRIDBRIDGE_NODE_RED: redDir };
 const report = join(dir, 'vitest-report.json');
