@@ -23,7 +23,22 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const cfg = RED.nodes.getNode(d.site) as SiteConfigNode | null;
     node.status(siteStatus(cfg));
-    void cfg?.ready.then(() => node.status(siteStatus(cfg)));
+    // The site's state until the first control; from then on the last control's outcome.
+    let reported = false;
+    let closed = false;
+    let detach: () => void = () => undefined;
+    void cfg?.ready.then((site) => {
+      node.status(siteStatus(cfg));
+      if (!site || closed) return;
+      const onStatus = () => void (reported || node.status(siteStatus(cfg)));
+      site.on('status', onStatus);
+      detach = () => void site.off('status', onStatus);
+    });
+    node.on('close', (_r, done) => {
+      closed = true;
+      detach();
+      done();
+    });
     const validForS = Number(d.validForS) > 0 ? Number(d.validForS) : 900;
     node.on('input', (msg: NodeMessage, send, done) => {
       if (!cfg) return done(new Error('no gridbridge-site configured'));
@@ -51,6 +66,7 @@ export = function register(RED: NodeAPI): void {
             validForS,
           });
           const report = await submitControl(site, intent);
+          reported = true;
           node.status({ fill: report.field.state === 'held' ? 'green' : report.outcome === 'rejected' || report.field.state === 'not_held' ? 'red' : 'yellow', shape: 'dot', text: `${intent.target.device}/${intent.target.name}: ${report.outcome}, ${report.field.state}`.slice(0, 60) });
           send({ ...msg, topic: `${intent.target.device}/${intent.target.name}`, payload: report });
           done();

@@ -156,7 +156,7 @@ describe('Node-RED editor with GridBridge (Chromium)', () => {
     await page.waitForFunction(() => Array.from(document.querySelectorAll('.red-ui-flow-node-status-dot-green')).some((e) => /\d+\/\d+ up/.test((e.parentNode as Element).textContent ?? '')), undefined, { timeout: 20000 });
     await page.waitForFunction(() => document.querySelectorAll('.red-ui-flow-node-status-dot-green').length >= 2, undefined, { timeout: 20000 });
     await page.screenshot({ path: join(shots, 'gridbridge-examples-deployed.png') });
-    // The dashboard tab, now the example as shipped (its own site): its site in turns green ("6/6 up").
+    // The dashboard tab, now the example as shipped (its own site): its site in and site control turn green ("5/5 up").
     const dash = await page.evaluate(() => {
       const RED = (window as any).RED;
       const site = RED.nodes.node('gbx-dash-in')?.site as string | undefined;
@@ -167,7 +167,7 @@ describe('Node-RED editor with GridBridge (Chromium)', () => {
     });
     expect(dash).toEqual({ site: 'gbx-dash-site', siteType: 'gridbridge-site', bases: 1 });
     await page.waitForFunction(
-      () => /\d+\/\d+ up/.test(document.querySelector('#gbx-dash-in .red-ui-flow-node-status-dot-green')?.parentNode?.textContent ?? ''),
+      () => ['gbx-dash-in', 'gbx-dash-ctl'].every((id) => /\d+\/\d+ up/.test(document.querySelector(`#${CSS.escape(id)} .red-ui-flow-node-status-dot-green`)?.parentNode?.textContent ?? '')),
       undefined,
       { timeout: 30000 },
     );
