@@ -9,13 +9,17 @@
  *  - spontaneous messages/s, one M_ME_NC_1 object per ASDU, the server paced by its own backlog.
  *  - C_SC_NA_1 round trips ACT → ACT_CON and ACT → ACT_TERM (≥ 1 000 samples each), p50/p99.
  *  - memory under many connections: 20 peers (limit 16) each sending 30 GIs and never acknowledging; server RSS.
- * Field reference (issue 11, lib60870-C 2.4, separate processes, other machine): lib60870 server + client GI 56 ms,
- * our server + lib60870 client 40 ms, lib60870 server + our client 125 ms. lib60870 cannot run here (no Debian
- * package), so these are not same-run figures.
+ * lib60870-C legs (same run, separate processes) when LIB60870_BIN_DIR holds `lib60870-peer`, built from
+ * bench/peers/lib60870-peer.c (our code) against a local lib60870-C build (docs/iec104.md): its client on our
+ * server, and its server with our client and its client. Without it those legs are skipped and the JSON says so.
+ * Field reference (issue 11, other machine): our server + client 213 ms, lib60870 server + client GI 56 ms, our
+ * server + lib60870 client 40 ms, lib60870 server + our client 125 ms.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { encodeSFrame, encodeUFrame, FrameReader } from '../src/protocols/iec104/apci.js';
 import { encodeIAsdu } from '../src/protocols/iec104/codec.js';
@@ -129,43 +133,121 @@ async function greedyPeers(port: number, peers: number, gis: number): Promise<Ar
   return socks;
 }
 
-async function main(): Promise<void> {
-  const child = spawn(process.execPath, ['--expose-gc', __filename, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const { port } = JSON.parse(await new Promise<string>((r) => lines.once('line', r))) as { port: number };
-  const r1 = (x: number) => Math.round(x * 10) / 10;
-  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+type GiStats = { points: number; runs: number; warmup: number; medianMs: number; minMs: number; maxMs: number; clientCpuMsMedian: number };
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+function giStats(ms: number[], cpu: number[], points: number): GiStats {
+  ms.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
+  return { points, runs: ms.length, warmup: WARMUP, medianMs: r1(percentile(ms, 50)), minMs: r1(ms[0]!), maxMs: r1(ms.at(-1)!), clientCpuMsMedian: r1(percentile(cpu, 50)) };
+}
+
+/**
+ * Our client in this process, a fresh connection per leg: `collect` = interrogate() with its ObjectTable and no
+ * 'asdu' listener; otherwise `{ collect: false }` with an 'asdu' listener counting the objects (the streaming form).
+ * For the collecting form the backward-compatible `objects` array is built from the table on 3 of the runs and its
+ * cost given separately.
+ */
+async function ourClientGi(port: number, collect: boolean): Promise<GiStats & { objectsArrayMsMedian?: number }> {
+  const client = new Iec104Client({ hosts: [{ host: '127.0.0.1', port }], reconnect: false, confirmTimeoutMs: 60_000, terminationTimeoutMs: 60_000 });
+  await client.connect();
+  const ms: number[] = [];
+  const cpu: number[] = [];
+  const arrayMs: number[] = [];
+  let objects = 0;
+  let streamed = 0;
+  const count = (a: { cot: number; objects: unknown[] }) => void (a.cot === Cot.INTERROGATED_BY_STATION && (streamed += a.objects.length));
+  if (!collect) client.on('asdu', count);
   try {
+    for (let r = 0; r < GI_RUNS + WARMUP; r++) {
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      streamed = 0;
+      const res = await client.interrogate(1, 20, { collect });
+      const c = process.cpuUsage(c0);
+      if (!res.ok) throw new Error(`GI failed: ${res.reason}`);
+      if (r >= WARMUP) {
+        ms.push(performance.now() - t0);
+        cpu.push((c.user + c.system) / 1000);
+      }
+      objects = collect ? (res.table?.length ?? 0) : streamed;
+      if (collect && r >= GI_RUNS + WARMUP - 3) {
+        const a0 = performance.now();
+        if (res.objects?.length !== objects) throw new Error('objects array does not match the table');
+        arrayMs.push(performance.now() - a0);
+      }
+    }
+  } finally {
+    client.close();
+  }
+  const st = giStats(ms, cpu, objects);
+  return collect ? { ...st, objectsArrayMsMedian: r1(percentile(arrayMs.sort((a, b) => a - b), 50)) } : st;
+}
+
+/** lib60870's controlling station (bench/peers/lib60870-peer.c) in its own process against `port`. */
+function libClientGi(bin: string, port: number): GiStats {
+  const out = execFileSync(bin, ['client', String(port), String(GI_RUNS), String(WARMUP)], { encoding: 'utf8', timeout: 120_000 });
+  const r = JSON.parse(out.trim().split('\n').at(-1)!) as { ms: number[]; cpuMs: number[]; objects: number };
+  return giStats(r.ms, r.cpuMs, r.objects);
+}
+
+/** Spawn a station that prints {"port": n} as its first line. */
+async function spawnStation(cmd: string, args: string[]) {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`${cmd} exited (${code}) before listening`)));
+  });
+  const { port } = JSON.parse(first) as { port: number };
+  return { child, lines, port };
+}
+
+function compare(ours: GiStats, lib: GiStats | undefined) {
+  if (!lib) return undefined;
+  const ratio = r3(ours.medianMs / lib.medianMs);
+  return { ourClientMs: ours.medianMs, lib60870ClientMs: lib.medianMs, ratio, goalMet: ratio <= 2 };
+}
+
+function lib60870Peer(): { bin?: string; skipped?: string } {
+  const dir = process.env.LIB60870_BIN_DIR;
+  if (!dir) return { skipped: 'LIB60870_BIN_DIR not set: lib60870 legs not run (see docs/iec104.md, Cross-process benchmark)' };
+  const bin = join(dir, 'lib60870-peer');
+  if (!existsSync(bin)) return { skipped: `${bin} not found: build bench/peers/lib60870-peer.c (docs/iec104.md)` };
+  return { bin };
+}
+
+async function main(): Promise<void> {
+  const peer = lib60870Peer();
+  const ourStation = await spawnStation(process.execPath, ['--expose-gc', __filename, '--serve']);
+  const { child, lines, port } = ourStation;
+  const load0 = loadavg();
+  try {
+    // --- GI on our server: our client (collecting, streaming), lib60870's client, a bare consumer ------------------
+    const gi = await ourClientGi(port, true);
+    const giStream = await ourClientGi(port, false);
+    const libOnOurs = peer.bin ? libClientGi(peer.bin, port) : undefined;
+    const bare = await bareGi(port, GI_RUNS);
+
+    // --- GI on lib60870's server -------------------------------------------------------------------------------
+    let onLib: { ourClient: GiStats; ourClientStreaming: GiStats; lib60870Client: GiStats; bareConsumer: { medianMs: number; minMs: number; cpuMsMedian: number } } | undefined;
+    if (peer.bin) {
+      const lib = await spawnStation(peer.bin, ['server', String(N_GI)]);
+      try {
+        const ourClient = await ourClientGi(lib.port, true);
+        const ourClientStreaming = await ourClientGi(lib.port, false);
+        const lib60870Client = libClientGi(peer.bin, lib.port);
+        const b = await bareGi(lib.port, GI_RUNS);
+        onLib = { ourClient, ourClientStreaming, lib60870Client, bareConsumer: { medianMs: r1(percentile(b.ms, 50)), minMs: r1(b.ms[0]!), cpuMsMedian: r1(percentile(b.cpu, 50)) } };
+      } finally {
+        lib.child.stdin!.end();
+        lib.child.kill();
+      }
+    }
+
+    // --- spontaneous and commands on our server ----------------------------------------------------------------
     const client = new Iec104Client({ hosts: [{ host: '127.0.0.1', port }], reconnect: false, confirmTimeoutMs: 60_000, terminationTimeoutMs: 60_000 });
     await client.connect();
-    const giRun = async (collect: boolean) => {
-      const ms: number[] = [];
-      const cpu: number[] = [];
-      let objects = 0;
-      let streamed = 0;
-      const count = (a: { cot: number; objects: unknown[] }) => void (a.cot === Cot.INTERROGATED_BY_STATION && (streamed += a.objects.length));
-      client.on('asdu', count);
-      for (let r = 0; r < GI_RUNS + WARMUP; r++) {
-        const t0 = performance.now();
-        const c0 = process.cpuUsage();
-        streamed = 0;
-        const res = await client.interrogate(1, 20, { collect });
-        const c = process.cpuUsage(c0);
-        if (!res.ok) throw new Error(`GI failed: ${res.reason}`);
-        if (r >= WARMUP) {
-          ms.push(performance.now() - t0);
-          cpu.push((c.user + c.system) / 1000);
-        }
-        objects = collect ? (res.objects?.length ?? 0) : streamed;
-      }
-      client.off('asdu', count);
-      ms.sort((a, b) => a - b);
-      cpu.sort((a, b) => a - b);
-      return { points: objects, runs: ms.length, warmup: WARMUP, medianMs: r1(percentile(ms, 50)), minMs: r1(ms[0]!), maxMs: r1(ms.at(-1)!), clientCpuMsMedian: r1(percentile(cpu, 50)) };
-    };
-    const gi = await giRun(true);
-    const giStream = await giRun(false);
-
     let received = 0;
     let last = 0;
     const spontDone = new Promise<void>((resolve) => {
@@ -192,7 +274,7 @@ async function main(): Promise<void> {
       into.sort((a, b) => a - b);
     }
     client.close();
-    const bare = await bareGi(port, GI_RUNS);
+    const loadMid = loadavg();
 
     const mem = async () => {
       child.stdin!.write('mem\n');
@@ -204,16 +286,32 @@ async function main(): Promise<void> {
     const memAfter = await mem();
     for (const p of peers) p.destroy();
 
+    const spont = { received, perSecond: Math.round((received / spontMs) * 1000), ms: Math.round(spontMs) };
+    const cmdCon = { n: rtt.con.length, p50: r3(percentile(rtt.con, 50)), p99: r3(percentile(rtt.con, 99)), unit: 'ms' };
+    const cmdTerm = { n: rtt.term.length, p50: r3(percentile(rtt.term, 50)), p99: r3(percentile(rtt.term, 99)), unit: 'ms' };
+    const onOurs = compare(gi, libOnOurs);
+    const onTheirs = onLib ? compare(onLib.ourClient, onLib.lib60870Client) : undefined;
+    const round = (l: number[]) => l.map((x) => Math.round(x * 100) / 100);
     writeResult('iec104-xproc', {
-      loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
-      modelled: 'server in a child process (Iec104Server, 100 000 M_ME_NC_1, packed SQ=1), client here, loopback TCP, k=12 w=8',
-      gi: { ...gi, note: 'interrogate(): resolves with all 100 000 objects collected' },
-      giStreaming: { ...giStream, note: "interrogate(ca, qoi, { collect: false }): objects only as 'asdu' events, as lib60870's ASDU handler sees them" },
+      loadAverage: round(loadavg()),
+      loadAverageAtStart: round(load0),
+      loadAverageAfterCommands: round(loadMid),
+      modelled:
+        'each station in its own process (our Iec104Server as a child Node process; lib60870-C 2.4 via bench/peers/lib60870-peer.c), our client in the bench process, lib60870 client as its own process; loopback TCP, k=12 w=8; GI of 100 000 M_ME_NC_1, SQ=1 (48 per ASDU)',
+      goals: {
+        giOurClientWithin2xLib60870Client: { onOurServer: onOurs ?? null, onLib60870Server: onTheirs ?? null, skipped: peer.skipped ?? null },
+        spontaneousAtLeast70000PerS: { perSecond: spont.perSecond, goalMet: spont.perSecond >= 70_000 },
+        commandP99Below2ms: { actConP99: cmdCon.p99, actTermP99: cmdTerm.p99, goalMet: cmdCon.p99 < 2 && cmdTerm.p99 < 2 },
+      },
+      gi: { ...gi, note: 'interrogate(): resolves with the 100 000 objects in an ObjectTable (no asdu listener); objectsArrayMsMedian = building the backward-compatible objects array from it, once, on access' },
+      giStreaming: { ...giStream, note: "interrogate(ca, qoi, { collect: false }) with an 'asdu' listener counting the objects (every ASDU decoded into objects)" },
+      giLib60870ClientOnOurServer: libOnOurs ? { ...libOnOurs, note: 'lib60870 CS104_Connection, ASDU handler reads every object (CS101_ASDU_getElement, IOA, value, quality into arrays)' } : { skipped: peer.skipped },
+      giOnLib60870Server: onLib ?? { skipped: peer.skipped },
       giBareConsumer: { runs: bare.ms.length, medianMs: r1(percentile(bare.ms, 50)), minMs: r1(bare.ms[0]!), cpuMsMedian: r1(percentile(bare.cpu, 50)), note: 'frames, acknowledges every 8th I frame as it reads it, decodes nothing: server + transport with a trivial client' },
       clientOverBare: { collected: r3(gi.medianMs / percentile(bare.ms, 50)), streaming: r3(giStream.medianMs / percentile(bare.ms, 50)) },
-      spontaneous: { received, perSecond: Math.round((received / spontMs) * 1000), ms: Math.round(spontMs) },
-      commandActCon: { n: rtt.con.length, p50: r3(percentile(rtt.con, 50)), p99: r3(percentile(rtt.con, 99)), unit: 'ms' },
-      commandActTerm: { n: rtt.term.length, p50: r3(percentile(rtt.term, 50)), p99: r3(percentile(rtt.term, 99)), unit: 'ms' },
+      spontaneous: spont,
+      commandActCon: cmdCon,
+      commandActTerm: cmdTerm,
       manyConnections: {
         modelled: `${PEERS} peers (server limit 16, each in its own redundancy group), each STARTDT + 30 GIs of 100 000 floats, never acknowledging nor reading; server RSS after gc; send queue 20 000 frames per connection (default)`,
         rssBeforeMB: memBefore.rssMB,
@@ -222,7 +320,7 @@ async function main(): Promise<void> {
         stats: memAfter.stats,
         disconnectsDuringBench: memAfter.disconnects,
       },
-      fieldReference: { lib60870ServerAndClientGiMs: 56, ourServerLib60870ClientGiMs: 40, lib60870ServerOurClientGiMs: 125, note: 'issue 11, other machine, not this run' },
+      fieldReference: { ourServerAndClientGiMs: 213, lib60870ServerAndClientGiMs: 56, ourServerLib60870ClientGiMs: 40, lib60870ServerOurClientGiMs: 125, note: 'issue 11, other machine, not this run' },
     });
   } finally {
     child.kill();
