@@ -11,10 +11,12 @@
  *   lib60870-peer server <n>                 controlled station on 127.0.0.1, ephemeral port: prints {"port":P}; a GI
  *                                             (C_IC_NA_1, QOI 20) answers <n> M_ME_NC_1 floats (IOA 1.., value
  *                                             i*0.5), SQ=1, 48 per ASDU, then ACT_TERM. Runs until stdin closes.
- *   lib60870-peer client <port> <runs> <warmup>  controlling station: STARTDT, then <runs>+<warmup> GIs of CA 1 one
- *                                             after the other; the ASDU handler reads every object (IOA, value,
- *                                             quality) into arrays, as an application does. Prints the wall time
- *                                             (send → ACT_TERM) and the process CPU time of each measured GI.
+ *   lib60870-peer client <port> [local-ip]  controlling station (bound to local-ip when given, so a station can
+ *                                             put it in a redundancy group of its own): STARTDT, prints {"ready":1},
+ *                                             then one GI of CA 1 per "gi" line on stdin, printing
+ *                                             {"ms":wall send → ACT_TERM,"cpuMs":process CPU,"objects":n}; the ASDU
+ *                                             handler reads every object (IOA, value, quality) into arrays, as an
+ *                                             application does. Ends when stdin closes.
  */
 #include "cs104_connection.h"
 #include "cs104_slave.h"
@@ -142,7 +144,7 @@ cpuMs(void)
 }
 
 static int
-client(int port, int runs, int warmup)
+client(int port, const char* localIp)
 {
     ioas = malloc(sizeof(int) * 200000);
     values = malloc(sizeof(float) * 200000);
@@ -150,6 +152,7 @@ client(int port, int runs, int warmup)
     started = Semaphore_create(0);
     terminated = Semaphore_create(0);
     CS104_Connection con = CS104_Connection_create("127.0.0.1", port);
+    if (localIp) CS104_Connection_setLocalAddress(con, localIp, -1);
     CS104_Connection_setConnectionHandler(con, onConnection, NULL);
     CS104_Connection_setASDUReceivedHandler(con, onAsdu, NULL);
     if (!CS104_Connection_connect(con)) {
@@ -158,11 +161,11 @@ client(int port, int runs, int warmup)
     }
     CS104_Connection_sendStartDT(con);
     Semaphore_wait(started);
-    printf("{\"ms\":[");
-    int objects = 0;
-    double cpu[1000];
-    int measured = 0;
-    for (int r = 0; r < runs + warmup; r++) {
+    printf("{\"ready\":1}\n");
+    fflush(stdout);
+    char line[64];
+    while (fgets(line, sizeof line, stdin) != NULL) {
+        if (strncmp(line, "gi", 2) != 0) continue;
         collected = 0;
         double c0 = cpuMs();
         double t0 = nowMs();
@@ -170,17 +173,9 @@ client(int port, int runs, int warmup)
         Semaphore_wait(terminated);
         double t1 = nowMs();
         double c1 = cpuMs();
-        objects = collected;
-        if (r >= warmup) {
-            printf("%s%.3f", measured ? "," : "", t1 - t0);
-            if (measured < 1000) cpu[measured] = c1 - c0;
-            measured++;
-        }
+        printf("{\"ms\":%.3f,\"cpuMs\":%.3f,\"objects\":%d}\n", t1 - t0, c1 - c0, collected);
+        fflush(stdout);
     }
-    printf("],\"cpuMs\":[");
-    for (int i = 0; i < measured && i < 1000; i++) printf("%s%.3f", i ? "," : "", cpu[i]);
-    printf("],\"objects\":%d}\n", objects);
-    fflush(stdout);
     CS104_Connection_destroy(con);
     return 0;
 }
@@ -189,7 +184,7 @@ int
 main(int argc, char** argv)
 {
     if (argc >= 3 && strcmp(argv[1], "server") == 0) return server(atoi(argv[2]));
-    if (argc >= 5 && strcmp(argv[1], "client") == 0) return client(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
-    fprintf(stderr, "usage: lib60870-peer server <n> | client <port> <runs> <warmup>\n");
+    if (argc >= 3 && strcmp(argv[1], "client") == 0) return client(atoi(argv[2]), argc >= 4 ? argv[3] : NULL);
+    fprintf(stderr, "usage: lib60870-peer server <n> | client <port> [local-ip]\n");
     return 2;
 }
