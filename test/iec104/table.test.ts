@@ -142,6 +142,7 @@ describe('client interrogation into a table', () => {
       send(Buffer.from([TypeId.M_ME_NC_1, 0x02, 20, 0, 1, 0, 3, 0, 0, 0, 0]));
       send({ typeId: TypeId.M_SP_NA_1, cot: 20, ca: 1, objects: [{ ioa: 9, value: false, quality: {} }] });
       send({ typeId: TypeId.M_SP_NA_1, cot: 20, ca: 2, objects: [{ ioa: 9, value: true, quality: {} }] }); // other CA: not this GI's
+      send(Buffer.from([39, 1, 20, 0, 1, 0, 5, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])); // M_EP_TE_1: no codec here, not tabled, not an error
       send({ ...a, cot: Cot.ACTIVATION_TERMINATION });
     });
     const c = client(port);
@@ -155,6 +156,7 @@ describe('client interrogation into a table', () => {
       { ioa: 2, value: 2, quality: {} },
       { ioa: 9, value: false, quality: {} },
     ]);
+    expect(warns.filter((w) => w.startsWith('dropped'))).toHaveLength(1);
     expect(warns.join('\n')).toMatch(/dropped undecodable ASDU in I frame N\(S\)=2: iec104: M_ME_NC_1 with 2 object\(s\) needs 16 octets of objects, got 5 at offset 17/);
   });
 });

@@ -403,8 +403,10 @@ export class Iec104Client extends EventEmitter {
       const cot = octets[2]! & 0x3f;
       const ca = octets[4]! | (octets[5]! << 8);
       try {
-        asduLayout(octets, 6);
-        for (const p of this.pending.values()) if (p.table && p.collectCot === cot && p.ca === ca && p.stage !== 'send') p.table.appendAsdu(octets, 6);
+        // Monitor types without an element codec (M_EP_TE/TF …) are not tabled; they still reach 'asdu' listeners.
+        if (asduLayout(octets, 6).codec) {
+          for (const p of this.pending.values()) if (p.table && p.collectCot === cot && p.ca === ca && p.stage !== 'send') p.table.appendAsdu(octets, 6);
+        }
       } catch (e) {
         return drop(e);
       }
