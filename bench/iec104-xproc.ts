@@ -9,13 +9,17 @@
  *  - spontaneous messages/s, one M_ME_NC_1 object per ASDU, the server paced by its own backlog.
  *  - C_SC_NA_1 round trips ACT → ACT_CON and ACT → ACT_TERM (≥ 1 000 samples each), p50/p99.
  *  - memory under many connections: 20 peers (limit 16) each sending 30 GIs and never acknowledging; server RSS.
- * Field reference (issue 11, lib60870-C 2.4, separate processes, other machine): lib60870 server + client GI 56 ms,
- * our server + lib60870 client 40 ms, lib60870 server + our client 125 ms. lib60870 cannot run here (no Debian
- * package), so these are not same-run figures.
+ * lib60870-C legs (same run, separate processes) when LIB60870_BIN_DIR holds `lib60870-peer`, built from
+ * bench/peers/lib60870-peer.c (our code) against a local lib60870-C build (docs/iec104.md): its client on our
+ * server, and its server with our client and its client. Without it those legs are skipped and the JSON says so.
+ * Field reference (issue 11, other machine): our server + client 213 ms, lib60870 server + client GI 56 ms, our
+ * server + lib60870 client 40 ms, lib60870 server + our client 125 ms.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { encodeSFrame, encodeUFrame, FrameReader } from '../src/protocols/iec104/apci.js';
 import { encodeIAsdu } from '../src/protocols/iec104/codec.js';
@@ -129,43 +133,173 @@ async function greedyPeers(port: number, peers: number, gis: number): Promise<Ar
   return socks;
 }
 
-async function main(): Promise<void> {
-  const child = spawn(process.execPath, ['--expose-gc', __filename, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+type GiStats = { points: number; runs: number; warmup: number; medianMs: number; minMs: number; maxMs: number; clientCpuMsMedian: number };
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+function giStats(ms: number[], cpu: number[], points: number): GiStats {
+  ms.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
+  return { points, runs: ms.length, warmup: WARMUP, medianMs: r1(percentile(ms, 50)), minMs: r1(ms[0]!), maxMs: r1(ms.at(-1)!), clientCpuMsMedian: r1(percentile(cpu, 50)) };
+}
+
+interface Sample {
+  ms: number;
+  cpu: number;
+  objects: number;
+}
+
+/**
+ * Our client in this process, one connection: run(true) = interrogate() into its ObjectTable with no 'asdu'
+ * listener; run(false) = `{ collect: false }` with an 'asdu' listener counting the objects (every ASDU decoded into
+ * objects: the streaming form). `arrayMs` (collecting form) = building the backward-compatible `objects` array from
+ * the table, once, on access.
+ */
+async function ourSession(port: number) {
+  const client = new Iec104Client({ hosts: [{ host: '127.0.0.1', port }], reconnect: false, confirmTimeoutMs: 60_000, terminationTimeoutMs: 60_000 });
+  await client.connect();
+  let streamed = 0;
+  const count = (a: { cot: number; objects: unknown[] }) => void (a.cot === Cot.INTERROGATED_BY_STATION && (streamed += a.objects.length));
+  return {
+    async run(collect: boolean, measureArray = false): Promise<Sample & { arrayMs?: number }> {
+      streamed = 0;
+      if (!collect) client.on('asdu', count);
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      const res = await client.interrogate(1, 20, { collect });
+      const c = process.cpuUsage(c0);
+      const ms = performance.now() - t0;
+      client.off('asdu', count);
+      if (!res.ok) throw new Error(`GI failed: ${res.reason}`);
+      const out: Sample & { arrayMs?: number } = { ms, cpu: (c.user + c.system) / 1000, objects: collect ? (res.table?.length ?? 0) : streamed };
+      if (measureArray) {
+        const a0 = performance.now();
+        if (res.objects?.length !== out.objects) throw new Error('objects array does not match the table');
+        out.arrayMs = performance.now() - a0;
+      }
+      return out;
+    },
+    close: () => client.close(),
+  };
+}
+
+/** lib60870's controlling station (bench/peers/lib60870-peer.c) in its own process: one GI per run(). */
+async function libSession(bin: string, port: number, localIp: string) {
+  const child = spawn(bin, ['client', String(port), localIp], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
-  const { port } = JSON.parse(await new Promise<string>((r) => lines.once('line', r))) as { port: number };
-  const r1 = (x: number) => Math.round(x * 10) / 10;
-  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  const next = () =>
+    new Promise<string>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`lib60870-peer client exited (${code})`));
+      child.once('exit', onExit);
+      lines.once('line', (l) => {
+        child.off('exit', onExit);
+        resolve(l);
+      });
+    });
+  await next(); // {"ready":1}
+  return {
+    async run(): Promise<Sample> {
+      const reply = next();
+      child.stdin!.write('gi\n');
+      const r = JSON.parse(await reply) as { ms: number; cpuMs: number; objects: number };
+      return { ms: r.ms, cpu: r.cpuMs, objects: r.objects };
+    },
+    close: () => void child.stdin!.end(),
+  };
+}
+
+/**
+ * GI legs on one station, interleaved round by round (ours collecting, ours streaming, lib60870's client) so that
+ * each round's figures share the machine's load of the moment.
+ */
+async function giLegs(port: number, bin: string | undefined, libLocalIp: string) {
+  const ours = await ourSession(port);
+  const lib = bin ? await libSession(bin, port, libLocalIp) : undefined;
+  const legs = { collect: [] as Sample[], stream: [] as Sample[], lib: [] as Sample[], arrayMs: [] as number[] };
   try {
+    for (let r = 0; r < GI_RUNS + WARMUP; r++) {
+      const c = await ours.run(true, r >= GI_RUNS + WARMUP - 3);
+      const st = await ours.run(false);
+      const l = lib ? await lib.run() : undefined;
+      if (r < WARMUP) continue;
+      legs.collect.push(c);
+      legs.stream.push(st);
+      if (l) legs.lib.push(l);
+      if (c.arrayMs !== undefined) legs.arrayMs.push(c.arrayMs);
+    }
+  } finally {
+    ours.close();
+    lib?.close();
+  }
+  const stats = (xs: Sample[]) =>
+    giStats(
+      xs.map((x) => x.ms),
+      xs.map((x) => x.cpu),
+      xs.at(-1)?.objects ?? 0,
+    );
+  const pairRatios = legs.lib.map((l, i) => legs.collect[i]!.ms / l.ms).sort((a, b) => a - b);
+  return {
+    ourClient: { ...stats(legs.collect), objectsArrayMsMedian: r1(percentile(legs.arrayMs.sort((a, b) => a - b), 50)) },
+    ourClientStreaming: stats(legs.stream),
+    lib60870Client: legs.lib.length ? stats(legs.lib) : undefined,
+    pairedRatioMedian: pairRatios.length ? r3(percentile(pairRatios, 50)) : undefined,
+  };
+}
+
+/** Spawn a station that prints {"port": n} as its first line. */
+async function spawnStation(cmd: string, args: string[]) {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`${cmd} exited (${code}) before listening`)));
+  });
+  const { port } = JSON.parse(first) as { port: number };
+  return { child, lines, port };
+}
+
+function compare(ours: GiStats, lib: GiStats | undefined, pairedRatioMedian: number | undefined) {
+  if (!lib) return undefined;
+  const ratio = r3(ours.medianMs / lib.medianMs);
+  return { ourClientMs: ours.medianMs, lib60870ClientMs: lib.medianMs, ratio, pairedRatioMedian, goalMet: ratio <= 2 };
+}
+
+function lib60870Peer(): { bin?: string; skipped?: string } {
+  const dir = process.env.LIB60870_BIN_DIR;
+  if (!dir) return { skipped: 'LIB60870_BIN_DIR not set: lib60870 legs not run (see docs/iec104.md, Cross-process benchmark)' };
+  const bin = join(dir, 'lib60870-peer');
+  if (!existsSync(bin)) return { skipped: `${bin} not found: build bench/peers/lib60870-peer.c (docs/iec104.md)` };
+  return { bin };
+}
+
+async function main(): Promise<void> {
+  const peer = lib60870Peer();
+  const ourStation = await spawnStation(process.execPath, ['--expose-gc', __filename, '--serve']);
+  const { child, lines, port } = ourStation;
+  const load0 = loadavg();
+  try {
+    // --- GI on our server: our client (collecting, streaming) and lib60870's client interleaved; a bare consumer -----
+    // lib60870's client binds 127.0.0.2: a redundancy group of its own, so its STARTDT does not close ours.
+    const onOurs = await giLegs(port, peer.bin, '127.0.0.2');
+    const bare = await bareGi(port, GI_RUNS);
+
+    // --- GI on lib60870's server (same legs, and the bare consumer) ----------------------------------------------
+    type Bare = { medianMs: number; minMs: number; cpuMsMedian: number };
+    let onLib: (Awaited<ReturnType<typeof giLegs>> & { bareConsumer: Bare }) | undefined;
+    if (peer.bin) {
+      const lib = await spawnStation(peer.bin, ['server', String(N_GI)]);
+      try {
+        const legs = await giLegs(lib.port, peer.bin, '127.0.0.1');
+        const b = await bareGi(lib.port, GI_RUNS);
+        onLib = { ...legs, bareConsumer: { medianMs: r1(percentile(b.ms, 50)), minMs: r1(b.ms[0]!), cpuMsMedian: r1(percentile(b.cpu, 50)) } };
+      } finally {
+        lib.child.stdin!.end();
+        lib.child.kill();
+      }
+    }
+
+    // --- spontaneous and commands on our server ----------------------------------------------------------------
     const client = new Iec104Client({ hosts: [{ host: '127.0.0.1', port }], reconnect: false, confirmTimeoutMs: 60_000, terminationTimeoutMs: 60_000 });
     await client.connect();
-    const giRun = async (collect: boolean) => {
-      const ms: number[] = [];
-      const cpu: number[] = [];
-      let objects = 0;
-      let streamed = 0;
-      const count = (a: { cot: number; objects: unknown[] }) => void (a.cot === Cot.INTERROGATED_BY_STATION && (streamed += a.objects.length));
-      client.on('asdu', count);
-      for (let r = 0; r < GI_RUNS + WARMUP; r++) {
-        const t0 = performance.now();
-        const c0 = process.cpuUsage();
-        streamed = 0;
-        const res = await client.interrogate(1, 20, { collect });
-        const c = process.cpuUsage(c0);
-        if (!res.ok) throw new Error(`GI failed: ${res.reason}`);
-        if (r >= WARMUP) {
-          ms.push(performance.now() - t0);
-          cpu.push((c.user + c.system) / 1000);
-        }
-        objects = collect ? (res.objects?.length ?? 0) : streamed;
-      }
-      client.off('asdu', count);
-      ms.sort((a, b) => a - b);
-      cpu.sort((a, b) => a - b);
-      return { points: objects, runs: ms.length, warmup: WARMUP, medianMs: r1(percentile(ms, 50)), minMs: r1(ms[0]!), maxMs: r1(ms.at(-1)!), clientCpuMsMedian: r1(percentile(cpu, 50)) };
-    };
-    const gi = await giRun(true);
-    const giStream = await giRun(false);
-
     let received = 0;
     let last = 0;
     const spontDone = new Promise<void>((resolve) => {
@@ -192,7 +326,7 @@ async function main(): Promise<void> {
       into.sort((a, b) => a - b);
     }
     client.close();
-    const bare = await bareGi(port, GI_RUNS);
+    const loadMid = loadavg();
 
     const mem = async () => {
       child.stdin!.write('mem\n');
@@ -204,16 +338,34 @@ async function main(): Promise<void> {
     const memAfter = await mem();
     for (const p of peers) p.destroy();
 
+    const spont = { received, perSecond: Math.round((received / spontMs) * 1000), ms: Math.round(spontMs) };
+    const cmdCon = { n: rtt.con.length, p50: r3(percentile(rtt.con, 50)), p99: r3(percentile(rtt.con, 99)), unit: 'ms' };
+    const cmdTerm = { n: rtt.term.length, p50: r3(percentile(rtt.term, 50)), p99: r3(percentile(rtt.term, 99)), unit: 'ms' };
+    const gi = onOurs.ourClient;
+    const giStream = onOurs.ourClientStreaming;
+    const goalOurs = compare(gi, onOurs.lib60870Client, onOurs.pairedRatioMedian);
+    const goalTheirs = onLib ? compare(onLib.ourClient, onLib.lib60870Client, onLib.pairedRatioMedian) : undefined;
+    const round = (l: number[]) => l.map((x) => Math.round(x * 100) / 100);
     writeResult('iec104-xproc', {
-      loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
-      modelled: 'server in a child process (Iec104Server, 100 000 M_ME_NC_1, packed SQ=1), client here, loopback TCP, k=12 w=8',
-      gi: { ...gi, note: 'interrogate(): resolves with all 100 000 objects collected' },
-      giStreaming: { ...giStream, note: "interrogate(ca, qoi, { collect: false }): objects only as 'asdu' events, as lib60870's ASDU handler sees them" },
+      loadAverage: round(loadavg()),
+      loadAverageAtStart: round(load0),
+      loadAverageAfterCommands: round(loadMid),
+      modelled:
+        'each station in its own process (our Iec104Server as a child Node process; lib60870-C 2.4 via bench/peers/lib60870-peer.c), our client in the bench process, lib60870 client as its own process; loopback TCP, k=12 w=8; GI of 100 000 M_ME_NC_1, SQ=1 (48 per ASDU)',
+      goals: {
+        giOurClientWithin2xLib60870Client: { onOurServer: goalOurs ?? null, onLib60870Server: goalTheirs ?? null, skipped: peer.skipped ?? null },
+        spontaneousAtLeast70000PerS: { perSecond: spont.perSecond, goalMet: spont.perSecond >= 70_000 },
+        commandP99Below2ms: { actConP99: cmdCon.p99, actTermP99: cmdTerm.p99, goalMet: cmdCon.p99 < 2 && cmdTerm.p99 < 2 },
+      },
+      gi: { ...gi, note: 'interrogate(): resolves with the 100 000 objects in an ObjectTable (no asdu listener); objectsArrayMsMedian = building the backward-compatible objects array from it, once, on access' },
+      giStreaming: { ...giStream, note: "interrogate(ca, qoi, { collect: false }) with an 'asdu' listener counting the objects (every ASDU decoded into objects)" },
+      giLib60870ClientOnOurServer: onOurs.lib60870Client ? { ...onOurs.lib60870Client, note: 'lib60870 CS104_Connection, ASDU handler reads every object (CS101_ASDU_getElement, IOA, value, quality into arrays)' } : { skipped: peer.skipped },
+      giOnLib60870Server: onLib ?? { skipped: peer.skipped },
       giBareConsumer: { runs: bare.ms.length, medianMs: r1(percentile(bare.ms, 50)), minMs: r1(bare.ms[0]!), cpuMsMedian: r1(percentile(bare.cpu, 50)), note: 'frames, acknowledges every 8th I frame as it reads it, decodes nothing: server + transport with a trivial client' },
       clientOverBare: { collected: r3(gi.medianMs / percentile(bare.ms, 50)), streaming: r3(giStream.medianMs / percentile(bare.ms, 50)) },
-      spontaneous: { received, perSecond: Math.round((received / spontMs) * 1000), ms: Math.round(spontMs) },
-      commandActCon: { n: rtt.con.length, p50: r3(percentile(rtt.con, 50)), p99: r3(percentile(rtt.con, 99)), unit: 'ms' },
-      commandActTerm: { n: rtt.term.length, p50: r3(percentile(rtt.term, 50)), p99: r3(percentile(rtt.term, 99)), unit: 'ms' },
+      spontaneous: spont,
+      commandActCon: cmdCon,
+      commandActTerm: cmdTerm,
       manyConnections: {
         modelled: `${PEERS} peers (server limit 16, each in its own redundancy group), each STARTDT + 30 GIs of 100 000 floats, never acknowledging nor reading; server RSS after gc; send queue 20 000 frames per connection (default)`,
         rssBeforeMB: memBefore.rssMB,
@@ -222,7 +374,7 @@ async function main(): Promise<void> {
         stats: memAfter.stats,
         disconnectsDuringBench: memAfter.disconnects,
       },
-      fieldReference: { lib60870ServerAndClientGiMs: 56, ourServerLib60870ClientGiMs: 40, lib60870ServerOurClientGiMs: 125, note: 'issue 11, other machine, not this run' },
+      fieldReference: { ourServerAndClientGiMs: 213, lib60870ServerAndClientGiMs: 56, ourServerLib60870ClientGiMs: 40, lib60870ServerOurClientGiMs: 125, note: 'issue 11, other machine, not this run' },
     });
   } finally {
     child.kill();

@@ -9,6 +9,7 @@ import { statusFor, showConfigError } from './red.js';
 import type { Iec104ClientNode } from './iec104-common.js';
 import { errorMessage } from '../src/core/errors.js';
 import { parseCommand, runAction, type ProbeAction } from '../src/protocols/iec104/requests.js';
+import { resultSummary } from '../src/protocols/iec104/client.js';
 
 interface Def extends NodeDef {
   client: string;
@@ -51,7 +52,7 @@ export = function register(RED: NodeAPI): void {
       runAction(client, ca, action).then(
         (r) => {
           node.status(r.ok ? statusFor('up', `${type} ${r.stage} ok`) : { fill: 'red', shape: 'dot', text: `${type}: ${(r.reason ?? 'failed').slice(0, 40)}` });
-          send({ ...msg, payload: { ...r, objects: r.objects?.length } });
+          send({ ...msg, payload: resultSummary(r) });
           done();
         },
         (e: unknown) => done(new Error(`iec104 command: ${errorMessage(e)}`)),

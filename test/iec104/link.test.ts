@@ -27,6 +27,16 @@ function single(role: LinkRole, params: Partial<LinkParameters> = {}) {
   return { clock, out, got, closed, states, link };
 }
 
+/** A controlling station whose data transfer is started (STARTDT act sent, con received); nothing recorded yet. */
+function started(params: Partial<LinkParameters> = {}) {
+  const s = single('controlling', params);
+  s.link.start();
+  s.link.receive(encodeUFrame('STARTDT_CON'));
+  s.out.length = 0;
+  s.states.length = 0;
+  return s;
+}
+
 /** Two link layers joined by an in-memory pipe that delivers in order without recursion. */
 function pair(params: Partial<LinkParameters> = {}) {
   const clock = new FakeClock();
@@ -101,7 +111,7 @@ describe('k and w windows', () => {
     expect(s.link.inFlight).toBe(3);
   });
   it('acknowledges with an S frame after w received I frames', () => {
-    const s = single('controlling', { w: 8 });
+    const s = started({ w: 8 });
     for (let i = 0; i < 8; i++) s.link.receive(iFrame(i, 0));
     expect(s.out).toEqual([{ format: 'S', nr: 8 }]);
     expect(s.got).toHaveLength(8);
@@ -110,18 +120,21 @@ describe('k and w windows', () => {
     const s = single('controlling', { w: 8 });
     const sAtDelivery: number[] = [];
     const link = new LinkLayer('controlling', { write: (f) => s.out.push(decodeApdu(f).apci), asdu: () => sAtDelivery.push(s.out.length), closed: () => undefined }, s.clock, { w: 8 });
+    link.start();
+    link.receive(encodeUFrame('STARTDT_CON'));
+    s.out.length = 0;
     link.receive(Buffer.concat(Array.from({ length: 12 }, (_, i) => iFrame(i, 0))));
     expect(s.out).toEqual([{ format: 'S', nr: 12 }]);
     expect(sAtDelivery).toEqual(Array(12).fill(1));
   });
   it('frames before a protocol error in the same chunk are still delivered, then the link closes', () => {
-    const s = single('controlling');
+    const s = started();
     s.link.receive(Buffer.concat([iFrame(0, 0), iFrame(1, 0), iFrame(5, 0)]));
     expect(s.got).toHaveLength(2);
     expect(s.closed).toEqual(['sequence error: received N(S)=5, expected 2']);
   });
   it('acknowledges fewer than w frames after t2', () => {
-    const s = single('controlling', { t2: 10_000 });
+    const s = started({ t2: 10_000 });
     s.link.receive(iFrame(0, 0));
     s.clock.advance(3_000);
     s.link.receive(iFrame(1, 0));
@@ -176,7 +189,7 @@ describe('timeouts', () => {
 
 describe('sequence numbers', () => {
   it('closes on an unexpected N(S)', () => {
-    const s = single('controlling');
+    const s = started();
     s.link.receive(iFrame(0, 0));
     s.link.receive(iFrame(2, 0));
     expect(s.closed[0]).toMatch(/sequence error: received N\(S\)=2, expected 1/);
@@ -231,6 +244,27 @@ describe('sequence numbers', () => {
     ok.link.receive(encodeUFrame('STARTDT_ACT'));
     ok.link.receive(encodeIFrame(0, 0, encodeAsdu(spont(1))));
     expect(ok.closed).toEqual([]);
+    expect(ok.got).toHaveLength(1);
+  });
+  it('controlling station: an I frame before STARTDT con (or after STOPDT con) closes the link and is counted; after STARTDT con it is taken', () => {
+    const early = single('controlling');
+    early.link.start();
+    early.link.receive(encodeIFrame(0, 0, encodeAsdu(spont(1))));
+    expect(early.closed).toEqual(['protocol error: I frame N(S)=0 received before STARTDT con (data transfer not started)']);
+    expect(early.link.stats.iBeforeStart).toBe(1);
+    expect(early.got).toEqual([]);
+    // STARTDT con and an I frame in one chunk: the con comes first on the wire, so the frame is taken.
+    const ok = single('controlling');
+    ok.link.start();
+    ok.link.receive(Buffer.concat([encodeUFrame('STARTDT_CON'), encodeIFrame(0, 0, encodeAsdu(spont(1)))]));
+    expect(ok.closed).toEqual([]);
+    expect(ok.got).toHaveLength(1);
+    ok.link.stop();
+    ok.link.receive(encodeUFrame('STOPDT_CON'));
+    expect(ok.states).toEqual([true, false]);
+    ok.link.receive(encodeIFrame(1, 0, encodeAsdu(spont(2))));
+    expect(ok.closed).toEqual(['protocol error: I frame N(S)=1 received before STARTDT con (data transfer not started)']);
+    expect(ok.link.stats.iBeforeStart).toBe(1);
     expect(ok.got).toHaveLength(1);
   });
 });

@@ -183,6 +183,16 @@ describe('gridbridge probe iec104 (controlling station) against broken stations'
     expect(r.out).toMatch(/connection (lost|closed)/);
   });
 
+  it('a station that sends an I frame before STARTDT con: the client closes with the reason, exit 1', async () => {
+    // M_SP_NA_1 spontaneous, CA 1, IOA 1, ON — written at once on accept, then STARTDT con (too late).
+    const early = [0x68, 0x0e, 0, 0, 0, 0, 1, 1, 3, 0, 1, 0, 1, 0, 0, 1];
+    const port = await socatStation([...early, ...STARTDT_CON], 3);
+    const r = await probe(port, 'gi');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/protocol error: I frame N\(S\)=0 received before STARTDT con/);
+    expect(r.out).not.toMatch(/x_ioa1/); // nothing from it was handed on as a point
+  });
+
   it('a station that confirms STARTDT and then never answers nor acknowledges: timeout, exit 1', async () => {
     const port = await socatStation(STARTDT_CON, 5);
     const r = await probe(port, 'cmd', 'sc', '5000', 'on');

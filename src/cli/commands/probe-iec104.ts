@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '../../core/errors.js';
 import { pointToJson, type Point } from '../../core/point.js';
 import { emit, warn } from '../jsonl.js';
-import { Iec104Client } from '../../protocols/iec104/client.js';
+import { Iec104Client, resultSummary } from '../../protocols/iec104/client.js';
 import { typeName } from '../../protocols/iec104/constants.js';
 import type { ObjectUpdate } from '../../protocols/iec104/points.js';
 import { TLS_USAGE, tlsFromFlags } from '../../sim/iec104/config.js';
@@ -127,8 +127,11 @@ export async function run(argv: string[]): Promise<number> {
   try {
     await client.connect();
     const r = await runAction(client, ca, action);
-    if (v.json) emit('result', { action: verb, ...r, objects: r.objects?.length });
-    else process.stdout.write(`${verb}: ${r.ok ? 'OK' : 'FAILED'} (${r.stage}${r.reason ? `: ${r.reason}` : ''})${r.objects ? `, ${r.objects.length} object(s)` : ''}\n`);
+    if (v.json) emit('result', { action: verb, ...resultSummary(r) });
+    else {
+      const n = resultSummary(r).objects;
+      process.stdout.write(`${verb}: ${r.ok ? 'OK' : 'FAILED'} (${r.stage}${r.reason ? `: ${r.reason}` : ''})${n !== undefined ? `, ${n} object(s)` : ''}\n`);
+    }
     return r.ok ? 0 : 1;
   } catch (e) {
     if (v.json) emit('result', { action: verb, ok: false, reason: errorMessage(e) });

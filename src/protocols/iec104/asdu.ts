@@ -10,7 +10,7 @@
  */
 import { DecodeError } from '../../core/errors.js';
 import { typeName } from './constants.js';
-import { ELEMENTS } from './types/elements.js';
+import { ELEMENTS, type ElementCodec } from './types/elements.js';
 import type { InfoObject } from './types/object.js';
 
 export type { InfoObject } from './types/object.js';
@@ -41,14 +41,46 @@ export const MAX_IOA = 0xffffff;
 
 const P = 'iec104';
 
-export function decodeAsdu(buf: Buffer, base = 0): Asdu {
+/** What the header of an ASDU of a known type says, checked against its length (no object decoded). */
+export interface AsduLayout {
+  typeId: number;
+  sq: boolean;
+  /** Number of objects (VSQ). */
+  n: number;
+  /** Element codec; undefined for a type this codec does not know (nothing checked beyond the header). */
+  codec: ElementCodec | undefined;
+}
+
+/**
+ * Check an ASDU's header and length without building objects: throws DecodeError (offset `base` + position) when
+ * the octets cannot hold what the VSQ announces or an SQ=1 sequence runs past the last IOA.
+ */
+export function asduLayout(buf: Buffer, base = 0): AsduLayout {
   if (buf.length < ASDU_HEADER) throw new DecodeError(`ASDU shorter than its ${ASDU_HEADER}-octet header (${buf.length})`, base + buf.length, P);
   const typeId = buf[0]!;
   const vsq = buf[1]!;
+  const sq = (vsq & 0x80) !== 0;
+  const n = vsq & 0x7f;
+  const codec = ELEMENTS.get(typeId);
+  if (!codec) return { typeId, sq, n, codec };
+  const body = buf.length - ASDU_HEADER;
+  const expected = n === 0 ? 0 : sq ? 3 + n * codec.size : n * (3 + codec.size);
+  if (body !== expected) {
+    throw new DecodeError(`${typeName(typeId)} with ${n} object(s)${sq ? ' (SQ=1)' : ''} needs ${expected} octets of objects, got ${body}`, base + ASDU_HEADER + Math.min(body, expected), P);
+  }
+  if (sq && n > 0) {
+    const first = buf[ASDU_HEADER]! | (buf[ASDU_HEADER + 1]! << 8) | (buf[ASDU_HEADER + 2]! << 16);
+    if (first + n - 1 > MAX_IOA) throw new DecodeError(`SQ=1 sequence from IOA ${first} runs past ${MAX_IOA}`, base + ASDU_HEADER, P);
+  }
+  return { typeId, sq, n, codec };
+}
+
+export function decodeAsdu(buf: Buffer, base = 0): Asdu {
+  const { typeId, sq, n, codec } = asduLayout(buf, base);
   const cotByte = buf[2]!;
   const asdu: Asdu = {
     typeId,
-    sq: (vsq & 0x80) !== 0,
+    sq,
     cot: cotByte & 0x3f,
     negative: (cotByte & 0x40) !== 0,
     test: (cotByte & 0x80) !== 0,
@@ -56,26 +88,14 @@ export function decodeAsdu(buf: Buffer, base = 0): Asdu {
     ca: buf[4]! | (buf[5]! << 8),
     objects: [],
   };
-  const n = vsq & 0x7f;
-  const codec = ELEMENTS.get(typeId);
   if (!codec) {
     asdu.raw = Buffer.from(buf.subarray(ASDU_HEADER));
     asdu.count = n;
     return asdu;
   }
-  const body = buf.length - ASDU_HEADER;
-  const expected = n === 0 ? 0 : asdu.sq ? 3 + n * codec.size : n * (3 + codec.size);
-  if (body !== expected) {
-    throw new DecodeError(
-      `${typeName(typeId)} with ${n} object(s)${asdu.sq ? ' (SQ=1)' : ''} needs ${expected} octets of objects, got ${body}`,
-      base + ASDU_HEADER + Math.min(body, expected),
-      P,
-    );
-  }
   let o = ASDU_HEADER;
   if (asdu.sq && n > 0) {
     const first = buf[o]! | (buf[o + 1]! << 8) | (buf[o + 2]! << 16);
-    if (first + n - 1 > MAX_IOA) throw new DecodeError(`SQ=1 sequence from IOA ${first} runs past ${MAX_IOA}`, base + o, P);
     o += 3;
     const make = codec.make;
     const objects = asdu.objects;

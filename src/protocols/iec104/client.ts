@@ -9,11 +9,12 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Point } from '../../core/point.js';
-import type { Asdu } from './asdu.js';
+import { asduLayout, decodeAsdu, type Asdu } from './asdu.js';
 import { Cot, isCommandType, isMonitorType, QOI_STATION, TypeId, typeName, withTime } from './constants.js';
 import { cp56FromEpoch } from './cp56time.js';
 import { LinkLayer, type LinkParameters } from './link.js';
 import { defaultNaming, objectToPoint, type ObjectUpdate, type PointNaming } from './points.js';
+import { ObjectTable } from './table.js';
 import { checkPeer, clientTlsOptions, recordPerApduWriter, type Iec104TlsConfig } from './tls.js';
 import type { InfoObject } from './types/object.js';
 
@@ -54,8 +55,22 @@ export interface RequestResult {
   /** Stage reached: 'con' (ACT_CON), 'term' (ACT_TERM). */
   stage: 'send' | 'con' | 'term';
   reason?: string;
-  /** Objects received (interrogation) or the object read. */
+  /**
+   * Objects received (interrogation) or the object read. For interrogations this is built from `table` on first
+   * access (a non-enumerable getter: spreading or logging a result does not build 100 000 objects).
+   */
   objects?: InfoObject[];
+  /** Interrogation answers, column-wise (typed arrays, accessors per object): the cheap way to read a large GI. */
+  table?: ObjectTable;
+}
+
+/** A result as plain data (for messages and JSON): `objects` is the number of objects, the table is left out. */
+export function resultSummary(r: RequestResult): Omit<RequestResult, 'objects' | 'table'> & { objects?: number } {
+  const out: Omit<RequestResult, 'objects' | 'table'> & { objects?: number } = { ok: r.ok, stage: r.stage };
+  if (r.reason !== undefined) out.reason = r.reason;
+  const n = r.table ? r.table.length : r.objects?.length;
+  if (n !== undefined) out.objects = n;
+  return out;
 }
 
 export interface CommandSpec {
@@ -80,6 +95,8 @@ interface Pending {
   stage: RequestResult['stage'];
   timer: TimerHandle | undefined;
   objects: InfoObject[];
+  /** Interrogations that collect: the answers (COT collectCot, same CA) go here as octets are received. */
+  table?: ObjectTable;
   collectCot?: number;
   resolve(r: RequestResult): void;
 }
@@ -95,6 +112,11 @@ export class Iec104Client extends EventEmitter {
   private pending = new Map<string, Pending>();
   private stateValue: ClientState = 'idle';
   private current: HostAddress | undefined;
+  private readBuffer: Buffer | undefined;
+  /** Where the plain-TCP read callback hands the octets (the current link). */
+  private onBytes: ((d: Buffer) => void) | undefined;
+  /** Connections closed because the station sent an I frame before STARTDT con (or after STOPDT con). */
+  readonly stats = { iFramesBeforeStart: 0 };
 
   constructor(private readonly opts: ClientOptions) {
     super();
@@ -167,7 +189,16 @@ export class Iec104Client extends EventEmitter {
       this.emit('warn', `connect ${h.host}:${port} failed: ${why}`);
       this.scheduleRetry();
     };
-    const sock: Socket = this.opts.tls ? tlsConnect({ host: h.host, port, ...clientTlsOptions(this.opts.tls, h.host) }) : tcpConnect({ host: h.host, port });
+    // Plain TCP reads into one buffer per client (`onread`): no Buffer and no stream event per read. A station that
+    // writes every APDU on its own (lib60870 does) gives one read per frame, ≈ 2 000 per GI of 100 000 floats.
+    const onread = {
+      buffer: (this.readBuffer ??= Buffer.allocUnsafe(64 * 1024)),
+      callback: (n: number, b: Buffer): boolean => {
+        if (this.socket === sock) this.onBytes?.(b.subarray(0, n));
+        return true;
+      },
+    };
+    const sock: Socket = this.opts.tls ? tlsConnect({ host: h.host, port, ...clientTlsOptions(this.opts.tls, h.host) }) : tcpConnect({ host: h.host, port, onread });
     const timer = this.clock.setTimeout(() => fail(`t0 (${t0} ms) expired`), t0);
     sock.once('error', (e) => fail(errorMessage(e)));
     sock.once(this.opts.tls ? 'secureConnect' : 'connect', () => {
@@ -211,7 +242,9 @@ export class Iec104Client extends EventEmitter {
         write: this.opts.tls ? recordPerApduWriter(sock) : (f) => void sock.write(f),
         ...batching,
         asdu: (a) => this.onAsdu(a),
+        octets: (o, ns) => this.onOctets(o, ns),
         closed: (reason) => {
+          this.stats.iFramesBeforeStart += link.stats.iBeforeStart;
           sock.destroy();
           if (this.link === link) this.onLinkClosed(reason);
         },
@@ -228,7 +261,8 @@ export class Iec104Client extends EventEmitter {
       this.opts.link,
     );
     this.link = link;
-    sock.on('data', (d: Buffer) => link.receive(d));
+    if (this.opts.tls) sock.on('data', (d: Buffer) => link.receive(d));
+    else this.onBytes = (d) => link.receive(d);
     sock.on('error', (e) => link.close(`socket error: ${errorMessage(e)}`));
     sock.on('close', () => link.close('connection closed by peer'));
     if (this.opts.autoStart !== false) link.start();
@@ -315,7 +349,10 @@ export class Iec104Client extends EventEmitter {
     if (this.pending.has(key)) return Promise.resolve({ ok: false, stage: 'send', reason: `a ${typeName(a.typeId)} for CA ${a.ca} IOA ${ioa} is already pending` });
     return new Promise((resolve) => {
       const p: Pending = { key, typeId: a.typeId, ca: a.ca, needTerm, stage: 'send', timer: undefined, objects: [], resolve };
-      if (collectCot !== undefined) p.collectCot = collectCot;
+      if (collectCot !== undefined) {
+        p.collectCot = collectCot;
+        if (collectCot !== Cot.REQUEST) p.table = new ObjectTable();
+      }
       this.pending.set(key, p);
       this.arm(p, this.opts.confirmTimeoutMs ?? 10_000, 'no ACT_CON');
       if (!this.link!.sendAsdu({ originator: this.opts.originator ?? 0, ...a })) this.finish(p, false, 'send queue full');
@@ -333,7 +370,12 @@ export class Iec104Client extends EventEmitter {
     this.clock.clearTimeout(p.timer);
     const r: RequestResult = { ok, stage: p.stage };
     if (reason) r.reason = reason;
-    if (p.objects.length || p.collectCot !== undefined) r.objects = p.objects;
+    const table = p.table;
+    if (table) {
+      r.table = table;
+      let built: InfoObject[] | undefined;
+      Object.defineProperty(r, 'objects', { enumerable: false, configurable: true, get: () => (built ??= table.toObjects()), set: (v: InfoObject[]) => void (built = v) });
+    } else if (p.objects.length) r.objects = p.objects;
     p.resolve(r);
   }
 
@@ -346,6 +388,38 @@ export class Iec104Client extends EventEmitter {
       for (const p of this.pending.values()) if (p.typeId === TypeId.C_IC_NA_1 && p.stage === 'con' && (p.ca === a.ca || a.ca === 0)) return p;
     }
     return undefined;
+  }
+
+  /**
+   * An I frame's ASDU octets. Interrogation answers go into the collecting request's table straight from the
+   * octets; an ASDU is decoded into objects only when someone needs them ('asdu'/'object'/'point' listeners,
+   * confirmations, read answers). Malformed ASDUs are dropped with a warning either way.
+   */
+  private onOctets(octets: Buffer, ns: number): void {
+    const drop = (e: unknown): void => void this.emit('warn', `dropped undecodable ASDU in I frame N(S)=${ns}: ${errorMessage(e)}`);
+    const typeId = octets[0] ?? 0;
+    const monitor = isMonitorType(typeId) && typeId !== TypeId.M_EI_NA_1 && octets.length >= 6;
+    if (monitor) {
+      const cot = octets[2]! & 0x3f;
+      const ca = octets[4]! | (octets[5]! << 8);
+      try {
+        // Monitor types without an element codec (M_EP_TE/TF …) are not tabled; they still reach 'asdu' listeners.
+        if (asduLayout(octets, 6).codec) {
+          for (const p of this.pending.values()) if (p.table && p.collectCot === cot && p.ca === ca && p.stage !== 'send') p.table.appendAsdu(octets, 6);
+        }
+      } catch (e) {
+        return drop(e);
+      }
+      const decodedWanted = cot === Cot.REQUEST || this.listenerCount('asdu') > 0 || this.listenerCount('object') > 0 || this.listenerCount('point') > 0;
+      if (!decodedWanted) return;
+    }
+    let a: Asdu;
+    try {
+      a = decodeAsdu(octets, 6);
+    } catch (e) {
+      return drop(e);
+    }
+    this.onAsdu(a);
   }
 
   private onAsdu(a: Asdu): void {
@@ -365,9 +439,6 @@ export class Iec104Client extends EventEmitter {
             this.emit('point', objectToPoint(u, naming, now, popts) satisfies Point, u);
           }
         }
-      }
-      for (const p of this.pending.values()) {
-        if (p.collectCot === a.cot && p.ca === a.ca && p.stage !== 'send') for (const o of a.objects) p.objects.push(o);
       }
       if (a.cot === Cot.REQUEST) {
         const p = this.pending.get(`${TypeId.C_RD_NA_1}:${a.ca}:${a.objects[0]?.ioa ?? -1}`);

@@ -13,3 +13,4 @@ export * from './client.js';
 export * from './server.js';
 export * from './mapping.js';
 export * from './requests.js';
+export * from './table.js';

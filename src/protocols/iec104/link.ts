@@ -48,6 +48,12 @@ export interface LinkHandlers {
   uncork?(): void;
   /** A decoded ASDU from an I frame. */
   asdu(asdu: Asdu): void;
+  /**
+   * Optional: the ASDU octets of each I frame (a view valid only during the call), given INSTEAD of `asdu`; the
+   * owner decodes what it needs (the client tables interrogation answers without building objects). `ns` names
+   * the frame in warnings.
+   */
+  octets?(asdu: Buffer, ns: number): void;
   /** The link decided the connection is over (or `close()` was called): the owner closes the transport. */
   closed(reason: string): void;
   /** Data transfer started/stopped (STARTDT/STOPDT completed). */
@@ -75,7 +81,7 @@ export interface LinkStats {
   iReceived: number;
   sSent: number;
   testFramesSent: number;
-  /** I frames received by a controlled station before data transfer was started (the connection was closed). */
+  /** I frames received before data transfer was started (controlled: before STARTDT act; controlling: before STARTDT con); the connection was closed. */
   iBeforeStart: number;
 }
 
@@ -211,8 +217,13 @@ export class LinkLayer {
     else if (this.rxUnacked > 0) this.armT2();
     const box = this.inbox;
     this.inbox = [];
+    const raw = this.h.octets;
     for (const { ns, asdu: octets } of box) {
       if (this.isClosed) return;
+      if (raw) {
+        raw(octets, ns);
+        continue;
+      }
       let asdu: Asdu | undefined;
       try {
         asdu = decodeAsdu(octets, 6);
@@ -246,11 +257,13 @@ export class LinkLayer {
     }
     const a = apdu.apci;
     if (a.format === 'I') {
-      if (this.role === 'controlled' && !this.startedFlag) {
-        // IEC 60870-5-104 §5.3: I frames only in the started state. Answering them would act on commands from a
-        // peer that never started data transfer; ignoring them silently would hide a broken peer.
+      if (!this.startedFlag) {
+        // IEC 60870-5-104 §5.3: I frames only in the started state. A controlled station answering them would act
+        // on commands from a peer that never started data transfer; a controlling station taking them would accept
+        // data its peer was not allowed to send (before STARTDT con, after STOPDT con). Ignoring them silently would
+        // hide a broken peer.
         this.stats.iBeforeStart++;
-        this.fail(`protocol error: I frame N(S)=${a.ns} received before STARTDT (data transfer not started)`);
+        this.fail(`protocol error: I frame N(S)=${a.ns} received before STARTDT ${this.role === 'controlled' ? '' : 'con '}(data transfer not started)`);
         return;
       }
       if (a.ns !== this.vr) {

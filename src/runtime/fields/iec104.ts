@@ -56,7 +56,8 @@ export class Iec104Field extends EventEmitter<Iec104FieldEvents> {
   start(): void {
     this.stopped = false;
     this.client.connect().catch(() => undefined); // failures are reported as status; the client reconnects
-    this.every(this.conn.interrogationS, () => this.client.interrogate(), 'general interrogation');
+    // Points arrive as 'object' events; the result only says whether the GI completed (no table kept).
+    this.every(this.conn.interrogationS, () => this.client.interrogate(undefined, undefined, { collect: false }), 'general interrogation');
     this.every(this.conn.counterInterrogationS, () => this.client.counterInterrogate(), 'counter interrogation');
     this.every(this.conn.clockSyncS, () => this.client.clockSync(), 'clock synchronisation');
   }

@@ -31,7 +31,7 @@ function writeF32(b: Buffer, o: number, v: number): void {
     b[o + 3] = f32b[3]!;
   } else b.writeFloatLE(v, o);
 }
-function readF32(b: Buffer, o: number): number {
+export function readF32(b: Buffer, o: number): number {
   if (!LE) return b.readFloatLE(o);
   f32b[0] = b[o]!;
   f32b[1] = b[o + 1]!;
