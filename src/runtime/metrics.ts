@@ -34,6 +34,12 @@ export interface Health {
 }
 
 const PORT_COUNTERS = ['requests', 'responses', 'timeouts', 'exceptions', 'protocolErrors', 'retries', 'dropped', 'reconnects'] as const;
+const TRANSACTION_OUTCOMES: readonly TransactionOutcome[] = ['response', 'exception', 'timeout', 'error'];
+/** The device part of a point id (`site/device/name` → `site/device`), so devices of two sites stay apart. */
+const deviceOf = (p: Point): string => {
+  const slash = p.id.lastIndexOf('/');
+  return slash > 0 ? p.id.slice(0, slash) : p.device;
+};
 const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
 const DOWN = new Set(['down', 'offline', 'stopped', 'error']);
 const DEGRADED = new Set(['degraded', 'connecting', 'unknown']);
@@ -157,7 +163,7 @@ export class GatewayMetrics {
       labelNames: ['protocol', 'method', 'result'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: reg,
     });
     this.refreshSeconds = new Histogram({
-      name: 'gridbridge_point_refresh_seconds', help: 'Time between two successive values of the same point, per device',
+      name: 'gridbridge_point_refresh_seconds', help: 'Time between two successive values of the same point, per device (site/device)',
       labelNames: ['device'], buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900], registers: reg,
     });
     this.decisions = new Counter({ name: 'gridbridge_control_decisions_total', help: 'Arbiter decisions by action and outcome', labelNames: ['action', 'outcome'], registers: reg });
@@ -172,7 +178,9 @@ export class GatewayMetrics {
     observers?.add(observe);
     return () => {
       observers?.delete(observe);
-      if (this.ports.get(name) === port) this.ports.delete(name);
+      if (this.ports.get(name) !== port) return;
+      this.ports.delete(name);
+      for (const outcome of TRANSACTION_OUTCOMES) this.transactionSeconds.remove({ connection: name, outcome });
     };
   }
 
@@ -199,7 +207,7 @@ export class GatewayMetrics {
   observePoints(points: readonly Point[]): void {
     for (const p of points) {
       const prev = this.lastPoint.get(p.id);
-      if (prev !== undefined && p.receiveTime > prev) this.refreshSeconds.observe({ device: p.device }, (p.receiveTime - prev) / 1000);
+      if (prev !== undefined && p.receiveTime > prev) this.refreshSeconds.observe({ device: deviceOf(p) }, (p.receiveTime - prev) / 1000);
       this.lastPoint.set(p.id, p.receiveTime);
     }
   }
@@ -241,8 +249,12 @@ export class GatewayMetrics {
       undo.push(this.addStore(prefix ? () => Object.fromEntries(Object.entries(f()).map(([k, v]) => [prefix + k, v])) : f));
     }
     const components = new Set<string>();
+    const points = new Set<string>();
     const on = {
-      points: (p: Point[]) => this.observePoints(p),
+      points: (p: Point[]) => {
+        this.observePoints(p);
+        for (const x of p) points.add(x.id);
+      },
       status: (s: { component: string; state: string; reason?: string }) => {
         components.add(prefix + s.component);
         this.setStatus(prefix + s.component, s.state, s.reason);
@@ -261,7 +273,17 @@ export class GatewayMetrics {
       site.off?.('audit', on.audit);
       site.off?.('write', on.write);
       for (const c of components) this.removeStatus(c);
+      this.forgetPoints(points);
     };
+  }
+
+  /** Drop the age and refresh series of points that are gone (a removed site). */
+  forgetPoints(ids: Iterable<string>): void {
+    for (const id of ids) {
+      this.lastPoint.delete(id);
+      const slash = id.lastIndexOf('/');
+      if (slash > 0) this.refreshSeconds.remove({ device: id.slice(0, slash) });
+    }
   }
 }
 

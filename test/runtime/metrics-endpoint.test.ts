@@ -120,7 +120,7 @@ describe('metrics endpoint (gridbridge run)', () => {
       return (
         sum(now.samples, 'gridbridge_modbus_transaction_seconds_count', { connection: 'bus', outcome: 'response' }) >= 4 &&
         sum(now.samples, 'gridbridge_modbus_exceptions_total', { connection: 'bus' }) >= 1 &&
-        sum(now.samples, 'gridbridge_point_refresh_seconds_count', { device: 'inverter' }) >= 1
+        sum(now.samples, 'gridbridge_point_refresh_seconds_count', { device: 'metricslab/inverter' }) >= 1
       );
     }, 'Modbus traffic in the metrics');
     const s = now.samples;
