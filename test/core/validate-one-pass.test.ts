@@ -8,6 +8,18 @@ const fixture = (f: string) => join(__dirname, '..', 'fixtures', f);
 // connection, a device, a control, an upstream key) or an unset ${VAR} does not hide the cross-checks of the others
 // (profiles, unit ids, point references, plans), and a part left out for its own problem is not reported again as
 // "unknown" where it is referenced.
+/** A one-device mapping (a battery) with the given `plans:` entries, checked. */
+function loadPlans(plans: string) {
+  const text = `mapping: 1
+site: { id: lab }
+connections: { bus: { type: tcp, host: 127.0.0.1 } }
+devices:
+  - { id: bat, profile: dcbel-station-battery, connection: bus, unit: 1 }
+plans:${plans}
+`;
+  return loadMappingText(text, join(__dirname, '..', '..', 'mappings', 'plans.yaml'), {});
+}
+
 describe('gridbridge validate: every mapping problem in one pass', () => {
   it('bad-mapping-one-pass.yaml: 17 problems, each with its line and field, nothing else', () => {
     const env = process.env.GB_TEST_UNSET_HOST;
@@ -60,36 +72,25 @@ devices:
   });
 
   it('mapping plans: shape, segments, 48 h bound, overlapping plans of one device, duplicate ids', () => {
-    const text = `mapping: 1
-site: { id: lab }
-connections: { bus: { type: tcp, host: 127.0.0.1 } }
-devices:
-  - { id: bat, profile: dcbel-station-battery, connection: bus, unit: 1 }
-plans:
-  - { id: a, device: bat, segments: [{ mode: charge, from: "2026-01-01T00:00:00Z", to: "2026-01-03T06:00:00Z", powerW: 1000 }] }
-  - { id: b, device: bat, segments: [{ mode: discharge, from: "2026-01-01T00:00:00Z", to: "2026-01-01T02:00:00Z", socPct: 20 }] }
+    const r = loadPlans(`
+  - { id: a, device: bat, segments: [{ mode: charge, from: "2026-01-01T00:00:00Z", to: "2026-01-01T06:00:00Z", powerW: 1000 }] }
+  - { id: b, device: bat, segments: [{ mode: discharge, from: "2026-01-01T02:00:00Z", to: "2026-01-01T04:00:00Z", socPct: 20 }] }
   - { id: b, device: bat, segments: [{ mode: balance, from: "2026-02-01T00:00:00Z", to: "2026-02-01T02:00:00Z" }] }
   - { id: c, device: bat, segments: [{ mode: charge, from: "2026-03-01T00:00:00Z", to: "2026-03-01T02:00:00Z" }] }
-`;
-    const r = loadMappingText(text, join(__dirname, '..', '..', 'mappings', 'plans.yaml'), {});
-    const got = r.errors.map((e) => `${e.line}: ${e.path}: ${e.message}`);
-    expect(got).toEqual([
-      expect.stringMatching(/^7: plans\[0\]\.segments: plan spans 54\.00 h; at most 48 h allowed/),
+  - { id: d, device: bat, segments: [{ mode: charge, from: "2026-04-01T00:00:00Z", to: "2026-04-03T06:00:00Z", powerW: 1000 }] }
+  - { id: e, device: nobody, segments: [{ mode: balance, from: "2026-05-01T00:00:00Z", to: "2026-05-01T02:00:00Z" }] }`);
+    expect(r.errors.map((e) => `${e.line}: ${e.path}: ${e.message}`)).toEqual([
+      expect.stringMatching(/^8: plans\[1\]\.segments: overlaps plan "a" \(2026-01-01T00:00:00\.000Z–2026-01-01T06:00:00\.000Z\) on device bat/),
       expect.stringMatching(/^9: plans\[2\]\.id: duplicate plan id "b" \(also plans\[1\]\)/),
       expect.stringMatching(/^10: plans\[3\]\.segments\[0\]\.powerW: charge needs exactly one of powerW or socPct/),
+      expect.stringMatching(/^11: plans\[4\]\.segments: plan spans 54\.00 h; at most 48 h allowed/),
+      expect.stringMatching(/^12: plans\[5\]\.device: unknown device "nobody"/),
     ]);
   });
 
   it('a well-formed mapping with plans passes', () => {
-    const text = `mapping: 1
-site: { id: lab }
-connections: { bus: { type: tcp, host: 127.0.0.1 } }
-devices:
-  - { id: bat, profile: dcbel-station-battery, connection: bus, unit: 1 }
-plans:
-  - { id: a, device: bat, segments: [{ mode: charge, from: "2026-01-01T00:00:00Z", to: "2026-01-01T06:00:00Z", powerW: 1000 }] }
-`;
-    const r = loadMappingText(text, join(__dirname, '..', '..', 'mappings', 'plans.yaml'), {});
+    const r = loadPlans(`
+  - { id: a, device: bat, segments: [{ mode: charge, from: "2026-01-01T00:00:00Z", to: "2026-01-01T06:00:00Z", powerW: 1000 }] }`);
     expect(r.errors).toEqual([]);
     expect(r.mapping?.plans).toHaveLength(1);
   });
