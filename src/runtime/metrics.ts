@@ -22,6 +22,8 @@ export interface StatsSource {
   stats(): SchedulerStats;
   /** A ModbusPort's scheduler: its per-transaction hook feeds the latency histogram. */
   scheduler?: { transactionObservers: Set<(seconds: number, outcome: TransactionOutcome) => void> };
+  /** A ModbusPort's devices: each is in the health summary (as unknown) until it first answers or goes offline. */
+  listDevices?(): ReadonlyArray<{ id: string }>;
 }
 /** Store-and-forward counters per upstream queue (Site.storeStats): numbers exported, the rest ignored. */
 export type StoreStats = () => Record<string, object>;
@@ -250,6 +252,14 @@ export class GatewayMetrics {
     }
     const components = new Set<string>();
     const points = new Set<string>();
+    // A device that has never answered is not healthy yet: listed as unknown (degraded) until its first state.
+    for (const p of site.ports.values()) {
+      for (const d of p.listDevices?.() ?? []) {
+        const c = `${prefix}device:${d.id}`;
+        components.add(c);
+        if (!this.components.has(c)) this.setStatus(c, 'unknown', 'no answer yet');
+      }
+    }
     const on = {
       points: (p: Point[]) => {
         this.observePoints(p);

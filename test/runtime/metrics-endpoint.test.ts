@@ -112,6 +112,11 @@ describe('metrics endpoint (gridbridge run)', () => {
     expect(before.types.get('gridbridge_modbus_requests_total')).toBe('counter');
     expect(has(before.samples, 'gridbridge_modbus_queue_depth', { connection: 'bus', site: 'metricslab' })).toBe(true);
 
+    // Before any answer every device is in the health summary as unknown: not healthy yet (degraded).
+    const early = (await (await fetch(`${endpoint.url}/health`)).json()) as { status: string; components: Record<string, { state: string }> };
+    expect(early.status).toBe('degraded');
+    expect(early.components['device:battery']).toMatchObject({ state: 'unknown' });
+
     await host.site.start();
     // Unit 1 answers (responses, values, points twice so a refresh interval exists); unit 2 answers with exceptions.
     let now = before;
