@@ -8,13 +8,12 @@ import siteNode from '../../nodes/site.js';
 import siteControlNode from '../../nodes/site-control.js';
 import portNode from '../../nodes/modbus-port.js';
 import { initNodeRed } from '../node-red-path.js';
-import { startStation } from '../runtime/station.js';
+import { startStation, stationMapping } from '../runtime/station.js';
 
 // Node-RED mode: a gridbridge-site node feeds the process metrics (/gridbridge/metrics and /gridbridge/health on the
 // admin API, registered with the palette) under "<site id>/…", and its control decisions go to audit.jsonl in its
 // state directory; both stop when the node is removed.
 initNodeRed(helper);
-const root = join(__dirname, '..', '..');
 let sim: ModbusSimulator;
 let simPort: number;
 const dir = mkdtempSync(join(tmpdir(), 'gb-site-metrics-'));
@@ -28,16 +27,8 @@ afterAll(async () => {
 });
 afterEach(async () => helper.unload());
 
-const mapping = () => `mapping: 1
-site: { id: nrmetrics }
-profileDirs: [${JSON.stringify(join(root, 'device-profiles'))}]
-connections:
-  bus: { type: tcp, host: 127.0.0.1, port: ${simPort}, timeoutMs: 500 }
-devices:
-  - { id: inverter, profile: dcbel-station-inverter, connection: bus, unit: 1, pollClasses: { fast: 100 } }
-controls:
-  - { device: inverter, name: WMaxLimPct, default: 100 }
-`;
+const mapping = (): string =>
+  stationMapping('nrmetrics', simPort, { inverter: [1, 'dcbel-station-inverter'] }, 'controls:\n  - { device: inverter, name: WMaxLimPct, default: 100 }\n');
 
 async function metricsText(): Promise<string> {
   return (await helper.request().get('/gridbridge/metrics').expect(200)).text as string;

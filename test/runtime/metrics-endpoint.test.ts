@@ -7,7 +7,9 @@ import { GatewayMetrics, startMetricsServer } from '../../src/runtime/metrics.js
 import { loadMappingText } from '../../src/runtime/validate.js';
 import { createSite, submitControl, type SiteHost } from '../../src/runtime/site-host.js';
 import { request, serve } from '../../src/protocols/openadr/http.js';
-import { repoRoot, startStation, freePort } from './station.js';
+import { repoRoot, startStation, freePort, stationMapping } from './station.js';
+
+const CONTROLS = 'controls:\n  - { device: inverter, name: WMaxLimPct, default: 100 }\n';
 
 // The metrics endpoint of `gridbridge run` over real HTTP: a site on the Modbus simulator (unit 1 answers, unit 2
 // answers every read with exception 2), scraped before and after real traffic; the exposition text is parsed here
@@ -69,17 +71,7 @@ beforeAll(async () => {
   let port: number;
   ({ sim, port } = await startStation({ 1: 'dcbel-station-inverter', 2: 'dcbel-station-battery' }));
   sim.faults = [parseFault('exception=2,unit=2')];
-  const text = `mapping: 1
-site: { id: metricslab }
-profileDirs: [${JSON.stringify(join(repoRoot, 'device-profiles'))}]
-connections:
-  bus: { type: tcp, host: 127.0.0.1, port: ${port}, timeoutMs: 500 }
-devices:
-  - { id: inverter, profile: dcbel-station-inverter, connection: bus, unit: 1, pollClasses: { fast: 100 } }
-  - { id: battery, profile: dcbel-station-battery, connection: bus, unit: 2, pollClasses: { fast: 100 } }
-controls:
-  - { device: inverter, name: WMaxLimPct, default: 100 }
-`;
+  const text = stationMapping('metricslab', port, { inverter: [1, 'dcbel-station-inverter'], battery: [2, 'dcbel-station-battery'] }, CONTROLS);
   const load = loadMappingText(text, join(repoRoot, 'test', 'fixtures', 'metrics-site.yaml'));
   expect(load.errors).toEqual([]);
   host = await createSite(load, { stateDir: false });
