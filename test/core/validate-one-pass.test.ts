@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadMappingText, validateFile } from '../../src/runtime/validate.js';
+import { parseYamlText } from '../../src/core/yaml.js';
 
 const fixture = (f: string) => join(__dirname, '..', 'fixtures', f);
 
@@ -93,5 +94,11 @@ devices:
   - { id: a, device: bat, segments: [{ mode: charge, from: "2026-01-01T00:00:00Z", to: "2026-01-01T06:00:00Z", powerW: 1000 }] }`);
     expect(r.errors).toEqual([]);
     expect(r.mapping?.plans).toHaveLength(1);
+  });
+
+  it('collections nested too deeply for the parser: a located error naming the cause, not a crash', () => {
+    const r = parseYamlText(`id: deep\nkind: meter\npoints: ${'['.repeat(20000)}1${']'.repeat(20000)}\n`, 'deep.yaml');
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatchObject({ file: 'deep.yaml', line: 3, message: expect.stringMatching(/nested too deeply/) });
   });
 });
