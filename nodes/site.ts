@@ -5,13 +5,15 @@
  * are reported located (file:line: path: message) as node errors and on the status of every node using the site;
  * the dialog checks the YAML through POST /gridbridge/site/check.
  */
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Node, NodeAPI, NodeDef } from './red.js';
 import type { SiteConfigNode } from './site-shared.js';
 import { errorMessage, formatProfileError } from '../src/core/errors.js';
 import { loadMappingFile, loadMappingText, packageRoot, type MappingLoad } from '../src/runtime/validate.js';
 import { createSite, type SiteHost } from '../src/runtime/site-host.js';
+import { nodeRedMetrics } from '../src/runtime/metrics.js';
+import { AuditLog, recordAudit } from '../src/runtime/audit-log.js';
 
 interface Def extends NodeDef {
   source: string;
@@ -50,16 +52,18 @@ export = function register(RED: NodeAPI): void {
     node.components = new Map();
     let host: SiteHost | undefined;
     let closed = false;
+    let detachMetrics: (() => void) | undefined;
     const load = loadFor(d, userDir);
     if (!load.mapping) {
       node.problem = `mapping: ${load.errors.length} problem(s): ${load.errors.map(formatProfileError).join('\n')}`;
       node.error(node.problem);
       node.ready = Promise.resolve(undefined);
     } else {
+      const stateDir = d.stateDir ? (isAbsolute(d.stateDir) ? d.stateDir : resolve(userDir ?? process.cwd(), d.stateDir)) : undefined;
       node.ready = createSite(load, {
         ...(d.mqttUrl ? { mqttUrl: d.mqttUrl } : {}),
         ...(d.iec104Listen ? { iec104Listen: d.iec104Listen } : {}),
-        ...(d.stateDir ? { stateDir: isAbsolute(d.stateDir) ? d.stateDir : resolve(userDir ?? process.cwd(), d.stateDir) } : {}),
+        ...(stateDir ? { stateDir } : {}),
       }).then(
         (h) => {
           host = h;
@@ -69,6 +73,17 @@ export = function register(RED: NodeAPI): void {
           }
           h.site.on('status', (s) => node.components.set(s.component, { state: s.state, ...(s.reason ? { reason: s.reason } : {}) }));
           h.site.on('warning', (w) => node.warn(w));
+          // Operations: this site's connections, upstreams, store, points and decisions in /gridbridge/metrics and
+          // /gridbridge/health (named "<site id>/…"), and its control decisions in the audit log of its state dir.
+          detachMetrics = nodeRedMetrics.attachSite(h.site, `${h.site.id}/`);
+          const auditDir = stateDir ?? (load.mapping!.site.stateDir ? resolve(dirname(resolve(load.file)), load.mapping!.site.stateDir) : undefined);
+          if (auditDir) {
+            try {
+              recordAudit(h.site, new AuditLog(join(auditDir, 'audit.jsonl'), h.site.id), (m) => node.warn(m));
+            } catch (e) {
+              node.warn(`audit log: ${errorMessage(e)}`);
+            }
+          } else node.warn('no state directory (site node or mapping site.stateDir): control decisions are not kept in an audit log');
           // Start after the nodes using the site attached their listeners (they do on this same promise).
           setImmediate(() => {
             if (!closed) h.site.start().catch((e: unknown) => node.error(`site ${h.site.id}: start: ${errorMessage(e)}`));
@@ -84,6 +99,7 @@ export = function register(RED: NodeAPI): void {
     }
     node.on('close', (_removed, done) => {
       closed = true;
+      detachMetrics?.();
       (host ? host.stop() : Promise.resolve()).catch((e: unknown) => node.warn(`stop: ${errorMessage(e)}`)).finally(done);
     });
   }

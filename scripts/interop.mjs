@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Interop suite: runs test/interop/*.test.ts against independent peers from Debian (socat, mosquitto, pymodbus,
-// mbpoll, xmllint). Installs the missing ones with apt-get when running as root (CI and the dev machines are root).
+// mbpoll, xmllint, promtool). Installs the missing ones with apt-get when running as root (CI and the dev machines are root).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ const peers = [
   ['xmllint', 'libxml2-utils'],
   ['chromium', 'chromium'],
   ['openssl', 'openssl'],
+  ['promtool', 'prometheus'],
 ];
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 // pymodbus.server needs python3-serial-asyncio, only a Recommends of python3-pymodbus (not installed below).

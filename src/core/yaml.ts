@@ -48,12 +48,21 @@ function largestAlias(doc: Document): { source: string; size: number; offset: nu
   return best;
 }
 
+/** A stack overflow while parsing means nesting too deep for the parser: say so. */
+const deepHint = (m: string): string => (/call stack/i.test(m) ? `${m}: collections nested too deeply` : m);
+
 export function parseYamlText(text: string, file: string): LoadedYaml {
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (e) {
+    // The parser can still throw on hostile input (e.g. call-stack exhaustion): a located error, never a crash.
+    return { file, data: null, errors: [{ file, line: 1, path: '', message: deepHint(e instanceof Error ? e.message : String(e)) }], locate: (i) => ({ file, path: formatPath(i.path), message: i.message }) };
+  }
   const errors: ProfileError[] = doc.errors.map((e) => {
     const pos = lineCounter.linePos(e.pos[0]);
-    return { file, line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0] ?? e.message };
+    return { file, line: pos.line, column: pos.col, path: '', message: deepHint(e.message.split('\n')[0] ?? e.message) };
   });
   const locate = (issue: Issue): ProfileError => {
     const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
@@ -78,7 +87,7 @@ export function parseYamlText(text: string, file: string): LoadedYaml {
         file, line: pos.line, column: pos.col, path: '',
         message: `alias *${bomb.source} expands to ${bomb.size > 1e6 ? 'over a million' : bomb.size} nodes: too many alias expansions (limit ${MAX_ALIASES}); is this an alias bomb?`,
       });
-    } else errors.push({ file, path: '', message: e instanceof Error ? e.message : String(e) });
+    } else errors.push({ file, path: '', message: deepHint(e instanceof Error ? e.message : String(e)) });
   }
   return { file, data, errors, locate };
 }

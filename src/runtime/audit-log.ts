@@ -80,3 +80,20 @@ function endsWithNewline(file: string, size: number): boolean {
     closeSync(fd);
   }
 }
+
+/**
+ * Append every control decision of `site` to `log` (gridbridge run, the Node-RED site node). A failed write (disk
+ * full, permissions) is reported through `warn` once per run of failures, and the decision itself is not affected.
+ */
+export function recordAudit(site: { on(e: 'audit', f: (a: AuditEntry) => void): unknown }, log: AuditLog, warn: (message: string) => void): void {
+  let failing = false;
+  site.on('audit', (a) => {
+    try {
+      log.append(a);
+      failing = false;
+    } catch (e) {
+      if (!failing) warn(`audit log ${log.file}: ${e instanceof Error ? e.message : String(e)}`);
+      failing = true;
+    }
+  });
+}

@@ -5,18 +5,28 @@
  * Per Modbus connection: requests, responses, timeouts, exceptions, protocol errors, retries, dropped polls,
  * reconnects (counters), queue depth, transactions in flight, bus utilisation, mean transaction time, poll lag per
  * class, link up (gauges); per device: online. Per upstream: buffered messages (store depth), in-flight, dropped.
- * Per point: age of the last value. Control decisions of the arbiter by action and outcome, field writes by result.
+ * Per point: age of the last value; per device: time between successive values (histogram). Store-and-forward queue
+ * depth and counters. Latency histograms: Modbus transactions, upstream HTTP calls (2030.5, OpenADR). Control
+ * decisions of the arbiter by action and outcome, field writes by result.
  * Values are read from the stacks' own counters when Prometheus scrapes, so nothing is counted twice.
  */
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Point } from '../core/point.js';
 import type { AuditEntry } from '../core/arbitration/index.js';
+import { httpObservers, type HttpCall } from '../core/http-observe.js';
 import type { SchedulerStats } from '../protocols/modbus/scheduler-types.js';
+import type { TransactionOutcome } from '../protocols/modbus/scheduler.js';
 
 export interface StatsSource {
   stats(): SchedulerStats;
+  /** A ModbusPort's scheduler: its per-transaction hook feeds the latency histogram. */
+  scheduler?: { transactionObservers: Set<(seconds: number, outcome: TransactionOutcome) => void> };
+  /** A ModbusPort's devices: each is in the health summary (as unknown) until it first answers or goes offline. */
+  listDevices?(): ReadonlyArray<{ id: string }>;
 }
+/** Store-and-forward counters per upstream queue (Site.storeStats): numbers exported, the rest ignored. */
+export type StoreStats = () => Record<string, object>;
 /** Upstream statistics: numbers are exported (buffered, inflight, dropped, published …), the rest ignored. */
 export type UpstreamStats = () => Record<string, unknown>;
 
@@ -26,6 +36,12 @@ export interface Health {
 }
 
 const PORT_COUNTERS = ['requests', 'responses', 'timeouts', 'exceptions', 'protocolErrors', 'retries', 'dropped', 'reconnects'] as const;
+const TRANSACTION_OUTCOMES: readonly TransactionOutcome[] = ['response', 'exception', 'timeout', 'error'];
+/** The device part of a point id (`site/device/name` → `site/device`), so devices of two sites stay apart. */
+const deviceOf = (p: Point): string => {
+  const slash = p.id.lastIndexOf('/');
+  return slash > 0 ? p.id.slice(0, slash) : p.device;
+};
 const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
 const DOWN = new Set(['down', 'offline', 'stopped', 'error']);
 const DEGRADED = new Set(['degraded', 'connecting', 'unknown']);
@@ -38,6 +54,10 @@ export class GatewayMetrics {
   private readonly components = new Map<string, { state: string; reason?: string }>();
   private readonly decisions: Counter<'action' | 'outcome'>;
   private readonly writes: Counter<'result'>;
+  private readonly transactionSeconds: Histogram<'connection' | 'outcome'>;
+  private readonly upstreamSeconds: Histogram<'protocol' | 'method' | 'result'>;
+  private readonly refreshSeconds: Histogram<'device'>;
+  private readonly stores = new Set<StoreStats>();
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -123,6 +143,31 @@ export class GatewayMetrics {
         for (const [c, s] of components) this.set({ component: c }, DOWN.has(s.state) ? 0 : 1);
       },
     });
+    const { stores } = this;
+    new Gauge({
+      name: 'gridbridge_store_stat', help: 'Store-and-forward queue statistics: depth (items waiting), bytes, stored, delivered, evicted, inflight …',
+      labelNames: ['queue', 'stat'], registers: reg,
+      collect() {
+        this.reset();
+        for (const f of stores) {
+          for (const [q, st] of Object.entries(f())) {
+            for (const [k, v] of Object.entries(st)) if (typeof v === 'number' && Number.isFinite(v)) this.set({ queue: q, stat: snake(k) }, v);
+          }
+        }
+      },
+    });
+    this.transactionSeconds = new Histogram({
+      name: 'gridbridge_modbus_transaction_seconds', help: 'Modbus transaction time, request to answer or failure, per connection and outcome',
+      labelNames: ['connection', 'outcome'], buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: reg,
+    });
+    this.upstreamSeconds = new Histogram({
+      name: 'gridbridge_upstream_call_seconds', help: 'Upstream HTTP request time (2030.5, OpenADR), per protocol, method and result (HTTP status class or failure)',
+      labelNames: ['protocol', 'method', 'result'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: reg,
+    });
+    this.refreshSeconds = new Histogram({
+      name: 'gridbridge_point_refresh_seconds', help: 'Time between two successive values of the same point, per device (site/device)',
+      labelNames: ['device'], buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900], registers: reg,
+    });
     this.decisions = new Counter({ name: 'gridbridge_control_decisions_total', help: 'Arbiter decisions by action and outcome', labelNames: ['action', 'outcome'], registers: reg });
     this.writes = new Counter({ name: 'gridbridge_field_writes_total', help: 'Control writes to the field by result', labelNames: ['result'], registers: reg });
   }
@@ -130,7 +175,30 @@ export class GatewayMetrics {
   /** Register a Modbus connection; returns the function that removes it. */
   addPort(name: string, port: StatsSource): () => void {
     this.ports.set(name, port);
-    return () => void (this.ports.get(name) === port && this.ports.delete(name));
+    const observers = port.scheduler?.transactionObservers;
+    const observe = (seconds: number, outcome: TransactionOutcome): void => this.transactionSeconds.observe({ connection: name, outcome }, seconds);
+    observers?.add(observe);
+    return () => {
+      observers?.delete(observe);
+      if (this.ports.get(name) !== port) return;
+      this.ports.delete(name);
+      for (const outcome of TRANSACTION_OUTCOMES) this.transactionSeconds.remove({ connection: name, outcome });
+    };
+  }
+
+  /** Count the upstream HTTP calls of this process (2030.5, OpenADR); returns the function that stops it. */
+  observeUpstreamCalls(): () => void {
+    const f = (c: HttpCall): void => {
+      const result = c.status !== undefined ? `${Math.floor(c.status / 100)}xx` : (c.error ?? 'error');
+      this.upstreamSeconds.observe({ protocol: c.protocol, method: c.method, result }, c.seconds);
+    };
+    httpObservers.add(f);
+    return () => void httpObservers.delete(f);
+  }
+
+  addStore(stats: StoreStats): () => void {
+    this.stores.add(stats);
+    return () => void this.stores.delete(stats);
   }
 
   addUpstream(name: string, stats: UpstreamStats): () => void {
@@ -139,7 +207,11 @@ export class GatewayMetrics {
   }
 
   observePoints(points: readonly Point[]): void {
-    for (const p of points) this.lastPoint.set(p.id, p.receiveTime);
+    for (const p of points) {
+      const prev = this.lastPoint.get(p.id);
+      if (prev !== undefined && p.receiveTime > prev) this.refreshSeconds.observe({ device: deviceOf(p) }, (p.receiveTime - prev) / 1000);
+      this.lastPoint.set(p.id, p.receiveTime);
+    }
   }
 
   observeDecision(a: Pick<AuditEntry, 'action' | 'outcome'>): void {
@@ -166,22 +238,75 @@ export class GatewayMetrics {
     return { status, components };
   }
 
-  /** Feed from a Site's events (gridbridge run). */
-  attachSite(site: {
-    ports: ReadonlyMap<string, StatsSource>;
-    adapters: ReadonlyArray<{ name: string; stats?: UpstreamStats }>;
-    on(e: 'points', f: (p: Point[]) => void): unknown;
-    on(e: 'status', f: (s: { component: string; state: string; reason?: string }) => void): unknown;
-    on(e: 'audit', f: (a: AuditEntry) => void): unknown;
-    on(e: 'write', f: (w: { ok: boolean }) => void): unknown;
-  }): void {
-    for (const [name, p] of site.ports) this.addPort(name, p);
-    for (const a of site.adapters) if (a.stats) this.addUpstream(a.name, a.stats);
-    site.on('points', (p) => this.observePoints(p));
-    site.on('status', (s) => this.setStatus(s.component, s.state, s.reason));
-    site.on('audit', (a) => this.observeDecision(a));
-    site.on('write', (w) => this.observeWrite(w.ok));
+  /**
+   * Feed from a Site's events (gridbridge run, the Node-RED site node). `prefix` names its connections and
+   * components (Node-RED mode runs several sites in one process); returns the function that detaches it.
+   */
+  attachSite(site: MetricsSite, prefix = ''): () => void {
+    const undo: Array<() => void> = [];
+    for (const [name, p] of site.ports) undo.push(this.addPort(prefix + name, p));
+    for (const a of site.adapters) if (a.stats) undo.push(this.addUpstream(prefix + a.name, a.stats));
+    if (site.storeStats) {
+      const f = site.storeStats.bind(site);
+      undo.push(this.addStore(prefix ? () => Object.fromEntries(Object.entries(f()).map(([k, v]) => [prefix + k, v])) : f));
+    }
+    const components = new Set<string>();
+    const points = new Set<string>();
+    // A device that has never answered is not healthy yet: listed as unknown (degraded) until its first state.
+    for (const p of site.ports.values()) {
+      for (const d of p.listDevices?.() ?? []) {
+        const c = `${prefix}device:${d.id}`;
+        components.add(c);
+        if (!this.components.has(c)) this.setStatus(c, 'unknown', 'no answer yet');
+      }
+    }
+    const on = {
+      points: (p: Point[]) => {
+        this.observePoints(p);
+        for (const x of p) points.add(x.id);
+      },
+      status: (s: { component: string; state: string; reason?: string }) => {
+        components.add(prefix + s.component);
+        this.setStatus(prefix + s.component, s.state, s.reason);
+      },
+      audit: (a: AuditEntry) => this.observeDecision(a),
+      write: (w: { ok: boolean }) => this.observeWrite(w.ok),
+    };
+    site.on('points', on.points);
+    site.on('status', on.status);
+    site.on('audit', on.audit);
+    site.on('write', on.write);
+    return () => {
+      for (const f of undo) f();
+      site.off?.('points', on.points);
+      site.off?.('status', on.status);
+      site.off?.('audit', on.audit);
+      site.off?.('write', on.write);
+      for (const c of components) this.removeStatus(c);
+      this.forgetPoints(points);
+    };
   }
+
+  /** Drop the age and refresh series of points that are gone (a removed site). */
+  forgetPoints(ids: Iterable<string>): void {
+    for (const id of ids) {
+      this.lastPoint.delete(id);
+      const slash = id.lastIndexOf('/');
+      if (slash > 0) this.refreshSeconds.remove({ device: id.slice(0, slash) });
+    }
+  }
+}
+
+/** What attachSite needs of a Site. */
+export interface MetricsSite {
+  ports: ReadonlyMap<string, StatsSource>;
+  adapters: ReadonlyArray<{ name: string; stats?: UpstreamStats }>;
+  storeStats?(): Record<string, object>;
+  on(e: 'points', f: (p: Point[]) => void): unknown;
+  on(e: 'status', f: (s: { component: string; state: string; reason?: string }) => void): unknown;
+  on(e: 'audit', f: (a: AuditEntry) => void): unknown;
+  on(e: 'write', f: (w: { ok: boolean }) => void): unknown;
+  off?(e: string, f: (...a: never[]) => void): unknown;
 }
 
 /** HTTP endpoint: GET /metrics (Prometheus text format) and GET /health (JSON; 503 when down). */
@@ -217,3 +342,4 @@ export async function startMetricsServer(m: GatewayMetrics, host: string, port: 
 
 /** The metrics of Node-RED mode: one per process, shared by every GridBridge node. */
 export const nodeRedMetrics = new GatewayMetrics();
+nodeRedMetrics.observeUpstreamCalls();

@@ -6,6 +6,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ProfileError } from '../core/errors.js';
 import { MappingSchema, type Mapping } from '../core/mapping/schema.js';
+import { salvageMapping, type SalvagedMapping } from '../core/mapping/salvage.js';
+import { mappingPlanIssues } from './plan-check.js';
 import { parseProfile } from '../core/profile/schema.js';
 import type { Profile } from '../core/profile/schema.js';
 import { loadYamlFile, parseYamlText, zodIssues, type Issue, type LoadedYaml } from '../core/yaml.js';
@@ -115,14 +117,22 @@ export function checkMapping(y: LoadedYaml): MappingLoad {
   const out: MappingLoad = { file: y.file, profiles: new Map(), errors: [...y.errors] };
   if (y.errors.length) return out;
   const parsed = MappingSchema.safeParse(y.data);
-  if (!parsed.success) {
+  let m: Mapping;
+  // When the shape check fails, the well-formed parts are still cross-checked (one pass names every problem).
+  let salvaged: SalvagedMapping | undefined;
+  if (parsed.success) m = parsed.data;
+  else {
     out.errors.push(...zodIssues(parsed.error).map((i) => y.locate(i)));
-    return out;
+    salvaged = salvageMapping(y.data, parsed.error.issues);
+    if (!salvaged) return out;
+    m = salvaged.mapping;
   }
-  const m = parsed.data;
+  const skipDevice = (id: string): boolean => salvaged?.skipDevice(id) ?? false;
+  const skipConnection = (id: string): boolean => salvaged?.skipConnection(id) ?? false;
   const issues: Issue[] = [];
   const checkRef = (ref: PointRef): void => {
     const prof = out.profiles.get(ref.device);
+    if (skipDevice(ref.device)) return;
     if (!seen.has(ref.device)) issues.push({ path: [...ref.path, 'device'], message: `unknown device "${ref.device}"` });
     else if (prof && ref.name !== undefined && !prof.points.some((p) => p.name === ref.name)) {
       issues.push({ path: [...ref.path, ref.nameKey], message: `device "${ref.device}" (profile ${prof.id}) has no point "${ref.name}"` });
@@ -143,6 +153,7 @@ export function checkMapping(y: LoadedYaml): MappingLoad {
         if (!e || typeof e !== 'object' || typeof (e as { device?: unknown }).device !== 'string') return; // reported by the schema
         const dev = m.devices.find((x) => x.id === (e as { device: string }).device);
         const name = (e as { device: string }).device;
+        if (!dev && skipDevice(name)) return;
         if (!dev) issues.push({ path: ['connections', cid, list, j, 'device'], message: `unknown device "${name}" (add it to devices with connection: ${cid})` });
         else if (dev.connection !== cid) issues.push({ path: ['connections', cid, list, j, 'device'], message: `device "${name}" is on connection "${dev.connection}", not "${cid}"` });
       });
@@ -152,7 +163,9 @@ export function checkMapping(y: LoadedYaml): MappingLoad {
     const at = ['devices', i];
     if (seen.has(d.id)) issues.push({ path: [...at, 'id'], message: `duplicate device id "${d.id}" (also devices[${seen.get(d.id)}])` });
     seen.set(d.id, i);
-    if (!m.connections[d.connection]) {
+    const connBroken = !m.connections[d.connection] && skipConnection(d.connection);
+    if (connBroken && (d.profile === undefined || d.unit === undefined)) return; // its connection's type is unknown
+    if (!m.connections[d.connection] && !connBroken) {
       issues.push({ path: [...at, 'connection'], message: `unknown connection "${d.connection}" (defined: ${Object.keys(m.connections).join(', ') || 'none'})` });
     }
     const conn = m.connections[d.connection];
@@ -175,6 +188,7 @@ export function checkMapping(y: LoadedYaml): MappingLoad {
     else units.set(key, d.id);
     const file = resolveProfileRef(d.profile, baseDir, m.profileDirs);
     if (!file) {
+      if (salvaged?.replaced.has('profileDirs')) return; // looked up without the malformed profileDirs
       issues.push({ path: [...at, 'profile'], message: `missing profile "${d.profile}" (looked in ${[...(m.profileDirs ?? []), '../device-profiles', '.', 'built-in device-profiles'].join(', ')})` });
       return;
     }
@@ -201,7 +215,8 @@ export function checkMapping(y: LoadedYaml): MappingLoad {
     }
     for (const ref of pointRefs(block, ['upstream', name])) checkRef(ref);
   }
-  out.errors.push(...issues.map((i) => y.locate(i)));
+  issues.push(...mappingPlanIssues(m.plans, (id) => seen.has(id) || skipDevice(id)));
+  out.errors.push(...issues.map((i) => y.locate(salvaged ? { ...i, path: salvaged.rawPath(i.path) } : i)));
   if (out.errors.length === 0) out.mapping = m;
   return out;
 }
@@ -220,22 +235,35 @@ export function expandMappingEnv(text: string, file: string, env: NodeJS.Process
     const line = text.slice(0, offset).split('\n').length;
     if (v === undefined) {
       errors.push({ file, line, path: '', message: `environment variable ${name} is not set and \${${name}} has no default (write \${${name}:-value})` });
-      return whole;
+      return unsetPlaceholder(name);
     }
     if (/[\r\n]/.test(v)) {
       errors.push({ file, line, path: '', message: `environment variable ${name} contains a line break; not inserted` });
-      return whole;
+      return unsetPlaceholder(name);
     }
     return v;
   });
   return { text: out, errors };
 }
 
-/** Check a mapping held as text (e.g. edited in the Node-RED site node); `file` names it in errors and is the base for relative paths. */
+/**
+ * What an unset variable becomes in the text that is still checked: a plain YAML scalar (also valid inside flow
+ * collections), so the rest of the mapping is checked in the same pass.
+ */
+const unsetPlaceholder = (name: string): string => `__unset_${name}__`;
+
+/**
+ * Check a mapping held as text (e.g. edited in the Node-RED site node); `file` names it in errors and is the base for
+ * relative paths. An unset variable does not hide the other problems: the rest is checked with a placeholder in its
+ * place, and problems on the line of an unset variable (consequences of the placeholder) are left out.
+ */
 export function loadMappingText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): MappingLoad {
   const x = expandMappingEnv(text, file, env);
-  if (x.errors.length) return { file, profiles: new Map(), errors: x.errors };
-  return checkMapping(parseYamlText(x.text, file));
+  const r = checkMapping(parseYamlText(x.text, file));
+  if (x.errors.length === 0) return r;
+  const envLines = new Set(x.errors.map((e) => e.line));
+  const rest = r.errors.filter((e) => e.line === undefined || !envLines.has(e.line));
+  return { file, profiles: new Map(), errors: [...x.errors, ...rest].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
 }
 
 export function loadMappingFile(file: string, env: NodeJS.ProcessEnv = process.env): MappingLoad {
@@ -258,8 +286,9 @@ export function validateFile(file: string): FileReport {
   // Mappings may use ${VAR:-default} (also inside YAML flow collections), so the kind is told after expansion.
   let y = loadYamlFile(file);
   if (y.errors.length && !y.errors.some((e) => e.message === 'file not found' || e.message === 'is a directory')) {
-    const x = expandMappingEnv(readFileSync(file, 'utf8'), file);
-    if (x.errors.length === 0) y = parseYamlText(x.text, file);
+    // Unset variables become placeholders here: the kind is told, and loadMappingFile reports them with the rest.
+    const expanded = parseYamlText(expandMappingEnv(readFileSync(file, 'utf8'), file).text, file);
+    if (expanded.errors.length === 0 && detectKind(expanded.data) === 'mapping') y = expanded;
   }
   if (y.errors.length) return { file, errors: y.errors };
   const kind = detectKind(y.data);

@@ -149,11 +149,13 @@ describe('gridbridge-site, site in, site control', () => {
     const s1 = helper.getNode('s1') as any;
     const msg = s1.error.getCalls().map((c: any) => String(c.args[0])).join('\n');
     expect(msg).toMatch(/site-bad\.yaml:5.*GB_TEST_UNSET_VAR is not set/);
+    // The unset variable does not hide the other problem of the mapping (one pass names both).
+    expect(msg).toMatch(/site-bad\.yaml:8.*unit 1 on connection "bus" is already used by device "inverter"/);
     const in1 = helper.getNode('in1') as any;
     await new Promise((r) => setTimeout(r, 0));
     const st = in1.status.getCalls().map((c: any) => c.args[0]);
     expect(st.at(-1)).toMatchObject({ fill: 'red', shape: 'ring' });
-    expect(st.at(-1).text).toMatch(/mapping: 1 problem/);
+    expect(st.at(-1).text).toMatch(/mapping: 2 problem/);
 
     await helper.unload();
     process.env.GB_TEST_SIM_PORT = '1502';

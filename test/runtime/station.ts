@@ -26,3 +26,21 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((r) => s.close(() => r()));
   return port;
 }
+
+/**
+ * A one-connection site mapping on the simulator at `port`: devices as `unit: profile id` (polled every `fastMs` in
+ * the fast class), the built-in profile directory, and `extra` YAML appended (controls:, upstream: …).
+ */
+export function stationMapping(site: string, port: number, devices: Record<string, [number, string]>, extra = '', fastMs = 100): string {
+  const lines = Object.entries(devices).map(([id, [unit, profile]]) => `  - { id: ${id}, profile: ${profile}, connection: bus, unit: ${unit}, pollClasses: { fast: ${fastMs} } }`);
+  return [
+    'mapping: 1',
+    `site: { id: ${site} }`,
+    `profileDirs: [${JSON.stringify(join(repoRoot, 'device-profiles'))}]`,
+    'connections:',
+    `  bus: { type: tcp, host: 127.0.0.1, port: ${port}, timeoutMs: 500 }`,
+    'devices:',
+    ...lines,
+    extra,
+  ].join('\n');
+}

@@ -9,7 +9,7 @@ import { createSite, parseListen, type SiteHost } from '../../runtime/site-host.
 import pino from 'pino';
 import { emit, parseCommandLine, untilSignal, warn } from '../jsonl.js';
 import { GatewayMetrics, startMetricsServer } from '../../runtime/metrics.js';
-import { AuditLog } from '../../runtime/audit-log.js';
+import { AuditLog, recordAudit } from '../../runtime/audit-log.js';
 import { dirname, join, resolve } from 'node:path';
 
 export const summary = 'run a pilot site headless from its mapping: gridbridge run MAPPING [--points] [--embedded-broker PORT]';
@@ -144,21 +144,13 @@ export async function run(argv: string[]): Promise<number> {
     await host.stop();
     return 1;
   }
-  let auditFailed = false;
-  site.on('audit', (a) => {
-    out('control', { ...a });
-    try {
-      audit?.append(a);
-      auditFailed = false;
-    } catch (e) {
-      if (!auditFailed) out('warning', { message: `audit log ${auditFile}: ${e instanceof Error ? e.message : String(e)}` }, 'warn');
-      auditFailed = true;
-    }
-  });
+  site.on('audit', (a) => out('control', { ...a }));
+  if (audit) recordAudit(site, audit, (message) => out('warning', { message }, 'warn'));
   site.on('warning', (m) => out('warning', { message: m }, 'warn'));
   if (values.points || logger?.isLevelEnabled('debug')) site.on('points', (pts) => { for (const p of pts) out('point', { ...pointToJson(p) }, 'debug'); });
   const metrics = metricsAt ? new GatewayMetrics(Date.now, { site: site.id }) : undefined;
   metrics?.attachSite(site);
+  const unobserveHttp = metrics?.observeUpstreamCalls();
   if (broker) out('broker', { url: broker.url, ...(brokerUsersList ? { users: brokerUsersList.length } : {}) });
   await site.start();
   const server = metricsAt && metrics ? await startMetricsServer(metrics, metricsAt[1] ?? '127.0.0.1', Number(metricsAt[2])).catch((e: unknown) => e as Error) : undefined;
@@ -173,6 +165,7 @@ export async function run(argv: string[]): Promise<number> {
   const sig = await untilSignal();
   out('stopping', { signal: sig });
   await server?.close();
+  unobserveHttp?.();
   const store = site.storeStats();
   if (Object.keys(store).length) out('store', { queues: store });
   await host.stop();

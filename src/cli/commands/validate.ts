@@ -16,7 +16,8 @@ export async function run(argv: string[]): Promise<number> {
     if (r.errors.length) bad++;
     if (!values.json) {
       if (r.errors.length === 0) process.stdout.write(`${r.file}: ok (${r.kind})\n`);
-      for (const e of r.errors) process.stdout.write(formatProfileError(e) + '\n');
+      // In file order (shape problems and cross-checks come from separate passes).
+      for (const e of [...r.errors].sort((a, b) => (a.line ?? 0) - (b.line ?? 0))) process.stdout.write(formatProfileError(e) + '\n');
     }
   }
   if (values.json) process.stdout.write(JSON.stringify(reports, null, 2) + '\n');

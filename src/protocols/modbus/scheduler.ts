@@ -26,6 +26,9 @@ import type { SchedulerEvents, SchedulerOptions, SchedulerStats } from './schedu
 
 export type * from './scheduler-types.js';
 
+/** How a transaction ended: an answer, a Modbus exception, no answer in time, or another failure (link, framing). */
+export type TransactionOutcome = 'response' | 'exception' | 'timeout' | 'error';
+
 interface SDevice {
   key: string;
   unitId: number;
@@ -110,6 +113,11 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
   private readonly classes = new Map<string, ClassStats & { lagSum: number }>();
   private readonly totals = { requests: 0, responses: 0, timeouts: 0, exceptions: 0, protocolErrors: 0, retries: 0, dropped: 0, overruns: 0, reconnects: 0 };
   private busyMs = 0;
+  /**
+   * Called after every transaction (request to answer or failure) with its duration and outcome; the metrics
+   * histogram registers here. Empty by default (no cost on the hot path beyond a size check).
+   */
+  readonly transactionObservers = new Set<(seconds: number, outcome: TransactionOutcome) => void>();
   private startedAt = 0;
   private pumping = false;
 
@@ -609,6 +617,10 @@ export class BusScheduler extends TypedEmitter<SchedulerEvents> {
       if (res && job.device) job.device.answerMs = job.device.answerMs === 0 ? took : job.device.answerMs + (took - job.device.answerMs) / 8;
       job.slow = false;
       this.busyMs += took;
+      if (this.transactionObservers.size) {
+        const outcome: TransactionOutcome = res ? 'response' : err instanceof ModbusExceptionError ? 'exception' : err instanceof ModbusTimeoutError ? 'timeout' : 'error';
+        for (const f of this.transactionObservers) f(took / 1000, outcome);
+      }
       // An answer: put the next queued request on the wire before decoding this one (the link works meanwhile).
       if (res && this.running) this.pump();
       this.complete(job, res, err);

@@ -6,6 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { timeHttpCall } from '../../core/http-observe.js';
 
 export interface TlsOptions {
   cert?: string;
@@ -47,6 +48,7 @@ export function request(
       reject(new TransportError(url, 'invalid URL'));
       return;
     }
+    const observed = timeHttpCall('openadr', method, url);
     const isHttps = u.protocol === 'https:';
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
@@ -62,11 +64,21 @@ export function request(
         }
         chunks.push(c);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', (e) => reject(new TransportError(url, e.message)));
+      res.on('end', () => {
+        observed(res.statusCode ?? 0);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', (e) => {
+        observed(undefined, 'network');
+        reject(new TransportError(url, e.message));
+      });
     });
     req.setTimeout(opts.timeoutMs ?? 15000, () => req.destroy(new TransportError(url, 'timeout')));
-    req.on('error', (e) => reject(e instanceof TransportError ? e : new TransportError(url, (e as NodeJS.ErrnoException).code ?? e.message)));
+    req.on('error', (e) => {
+      const err = e instanceof TransportError ? e : new TransportError(url, (e as NodeJS.ErrnoException).code ?? e.message);
+      observed(undefined, err.reason === 'timeout' ? 'timeout' : 'network');
+      reject(err);
+    });
     if (opts.body !== undefined) req.write(opts.body);
     req.end();
   });

@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../../core/clock.js';
 import { SEP2_CONTENT_TYPE } from './xml.js';
+import { timeHttpCall } from '../../core/http-observe.js';
 
 export const CCM8_CIPHER = 'ECDHE-ECDSA-AES128-CCM8';
 /** CCM8 first (what CSIP devices offer), then Node's defaults. */
@@ -141,6 +142,7 @@ export class Sep2Http {
         headers['content-length'] = payload.length;
       }
       let done = false;
+      const observed = timeHttpCall('sep2', method, url);
       const req = https.request({ method, hostname: u.hostname, port: u.port || 443, path: u.pathname + u.search, headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -153,6 +155,7 @@ export class Sep2Http {
           if (done) return;
           done = true;
           this.clock.clearTimeout(timer);
+          observed(res.statusCode ?? 0);
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), url });
         });
         res.on('error', (e) => fail(e));
@@ -162,12 +165,15 @@ export class Sep2Http {
         done = true;
         this.clock.clearTimeout(timer);
         const code = e.code ?? '';
-        reject(new Sep2HttpError(TLS_CODES.test(code) || TLS_CODES.test(e.message) ? 'tls' : 'network', `${code ? code + ': ' : ''}${e.message}`, url));
+        const kind = TLS_CODES.test(code) || TLS_CODES.test(e.message) ? 'tls' : 'network';
+        observed(undefined, kind);
+        reject(new Sep2HttpError(kind, `${code ? code + ': ' : ''}${e.message}`, url));
       };
       const timer = this.clock.setTimeout(() => {
         if (done) return;
         done = true;
         req.destroy();
+        observed(undefined, 'timeout');
         reject(new Sep2HttpError('timeout', `no answer in ${this.timeoutMs} ms`, url));
       }, this.timeoutMs);
       req.on('error', fail);
