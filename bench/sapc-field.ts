@@ -4,7 +4,7 @@
  * process, both ends joined by a TCP hub standing in for a TCP-serial bridge (in this process). In the same run and
  * on the same line, the bare SSP-1 exchange (a session sending CMD then STQ, no site or arbiter) as the baseline.
  * The line has no baud rate: this is the software and OS part; at 9600 baud add ≈ 1.04 ms per byte (a CMD, ACK, STQ
- * and STA are ≈ 300 bytes: ≈ 310 ms). Bounded in count and time; reports the load average.
+ * and STA are ≈ 320 bytes: ≈ 335 ms). Bounded in count and time; reports the load average.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
