@@ -6,11 +6,11 @@ import { startCli, until, type CliProcess } from '../pilots/cli.js';
 import { startTcpHub, type TcpHub } from '../../src/sim/sapc/tcp-hub.js';
 import { loadMappingFile } from '../../src/runtime/validate.js';
 import { Site } from '../../src/runtime/site.js';
+import { sapcSiteYaml } from './sapc-site.js';
 
 // The `sapc` field connection over TCP (a TCP-serial bridge, here a two-client hub) to `gridbridge sim
 // sapc-appliance` in its own process, as on site: the level held is the one the appliance process applied; when that
 // process dies the level is reported not held, and a new appliance process gets it re-asserted.
-const root = join(__dirname, '..', '..');
 const procs: CliProcess[] = [];
 let hub: TcpHub | undefined;
 let site: Site | undefined;
@@ -32,19 +32,7 @@ describe('sapc field connection over a TCP-serial bridge to a separate appliance
     procs.push(sim1);
     await sim1.waitFor((e) => e.event === 'start', 'appliance start');
     dir = mkdtempSync(join(tmpdir(), 'gb-sapc-tcp-'));
-    writeFileSync(
-      join(dir, 'site.yaml'),
-      `mapping: 1
-site: { id: lab }
-profileDirs: [${JSON.stringify(join(root, 'device-profiles'))}]
-connections:
-  sapc: { type: sapc, path: "tcp://127.0.0.1:${hub.port}", heartbeatSeconds: 5, statusS: 1, ackTimeoutMs: 300, retries: 2, slots: [{ slot: 1, device: ev1 }] }
-devices:
-  - { id: ev1, connection: sapc, profile: sapc-appliance }
-controls:
-  - { device: ev1, name: SAPCLevel, default: 100 }
-`,
-    );
+    writeFileSync(join(dir, 'site.yaml'), sapcSiteYaml(`path: "tcp://127.0.0.1:${hub.port}", heartbeatSeconds: 5, statusS: 1, ackTimeoutMs: 300, retries: 2`));
     const load = loadMappingFile(join(dir, 'site.yaml'));
     expect(load.errors).toEqual([]);
     site = new Site(load, { stateDir: false, storeDir: false });

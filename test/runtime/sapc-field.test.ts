@@ -11,6 +11,7 @@ import { SapcApplianceSim } from '../../src/sim/sapc/appliance.js';
 import type { SlotConfig } from '../../src/protocols/sapc/receiver.js';
 import { loadMappingFile, loadMappingText, validateFile } from '../../src/runtime/validate.js';
 import { Site } from '../../src/runtime/site.js';
+import { sapcSiteYaml } from './sapc-site.js';
 
 // The `sapc` field connection with GridBridge as the meter end, against the appliance simulator on an in-memory
 // SSP-1 line timed by a fake clock (9600 baud): commands are checked writes through the arbiter, held only when the
@@ -24,24 +25,8 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function mapping(extra = '', sources = ''): string {
-  return `mapping: 1
-site: { id: lab }
-profileDirs: [${JSON.stringify(join(root, 'device-profiles'))}]
-connections:
-  sapc:
-    type: sapc
-    path: /dev/null-sapc-field-test
-    heartbeatSeconds: 10
-    statusS: 5
-    commandWindowS: 600
-    slots:
-      - { slot: 1, direction: import, device: ev1${extra} }
-devices:
-  - { id: ev1, connection: sapc, profile: sapc-appliance }
-controls:
-  - { device: ev1, name: SAPCLevel, default: 100 }
-${sources}`;
+function mapping(slot = ''): string {
+  return sapcSiteYaml('path: /dev/null-sapc-field-test, heartbeatSeconds: 10, statusS: 5, commandWindowS: 600', slot);
 }
 
 function rig(text = mapping(), applianceSlots: SlotConfig[] = [{ slot: 1, direction: 'import', device: 'ev1' }]) {
@@ -111,7 +96,7 @@ describe('sapc field connection (GridBridge as the meter end)', () => {
   it('validates: the shipped profile and mapping; a Modbus profile or a missing slot is refused with its place', () => {
     expect(validateFile(join(root, 'device-profiles', 'sapc-appliance.yaml'))).toMatchObject({ kind: 'sapc-profile', errors: [] });
     expect(loadMappingFile(join(root, 'mappings', 'pilot-sapc-lab.yaml')).errors).toEqual([]);
-    const bad = loadMappingText(mapping().replace('profile: sapc-appliance', 'profile: eastron-sdm630').replace('device: ev1 }', 'device: ev9 }'), join(root, 'mappings', 'x.yaml'));
+    const bad = loadMappingText(mapping().replace('profile: sapc-appliance', 'profile: eastron-sdm630').replace('device: ev1 }]', 'device: ev9 }]'), join(root, 'mappings', 'x.yaml'));
     const msgs = bad.errors.map((e) => `${e.path}: ${e.message}`);
     expect(msgs.some((m) => m.startsWith('connections.sapc.slots[0].device') && m.includes('unknown device "ev9"'))).toBe(true);
     expect(msgs.some((m) => m.includes('not a SAPC profile'))).toBe(true);

@@ -76,6 +76,7 @@ export class SapcField extends EventEmitter<SapcFieldEvents> {
   private statusTimer: TimerHandle | undefined;
   private stopped = true;
   private lineHooked = false;
+  private absentReason: string | undefined;
 
   constructor(
     readonly id: string,
@@ -311,16 +312,21 @@ export class SapcField extends EventEmitter<SapcFieldEvents> {
   private heard(): void {
     if (this.present || this.stopped) return;
     this.present = true;
+    this.absentReason = undefined;
     this.emit('status', { state: 'up', reason: `appliance heard on ${this.transport?.description ?? this.conn.path}` });
     for (const s of this.slots.values()) this.emit('device', { device: s.device, state: 'online' });
   }
 
   private gone(reason: string): void {
-    if (!this.present || this.stopped) {
-      if (!this.stopped) this.emit('status', { state: 'down', reason });
+    if (this.stopped) return;
+    if (!this.present) {
+      // Still absent: say so once per reason, not on every unanswered poll.
+      if (reason !== this.absentReason) this.emit('status', { state: 'down', reason });
+      this.absentReason = reason;
       return;
     }
     this.present = false;
+    this.absentReason = reason;
     this.emit('status', { state: 'down', reason });
     const now = this.opts.clock.now();
     const lost: Point[] = [];
