@@ -24,13 +24,18 @@ export const TcpConnectionSchema = z.strictObject({
   maxInFlight: z.number().int().min(1).max(16).default(1),
 });
 
+/** Character framing of a serial line (both ends must agree). */
+const serialFraming = {
+  parity: z.enum(['none', 'even', 'odd']).default('none'),
+  dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+  stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+};
+
 export const RtuConnectionSchema = z.strictObject({
   type: z.literal('rtu'),
   device: z.string().min(1),
   baudRate: z.number().int().min(300).max(921600).default(9600),
-  parity: z.enum(['none', 'even', 'odd']).default('none'),
-  dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
-  stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+  ...serialFraming,
   timeoutMs: z.number().int().min(10).max(60000).default(500),
   retries: z.number().int().min(0).max(10).default(1),
 });
@@ -73,9 +78,7 @@ export const SapcConnectionSchema = z.strictObject({
   /** Serial device (`/dev/ttyUSB0`, a socat pty) or `tcp://host:port` of a serial device server. */
   path: z.string().min(1),
   baudRate: z.number().int().min(1200).max(115_200).default(9600),
-  parity: z.enum(['none', 'even', 'odd']).default('none'),
-  dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
-  stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+  ...serialFraming,
   /** SSP-1 answer timeout before a resend (ms; §4) and resends before a request fails. */
   ackTimeoutMs: z.number().int().min(50).max(10_000).default(500),
   retries: z.number().int().min(0).max(10).default(3),
