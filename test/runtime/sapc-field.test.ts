@@ -208,4 +208,19 @@ describe('sapc field connection (GridBridge as the meter end)', () => {
     expect(renewed.at(-1)!.validTo).toBeLessThanOrEqual(res.validTo);
     expect(r.sim().level('ev1')).toBe(50);
   }, 60_000);
+
+  it('keeps the level in force when one control ends and another carries the same level on', async () => {
+    const r = rig();
+    await r.site.start();
+    await r.run(200);
+    r.site.submit(r.control('c6a', 50, 60_000));
+    const later = r.site.submit({ ...r.control('c6b', 50, 180_000), sourceClass: 'owner' });
+    await r.run(1000);
+    expect(r.commands()[0]!.validTo).toBeLessThanOrEqual(r.clock.now() + 60_000);
+    await r.run(62_000); // c6a ended; c6b (same level) governs now
+    expect(r.sim().level('ev1')).toBe(50);
+    expect(r.commands().at(-1)!.validTo).toBeGreaterThan(r.clock.now());
+    expect(r.commands().at(-1)!.validTo).toBeLessThanOrEqual(later.validTo);
+    expect(r.field()).toMatchObject({ state: 'held', value: 50 });
+  }, 30_000);
 });

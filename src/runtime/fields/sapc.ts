@@ -272,7 +272,15 @@ export class SapcField extends EventEmitter<SapcFieldEvents> {
     if (!c || this.stopped) return;
     const e = this.opts.effective(s.device, s.cfg.point);
     if (e.basis === 'default' || e.basis === 'none' || typeof e.value !== 'number' || Math.round(e.value) !== c.level) return; // the site writes the change
-    if (this.window(e) <= c.validTo) return; // the control ends with this window
+    if (this.window(e) <= c.validTo) {
+      // The value may change at the window's end (the arbiter then writes it). If it does not (another intent
+      // carries the same level on), look again just after the end and send the command anew.
+      s.renew = this.opts.clock.setTimeout(() => {
+        s.renew = undefined;
+        void this.renew(s);
+      }, c.validTo - this.opts.clock.now() + 200);
+      return;
+    }
     try {
       const failed = await this.command(s, c.level, e);
       if (failed) {
