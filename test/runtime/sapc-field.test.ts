@@ -223,4 +223,15 @@ describe('sapc field connection (GridBridge as the meter end)', () => {
     expect(r.commands().at(-1)!.validTo).toBeLessThanOrEqual(later.validTo);
     expect(r.field()).toMatchObject({ state: 'held', value: 50 });
   }, 30_000);
+
+  it('refuses what SSP-1 cannot carry, naming why, before anything is sent', async () => {
+    const r = rig();
+    expect(await r.site.write('ev1', 'SAPCLevel', 50)).toMatchObject({ ok: false, failure: 'not_connected' }); // not started
+    await r.site.start();
+    await r.run(200);
+    expect(await r.site.write('ev1', 'x_SAPCSource', 'LC')).toMatchObject({ ok: false, failure: 'refused', reason: expect.stringMatching(/slot 1 sets SAPCLevel/) });
+    expect(await r.site.write('ev1', 'SAPCLevel', 'max')).toMatchObject({ ok: false, failure: 'refused', reason: expect.stringMatching(/0\.\.100/) });
+    expect(await r.site.write('ev1', 'SAPCLevel', 101)).toMatchObject({ ok: false, failure: 'refused' });
+    expect(r.commands()).toEqual([]);
+  }, 30_000);
 });
