@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock } from '../../src/core/clock.js';
+import { FakeClock, type Clock } from '../../src/core/clock.js';
 import type { ControlIntent } from '../../src/core/control.js';
 import type { Point } from '../../src/core/point.js';
 import { createLinePair, type LineDirection } from '../../src/protocols/sapc/loopback.js';
@@ -29,7 +29,7 @@ function mapping(slot = ''): string {
   return sapcSiteYaml('path: /dev/null-sapc-field-test, heartbeatSeconds: 10, statusS: 5, commandWindowS: 600', slot);
 }
 
-function rig(text = mapping(), applianceSlots: SlotConfig[] = [{ slot: 1, direction: 'import', device: 'ev1' }]) {
+function rig(text = mapping(), applianceSlots: SlotConfig[] = [{ slot: 1, direction: 'import', device: 'ev1' }], applianceSkewMs = 0) {
   const dir = mkdtempSync(join(tmpdir(), 'gb-sapc-field-'));
   dirs.push(dir);
   const file = join(dir, 'site.yaml');
@@ -41,7 +41,9 @@ function rig(text = mapping(), applianceSlots: SlotConfig[] = [{ slot: 1, direct
   const sent: SapcFrame[] = [];
   const line = createLinePair({ clock, baud: 9600, fault: (_d: LineDirection, t: string) => (cut ? null : t) });
   const site = new Site(load, { clock, sapcLines: { sapc: line.a }, stateDir: false, storeDir: false });
-  let sim = new SapcApplianceSim({ clock, write: (t) => line.b.write(t), slots: applianceSlots, session: { baudRate: 9600, heartbeatMs: 10_000 } });
+  // The appliance's own wall clock (skewed when asked), on the same timers.
+  const applianceClock: Clock = { now: () => clock.now() + applianceSkewMs, monotonic: () => clock.monotonic(), setTimeout: (f, ms) => clock.setTimeout(f, ms), clearTimeout: (h) => clock.clearTimeout(h) };
+  let sim = new SapcApplianceSim({ clock: applianceClock, write: (t) => line.b.write(t), slots: applianceSlots, session: { baudRate: 9600, heartbeatMs: 10_000 } });
   sim.session.on('frame', (f) => sent.push(f));
   line.b.onData((c) => sim.receive(c));
   const points = new Map<string, Point>();
@@ -86,7 +88,7 @@ function rig(text = mapping(), applianceSlots: SlotConfig[] = [{ slot: 1, direct
     /** A new appliance process on the same line: it lost everything it held. */
     restartAppliance: () => {
       sim.close();
-      sim = new SapcApplianceSim({ clock, write: (t) => line.b.write(t), slots: applianceSlots, session: { baudRate: 9600, heartbeatMs: 10_000 } });
+      sim = new SapcApplianceSim({ clock: applianceClock, write: (t) => line.b.write(t), slots: applianceSlots, session: { baudRate: 9600, heartbeatMs: 10_000 } });
       sim.session.on('frame', (f) => sent.push(f));
     },
   };
@@ -233,5 +235,13 @@ describe('sapc field connection (GridBridge as the meter end)', () => {
     expect(await r.site.write('ev1', 'SAPCLevel', 'max')).toMatchObject({ ok: false, failure: 'refused', reason: expect.stringMatching(/0\.\.100/) });
     expect(await r.site.write('ev1', 'SAPCLevel', 101)).toMatchObject({ ok: false, failure: 'refused' });
     expect(r.commands()).toEqual([]);
+  }, 30_000);
+
+  it('warns when the appliance clock is far off (it judges command windows by its own clock)', async () => {
+    const r = rig(mapping(), undefined, 120_000);
+    await r.site.start();
+    await r.run(10_500); // the appliance's first heartbeat
+    expect(r.warnings.filter((w) => /clock/.test(w))).toHaveLength(1);
+    expect(r.warnings.some((w) => /appliance clock is 12\d s off ours/.test(w))).toBe(true);
   }, 30_000);
 });

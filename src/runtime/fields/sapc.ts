@@ -64,6 +64,9 @@ interface SlotState {
   renew: TimerHandle | undefined;
 }
 
+/** Clock difference (s) to the appliance beyond which a heartbeat is warned about. */
+const SKEW_WARN_S = 60;
+
 const SOURCE_CODES: Record<string, string> = { load_controller: 'LC', supplier: 'SUP', owner: 'OWN', aggregator: 'AGG', emergency: 'EMG', local: 'LOC' };
 
 export class SapcField extends EventEmitter<SapcFieldEvents> {
@@ -77,6 +80,7 @@ export class SapcField extends EventEmitter<SapcFieldEvents> {
   private stopped = true;
   private lineHooked = false;
   private absentReason: string | undefined;
+  private skewWarned = false;
 
   constructor(
     readonly id: string,
@@ -350,6 +354,10 @@ export class SapcField extends EventEmitter<SapcFieldEvents> {
     const before = this.lastUptimeS;
     if (hb.uptimeS !== undefined) this.lastUptimeS = hb.uptimeS;
     const now = this.opts.clock.now();
+    // SSP-1 §5.5: the appliance judges command windows by its own clock; a large skew makes them wrong (§10).
+    const skewS = Math.round((hb.timestamp - now) / 1000);
+    if (Math.abs(skewS) > SKEW_WARN_S && !this.skewWarned) this.emit('warning', `connection ${this.id}: the appliance clock is ${skewS} s off ours; command windows are judged by its clock`);
+    this.skewWarned = Math.abs(skewS) > SKEW_WARN_S;
     const pts: Point[] = [];
     for (const s of this.slots.values()) {
       for (const p of s.profile.points) if (p.from === 'HB.up' && hb.uptimeS !== undefined) pts.push(this.point(s, p.name, hb.uptimeS, now));
