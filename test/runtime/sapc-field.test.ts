@@ -244,4 +244,23 @@ describe('sapc field connection (GridBridge as the meter end)', () => {
     expect(r.warnings.filter((w) => /clock/.test(w))).toHaveLength(1);
     expect(r.warnings.some((w) => /appliance clock is 12\d s off ours/.test(w))).toBe(true);
   }, 30_000);
+
+  it('takes the appliance plan (PLN, in parts) for its slot as a point; a plan for another slot is refused', async () => {
+    const r = rig();
+    await r.site.start();
+    await r.run(200);
+    const from = Math.floor(r.clock.now() / 1000) * 1000;
+    const steps = Array.from({ length: 40 }, (_, i) => ({ offsetMin: i * 30, level: (i * 7) % 101 }));
+    const sending = r.sim().sendPlan({ slot: 1, direction: 'import', eventId: 'plan-1', validFrom: from, validTo: from + 24 * 3600_000, steps, ratedW: 7400 });
+    await r.run(5000);
+    const answers = await sending;
+    expect(answers.length).toBeGreaterThan(1); // more than one frame
+    expect(answers.every((a) => a.type === 'ACK' && a.state === 'received')).toBe(true);
+    const plan = JSON.parse(String(r.points.get('ev1/x_SAPCPlan')?.value));
+    expect(plan).toMatchObject({ id: 'plan-1', from: new Date(from).toISOString(), ratedW: 7400 });
+    expect(plan.steps).toEqual(steps.map((x) => [x.offsetMin, x.level]));
+    const other = r.sim().sendPlan({ slot: 2, direction: 'import', eventId: 'plan-2', validFrom: from, validTo: from + 3600_000, steps: [{ offsetMin: 0, level: 50 }] });
+    await r.run(1000);
+    expect((await other)[0]).toMatchObject({ type: 'NAK', reason: 'SLOT' });
+  }, 30_000);
 });

@@ -1,14 +1,17 @@
 /**
  * A SAPC appliance profile (`protocol: sapc` in device-profiles/): the points an appliance exposes over SSP-1 to the
  * meter end, each naming the frame field it comes from. SSP-1 carries a level, its direction and what governs it
- * (STA), the appliance's uptime (HB) and the link itself; it carries no measurement (the appliance's consumption is
+ * (STA), the appliance's uptime (HB), its plans (PLN) and the link itself; it carries no measurement (the appliance's consumption is
  * read from a meter on its supply, e.g. a Modbus meter as a second connection of the site).
  */
 import { z } from 'zod';
 import { DEVICE_KINDS } from '../../core/kinds.js';
 
-/** Where a point's value comes from: a field of a status (STA) or heartbeat (HB) frame, or the link state. */
-export const SAPC_POINT_SOURCES = ['STA.lvl', 'STA.dir', 'STA.src', 'STA.evt', 'STA.to', 'HB.up', 'link'] as const;
+/**
+ * Where a point's value comes from: a field of a status (STA) or heartbeat (HB) frame, the link state, or the
+ * appliance's plan (PLN, SSP-1 1.1; JSON text `{"from","to","steps":[[minute, level]…],"ratedW"}`).
+ */
+export const SAPC_POINT_SOURCES = ['STA.lvl', 'STA.dir', 'STA.src', 'STA.evt', 'STA.to', 'HB.up', 'link', 'PLN'] as const;
 export type SapcPointSource = (typeof SAPC_POINT_SOURCES)[number];
 
 export const sapcProfilePointSchema = z.strictObject({

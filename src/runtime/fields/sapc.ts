@@ -16,7 +16,8 @@
  *   and come back online with the next frame heard, when the site re-asserts every value. A restart of the
  *   appliance (its `HB up` going backwards, §4.2) is handled the same way.
  * - Status is read every `statusS` and after every command: the level, its direction, the governing source and event
- *   become device points as the device's SAPC profile names them; SSP-1 carries no measurement.
+ *   become device points as the device's SAPC profile names them, as do the appliance's plans (PLN); SSP-1 carries
+ *   no measurement.
  */
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../../core/clock.js';
@@ -29,6 +30,7 @@ import { newEventId } from '../../protocols/sapc/client.js';
 import { formatTime, type SapcCommand, type SapcFrame } from '../../protocols/sapc/frame.js';
 import type { LineEnd } from '../../protocols/sapc/loopback.js';
 import type { SapcProfile, SapcPointSource } from '../../protocols/sapc/profile.js';
+import { PlanCollector, type AppliancePlan } from '../../protocols/sapc/plan.js';
 import { SapcSession, SapcTimeoutError, type Reply, type RequestBody } from '../../protocols/sapc/session.js';
 import { SerialTransport } from '../../protocols/sapc/transport.js';
 import type { WriteResult } from '../../protocols/modbus/writer.js';
@@ -81,6 +83,7 @@ export class SapcField extends EventEmitter<SapcFieldEvents> {
   private lineHooked = false;
   private absentReason: string | undefined;
   private skewWarned = false;
+  private readonly plans = new PlanCollector((plan) => this.publishPlan(plan));
 
   constructor(
     readonly id: string,
@@ -115,6 +118,13 @@ export class SapcField extends EventEmitter<SapcFieldEvents> {
       baudRate: this.conn.baudRate,
       // SSP-1 §2.3: a restarted meter end starts its SEQ at a random value.
       firstSeq: Math.floor(Math.random() * 65536),
+      // Plans from the appliance (PLN, SSP-1 1.1, the report's Proposal 2) for a slot of ours are taken.
+      handler: {
+        onPlan: (part) => {
+          if (![...this.slots.values()].some((x) => x.cfg.slot === part.slot && x.cfg.direction === part.direction)) return { ok: false, reason: 'SLOT', field: 'slot', text: `slot ${part.slot} ${part.direction} not configured` };
+          return this.plans.onPlan(part);
+        },
+      },
     });
     this.session = sn;
     sn.on('frame', () => this.heard());
@@ -344,7 +354,7 @@ export class SapcField extends EventEmitter<SapcFieldEvents> {
     const lost: Point[] = [];
     for (const s of this.slots.values()) {
       this.emit('device', { device: s.device, state: 'offline', reason });
-      for (const p of s.profile.points) if (p.from !== 'link') lost.push(this.point(s, p.name, null, now, 'not_connected', reason));
+      for (const p of s.profile.points) if (p.from !== 'link' && p.from !== 'PLN') lost.push(this.point(s, p.name, null, now, 'not_connected', reason));
     }
     lost.push(...this.linkPoints('down', now));
     this.emit('points', lost);
@@ -380,6 +390,14 @@ export class SapcField extends EventEmitter<SapcFieldEvents> {
     return out;
   }
 
+  private publishPlan(plan: AppliancePlan): void {
+    const s = [...this.slots.values()].find((x) => x.cfg.slot === plan.slot && x.cfg.direction === plan.direction);
+    if (!s) return;
+    const text = JSON.stringify({ id: plan.eventId, from: new Date(plan.validFrom).toISOString(), to: new Date(plan.validTo).toISOString(), steps: plan.steps.map((x) => [x.offsetMin, x.level]), ...(plan.ratedW !== undefined ? { ratedW: plan.ratedW } : {}) });
+    const now = this.opts.clock.now();
+    this.emit('points', s.profile.points.filter((p) => p.from === 'PLN').map((p) => this.point(s, p.name, text, now)));
+  }
+
   private publishStatus(s: SlotState, sta: Sta): void {
     const now = this.opts.clock.now();
     const values: Record<SapcPointSource, PointValue | undefined> = {
@@ -390,6 +408,7 @@ export class SapcField extends EventEmitter<SapcFieldEvents> {
       'STA.to': sta.validTo === undefined ? '' : formatTime(sta.validTo),
       'HB.up': undefined,
       link: 'up',
+      PLN: undefined,
     };
     const pts: Point[] = [];
     for (const p of s.profile.points) {
