@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import helper from 'node-red-node-test-helper';
-import { repoRoot, startCli, until, type CliProcess } from './cli.js';
-import { startTcpHub, type TcpHub } from '../../src/sim/sapc/tcp-hub.js';
+import { repoRoot, until, type CliProcess } from './cli.js';
+import { sapcLine } from './sapc-line.js';
 import { initNodeRed } from '../node-red-path.js';
 import siteNode from '../../nodes/site.js';
 import siteInNode from '../../nodes/site-in.js';
@@ -13,26 +13,18 @@ initNodeRed(helper);
 // writes the inverter's export limit. The meter is `gridbridge sapc send` (its own process each time) on an SSP-1
 // line behind a TCP-serial bridge (a two-client hub); the inverter is `gridbridge sim modbus` on the same mapping.
 const mapping = join(repoRoot, 'mappings', 'pilot-sapc-appliance.yaml');
-const procs: CliProcess[] = [];
-let hub: TcpHub | undefined;
-afterEach(async () => {
-  for (const p of procs.splice(0).reverse()) await p.stop();
-  await hub?.close();
-  hub = undefined;
-});
+const line = sapcLine();
 
 async function rig(): Promise<{ inverter: CliProcess; env: Record<string, string> }> {
-  hub = await startTcpHub();
-  const inverter = startCli(['sim', 'modbus', '--mapping', mapping, '--tcp', '0', '--host', '127.0.0.1', '--quiet']);
-  procs.push(inverter);
+  const path = await line.open();
+  const inverter = line.cli(['sim', 'modbus', '--mapping', mapping, '--tcp', '0', '--host', '127.0.0.1', '--quiet']);
   const listening = await inverter.waitFor((e) => e.event === 'listening', 'inverter simulator');
-  return { inverter, env: { GB_SAPC_PATH: `tcp://127.0.0.1:${hub.port}`, GB_MODBUS_PORT: String(listening.tcp.port) } };
+  return { inverter, env: { GB_SAPC_PATH: path, GB_MODBUS_PORT: String(listening.tcp.port) } };
 }
 
 /** The meter sends one SSP-1 command (a separate process); resolves with its answer line. */
 async function meterSends(args: string[]): Promise<Record<string, any>> {
-  const send = startCli(['sapc', 'send', '--device', `tcp://127.0.0.1:${hub!.port}`, '--direction', 'export', ...args]);
-  procs.push(send);
+  const send = line.cli(['sapc', 'send', '--device', `tcp://127.0.0.1:${line.hub.port}`, '--direction', 'export', ...args]);
   const answer = await send.waitFor((e) => e.event === 'answer', 'answer from the site');
   await send.exit;
   return answer;
@@ -41,11 +33,10 @@ async function meterSends(args: string[]): Promise<Record<string, any>> {
 describe('SAPC appliance override pilot (smart meter SAPC port → GridBridge → inverter export limit)', () => {
   it('headless: a load-controller limit is ACKed, written to the inverter, and expires to the default plan; an owner command is refused', async () => {
     const { inverter, env } = await rig();
-    const run = startCli(['run', mapping], env);
-    procs.push(run);
+    const run = line.cli(['run', mapping], env);
     // The default plan (100 %) is written from the start.
     await run.waitFor((e) => e.event === 'write' && e.name === 'WMaxLimPct' && e.value === 100 && e.ok, 'default plan written');
-    await until(() => (hub!.clients >= 1 ? true : undefined), 'site on the SSP-1 line');
+    await until(() => (line.hub.clients >= 1 ? true : undefined), 'site on the SSP-1 line');
 
     const ack = await meterSends(['--level', '40', '--for', '4s', '--source', 'lc', '--event-id', 'lc-1']);
     expect(ack).toMatchObject({ type: 'ACK', state: 'applied', eventId: 'lc-1' });
@@ -78,7 +69,7 @@ describe('SAPC appliance override pilot (smart meter SAPC port → GridBridge �
       helper.getNode('pts').on('input', (m: any) => limits.push(m.payload.value));
       const decisions: any[] = [];
       helper.getNode('audit').on('input', (m: any) => m.topic === 'audit' && decisions.push(m.payload));
-      await until(() => (hub!.clients >= 1 && limits.includes(100) ? true : undefined), 'site up, default plan read back');
+      await until(() => (line.hub.clients >= 1 && limits.includes(100) ? true : undefined), 'site up, default plan read back');
       expect(await meterSends(['--level', '25', '--for', '2m', '--source', 'sup', '--event-id', 'sup-1'])).toMatchObject({ type: 'ACK', state: 'applied' });
       await until(() => decisions.find((d) => d.intentId === 'sup-1' && d.outcome === 'applied'), 'control decision out of site in');
       await until(() => (limits.at(-1) === 25 ? true : undefined), 'inverter WMaxLimPct read back at 25 %');

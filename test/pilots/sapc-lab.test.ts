@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import helper from 'node-red-node-test-helper';
-import { repoRoot, startCli, until, type CliProcess } from './cli.js';
+import { repoRoot, until, type CliProcess } from './cli.js';
 import { startEmbeddedBroker } from '../../src/protocols/mqtt/broker.js';
-import { startTcpHub, type TcpHub } from '../../src/sim/sapc/tcp-hub.js';
+import { sapcLine } from './sapc-line.js';
 import { initNodeRed } from '../node-red-path.js';
 import siteNode from '../../nodes/site.js';
 import siteInNode from '../../nodes/site-in.js';
@@ -17,29 +17,21 @@ initNodeRed(helper);
 // meter end, driven from MQTT (headless: `gridbridge run`) or from the site node in a Node-RED test runtime.
 const mapping = join(repoRoot, 'mappings', 'pilot-sapc-lab.yaml');
 const RATED_W = 7400;
-const procs: CliProcess[] = [];
-let hub: TcpHub | undefined;
-afterEach(async () => {
-  for (const p of procs.splice(0).reverse()) await p.stop();
-  await hub?.close();
-  hub = undefined;
-});
+const line = sapcLine();
 
 /** The bridge and the appliance process; the environment the mapping needs to reach them. */
 async function lab(): Promise<{ sim: CliProcess; env: Record<string, string> }> {
-  hub = await startTcpHub();
-  const sim = startCli(['sim', 'sapc-appliance', '--device', `tcp://127.0.0.1:${hub.port}`, '--slot', '1:import:ev1', '--rated-w', String(RATED_W), '--heartbeat', '5', '--apply-delay', '20', '--modbus-tcp', '0']);
-  procs.push(sim);
+  const path = await line.open();
+  const sim = line.cli(['sim', 'sapc-appliance', '--device', path, '--slot', '1:import:ev1', '--rated-w', String(RATED_W), '--heartbeat', '5', '--apply-delay', '20', '--modbus-tcp', '0']);
   const meter = await sim.waitFor((e) => e.event === 'modbus', 'supply meter listening');
   await sim.waitFor((e) => e.event === 'start', 'appliance start');
-  return { sim, env: { GB_SAPC_PATH: `tcp://127.0.0.1:${hub.port}`, GB_METER_PORT: String(meter.port), GB_SAPC_STATUS_S: '1', GB_SAPC_HEARTBEAT_S: '5' } };
+  return { sim, env: { GB_SAPC_PATH: path, GB_METER_PORT: String(meter.port), GB_SAPC_STATUS_S: '1', GB_SAPC_HEARTBEAT_S: '5' } };
 }
 
 describe('SAPC lab pilot (MQTT → GridBridge as the meter end → SAPC appliance)', () => {
   it('headless: publishes the appliance status and supply power; a limit from MQTT is held, then expires to the appliance plan', async () => {
     const { sim, env } = await lab();
-    const run = startCli(['run', mapping, '--embedded-broker', '0'], env);
-    procs.push(run);
+    const run = line.cli(['run', mapping, '--embedded-broker', '0'], env);
     const broker = await run.waitFor((e) => e.event === 'broker', 'broker');
     const c = await mqtt.connectAsync(broker.url);
     const seen = new Map<string, any>();
