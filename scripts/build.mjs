@@ -43,6 +43,7 @@ mkdirSync(out, { recursive: true });
 const exporters = [
   ['profile.schema.json', 'dist/src/core/profile/json-schema.js', 'profileJsonSchema'],
   ['mapping.schema.json', 'dist/src/runtime/json-schema.js', 'mappingJsonSchema'],
+  ['sapc-profile.schema.json', 'dist/src/protocols/sapc/profile.js', 'sapcProfileJsonSchema'],
 ];
 for (const [file, mod, fn] of exporters) {
   const path = join(root, mod);

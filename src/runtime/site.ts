@@ -31,8 +31,10 @@ import { adapterFactories } from './adapters/index.js';
 import { endpointFromConnection } from './connections.js';
 import { registerDevice } from './device-registry.js';
 import type { MappingLoad } from './validate.js';
-import type { Iec104ConnectionConfig } from '../core/mapping/schema.js';
+import type { Iec104ConnectionConfig, SapcConnectionConfig } from '../core/mapping/schema.js';
 import { Iec104Field } from './fields/iec104.js';
+import { SapcField } from './fields/sapc.js';
+import type { LineEnd } from '../protocols/sapc/loopback.js';
 import { iec104ConnectionMapping } from './fields/iec104-check.js';
 
 export interface SiteOptions {
@@ -53,6 +55,8 @@ export interface SiteOptions {
    * `false` keeps the queues in memory.
    */
   storeDir?: string | false;
+  /** In-memory SSP-1 line ends by `sapc` connection id, instead of opening their ports (tests, benches). */
+  sapcLines?: Record<string, LineEnd>;
 }
 
 /**
@@ -91,9 +95,9 @@ export class Site extends EventEmitter<SiteEvents> {
   readonly arbiter: Arbiter;
   readonly ports = new Map<string, ModbusPort>();
   readonly adapters: UpstreamAdapter[] = [];
-  /** Field connections that are not Modbus (IEC 104 RTUs), by connection id. */
-  readonly fields = new Map<string, Iec104Field>();
-  private readonly deviceToField = new Map<string, Iec104Field>();
+  /** Field connections that are not Modbus (IEC 104 RTUs, SAPC appliances), by connection id. */
+  readonly fields = new Map<string, Iec104Field | SapcField>();
+  private readonly deviceToField = new Map<string, Iec104Field | SapcField>();
   private readonly clock: Clock;
   private readonly deviceToPort = new Map<string, ModbusPort>();
   private readonly pendingWrites = new Map<string, Promise<WriteResult | undefined>>();
@@ -105,6 +109,7 @@ export class Site extends EventEmitter<SiteEvents> {
   private readonly storeDir: string | undefined;
   private readonly queues = new Map<string, { queue: StoreQueue<unknown>; forwarders: Forwarder<unknown>[] }>();
   private stopped = false;
+  private readonly sapcLines: Record<string, LineEnd> | undefined;
   /** Points of nearby block reads, handed to the upstreams together (a point shown is already stored). */
   private readonly pointBatches: Coalescer<Point>;
 
@@ -117,6 +122,7 @@ export class Site extends EventEmitter<SiteEvents> {
     if (!m) throw new Error(`mapping ${load.file} is not valid; run gridbridge validate ${load.file}`);
     this.id = m.site.id;
     this.clock = opts.clock ?? systemClock;
+    this.sapcLines = opts.sapcLines;
     this.targets = this.targetsFromMapping();
     this.pointBatches = new Coalescer<Point>(this.clock, STORE_WINDOW_MS, (pts) => {
       for (const a of this.adapters) a.publishPoints(pts);
@@ -140,6 +146,10 @@ export class Site extends EventEmitter<SiteEvents> {
       if (devices.length === 0) continue;
       if (conn.type === 'iec104') {
         this.addIec104Field(connId, conn, devices.map((d) => d.id));
+        continue;
+      }
+      if (conn.type === 'sapc') {
+        this.addSapcField(connId, conn, devices.map((d) => d.id));
         continue;
       }
       const port = new ModbusPort(endpointFromConnection(conn), {
@@ -196,7 +206,21 @@ export class Site extends EventEmitter<SiteEvents> {
     const { mapping } = iec104ConnectionMapping(conn, ['connections', connId]);
     if (!mapping) throw new Error(`connection ${connId}: invalid iec104 points/commands; run gridbridge validate ${this.load.file}`);
     const kinds = new Map(deviceIds.map((d) => [d, this.load.profiles.get(d)?.kind ?? 'meter'] as const));
-    const field = new Iec104Field(connId, conn, mapping, kinds, { clock: this.clock, site: this.id });
+    this.attachField(connId, new Iec104Field(connId, conn, mapping, kinds, { clock: this.clock, site: this.id }), deviceIds);
+  }
+
+  /** A SAPC appliance as a field connection, GridBridge the meter end (src/runtime/fields/sapc.ts). */
+  private addSapcField(connId: string, conn: SapcConnectionConfig, deviceIds: string[]): void {
+    const devices = new Map(deviceIds.flatMap((d) => {
+      const profile = this.load.sapcProfiles?.get(d);
+      return profile ? [[d, { kind: this.load.profiles.get(d)?.kind ?? profile.kind, profile }] as const] : [];
+    }));
+    const effective = (device: string, name: string) => this.arbiter.effective({ device, name });
+    this.attachField(connId, new SapcField(connId, conn, devices, { clock: this.clock, site: this.id, effective, ...(this.sapcLines?.[connId] ? { line: this.sapcLines[connId] } : {}) }), deviceIds);
+  }
+
+  /** Status, device presence (re-assert / not held), points and writes of a non-Modbus field connection. */
+  private attachField(connId: string, field: Iec104Field | SapcField, deviceIds: string[]): void {
     field.on('status', (st) => this.emit('status', { component: `connection:${connId}`, state: st.state, ...(st.reason ? { reason: st.reason } : {}) }));
     field.on('device', (st) => {
       this.emit('status', { component: `device:${st.device}`, state: st.state, ...(st.reason ? { reason: st.reason } : {}) });

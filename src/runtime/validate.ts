@@ -14,6 +14,8 @@ import { loadYamlFile, parseYamlText, zodIssues, type Issue, type LoadedYaml } f
 import { upstreamSchemas } from './upstreams.js';
 import type { Iec104Mapping } from '../protocols/iec104/mapping.js';
 import { iec104ConnectionMapping, iec104DeviceProfile } from './fields/iec104-check.js';
+import { checkSapcConnections, sapcProfileFrom } from './fields/sapc-check.js';
+import type { SapcProfile } from '../protocols/sapc/profile.js';
 
 /** The package root: the nearest folder above this file with our package.json (works from src/ and dist/src/). */
 export const packageRoot = ((): string => {
@@ -39,14 +41,17 @@ export interface MappingLoad {
   mapping?: Mapping;
   /** Profile per device id (only for devices whose profile loaded). */
   profiles: Map<string, Profile>;
+  /** SAPC profile (SSP-1 point sources) per device on a `sapc` connection. */
+  sapcProfiles?: Map<string, SapcProfile>;
   errors: ProfileError[];
 }
 
-export type FileKind = 'profile' | 'mapping';
+export type FileKind = 'profile' | 'mapping' | 'sapc-profile';
 
 export function detectKind(data: unknown): FileKind | undefined {
   if (!data || typeof data !== 'object' || Array.isArray(data)) return undefined;
   if ('mapping' in data || 'devices' in data) return 'mapping';
+  if ((data as { protocol?: unknown }).protocol === 'sapc') return 'sapc-profile';
   if ('points' in data || 'profile' in data) return 'profile';
   return undefined;
 }
@@ -159,6 +164,9 @@ export function checkMapping(y: LoadedYaml): MappingLoad {
       });
     }
   }
+  // SAPC field connections: slots, devices and their SAPC profiles (src/runtime/fields/sapc-check.ts).
+  out.sapcProfiles = new Map();
+  issues.push(...checkSapcConnections(m, (ref) => resolveProfileRef(ref, baseDir, m.profileDirs), out.profiles, out.sapcProfiles));
   m.devices.forEach((d, i) => {
     const at = ['devices', i];
     if (seen.has(d.id)) issues.push({ path: [...at, 'id'], message: `duplicate device id "${d.id}" (also devices[${seen.get(d.id)}])` });
@@ -169,6 +177,7 @@ export function checkMapping(y: LoadedYaml): MappingLoad {
       issues.push({ path: [...at, 'connection'], message: `unknown connection "${d.connection}" (defined: ${Object.keys(m.connections).join(', ') || 'none'})` });
     }
     const conn = m.connections[d.connection];
+    if (conn?.type === 'sapc') return; // checked with its connection above
     if (conn?.type === 'iec104') {
       for (const k of ['profile', 'unit', 'pollClasses', 'points'] as const) {
         if (d[k] !== undefined) issues.push({ path: [...at, k], message: `a device on iec104 connection "${d.connection}" takes its points from the connection's points/commands; remove ${k}` });
@@ -294,5 +303,6 @@ export function validateFile(file: string): FileReport {
   const kind = detectKind(y.data);
   if (kind === 'profile') return { file, kind, errors: profileFrom(y).errors };
   if (kind === 'mapping') return { file, kind, errors: loadMappingFile(file).errors };
+  if (kind === 'sapc-profile') return { file, kind, errors: sapcProfileFrom(y).errors };
   return { file, errors: [{ file, line: 1, path: '', message: 'neither a device profile (has "points") nor a site mapping (has "mapping"/"devices")' }] };
 }

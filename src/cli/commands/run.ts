@@ -161,7 +161,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (audit) out('audit-log', { file: audit.file });
   if (server) out('metrics', { url: `${server.url}/metrics`, health: `${server.url}/health` });
-  out('started', { site: site.id, devices: load.mapping.devices.map((d) => d.id), connections: [...site.ports.keys()] });
+  out('started', { site: site.id, devices: load.mapping.devices.map((d) => d.id), connections: [...site.ports.keys(), ...site.fields.keys()] });
   const sig = await untilSignal();
   out('stopping', { signal: sig });
   await server?.close();

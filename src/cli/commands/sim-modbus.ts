@@ -37,6 +37,7 @@ export function unitsOfMapping(file: string, connection: string | undefined): { 
   const conn = load.mapping.connections[id];
   if (!conn) throw new Error(`mapping ${file} has no connection "${id}" (has: ${ids.join(', ')})`);
   if (conn.type === 'iec104') throw new Error(`connection "${id}" of ${file} is an IEC 104 connection; simulate it with gridbridge sim iec104`);
+  if (conn.type === 'sapc') throw new Error(`connection "${id}" of ${file} is a SAPC (SSP-1) connection; simulate the appliance with gridbridge sim sapc-appliance`);
   const devices = load.mapping.devices.filter((d) => d.connection === id && d.enabled);
   if (devices.length === 0) throw new Error(`connection "${id}" of ${file} has no enabled device`);
   return { connection: conn, units: devices.map((d) => ({ unitId: d.unit!, profile: load.profiles.get(d.id)! })) };

@@ -24,13 +24,18 @@ export const TcpConnectionSchema = z.strictObject({
   maxInFlight: z.number().int().min(1).max(16).default(1),
 });
 
+/** Character framing of a serial line (both ends must agree). */
+const serialFraming = {
+  parity: z.enum(['none', 'even', 'odd']).default('none'),
+  dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+  stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+};
+
 export const RtuConnectionSchema = z.strictObject({
   type: z.literal('rtu'),
   device: z.string().min(1),
   baudRate: z.number().int().min(300).max(921600).default(9600),
-  parity: z.enum(['none', 'even', 'odd']).default('none'),
-  dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
-  stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+  ...serialFraming,
   timeoutMs: z.number().int().min(10).max(60000).default(500),
   retries: z.number().int().min(0).max(10).default(1),
 });
@@ -61,10 +66,52 @@ export const Iec104ConnectionSchema = z.strictObject({
   commands: z.array(z.unknown()).default([]),
 });
 
-export const ConnectionSchema = z.discriminatedUnion('type', [TcpConnectionSchema, RtuConnectionSchema, Iec104ConnectionSchema]);
+/**
+ * A field connection to a SAPC appliance over SSP-1 (docs/sapc-ssp1.md), GridBridge as the **meter end**: the
+ * arbiter's effective level of each slot's device point becomes a `CMD` (a limit or a set level, per `as`) whose
+ * window ends with the control, a release becomes a `CAN`; every command is confirmed by the appliance's `STA`
+ * before it counts as held. `path` is a serial device or `tcp://host:port` (a TCP-serial bridge). Devices on it use a
+ * SAPC profile (`protocol: sapc`, e.g. device-profiles/sapc-appliance.yaml) and no unit.
+ */
+export const SapcConnectionSchema = z.strictObject({
+  type: z.literal('sapc'),
+  /** Serial device (`/dev/ttyUSB0`, a socat pty) or `tcp://host:port` of a serial device server. */
+  path: z.string().min(1),
+  baudRate: z.number().int().min(1200).max(115_200).default(9600),
+  ...serialFraming,
+  /** SSP-1 answer timeout before a resend (ms; §4) and resends before a request fails. */
+  ackTimeoutMs: z.number().int().min(50).max(10_000).default(500),
+  retries: z.number().int().min(0).max(10).default(3),
+  /** Heartbeat period (s); the appliance counts as gone after 3 silent periods (§4). */
+  heartbeatSeconds: z.number().int().min(1).max(3600).default(60),
+  /** Status request (STQ) period per slot (s; 0 = only after commands): reads the level the appliance applies. */
+  statusS: z.number().int().min(0).max(86_400).default(30),
+  /** The adapter echoes what it sends (two-wire RS-485 without echo suppression). */
+  echo: z.boolean().default(false),
+  /** The SSP-1 source GridBridge sends as (a load controller by default: GBCS "Limit APC level"). */
+  source: z.enum(['load_controller', 'supplier', 'owner', 'aggregator', 'emergency']).default('load_controller'),
+  /** Longest window of one command (s; SSP-1 allows 48 h); a longer control is renewed before the window ends. */
+  commandWindowS: z.number().int().min(10).max(48 * 3600).default(3600),
+  slots: z
+    .array(
+      z.strictObject({
+        slot: z.number().int().min(1).max(15),
+        direction: z.enum(['import', 'export']).default('import'),
+        device: id,
+        /** The device point whose effective value is the slot's level (0-100 %). */
+        point: z.string().min(1).default('SAPCLevel'),
+        /** `cap`: a limit (held when the appliance runs at or below it); `setpoint`: a level (held when equal). */
+        as: z.enum(['cap', 'setpoint']).default('cap'),
+      }),
+    )
+    .min(1),
+});
+
+export const ConnectionSchema = z.discriminatedUnion('type', [TcpConnectionSchema, RtuConnectionSchema, Iec104ConnectionSchema, SapcConnectionSchema]);
 export type ConnectionConfig = z.output<typeof ConnectionSchema>;
 export type ModbusConnectionConfig = Extract<ConnectionConfig, { type: 'tcp' | 'rtu' }>;
 export type Iec104ConnectionConfig = Extract<ConnectionConfig, { type: 'iec104' }>;
+export type SapcConnectionConfig = Extract<ConnectionConfig, { type: 'sapc' }>;
 
 export const BackoffSchema = z.strictObject({
   initialMs: z.number().int().min(100).default(1000),
