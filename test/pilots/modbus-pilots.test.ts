@@ -13,15 +13,18 @@ import siteControlNode from '../../nodes/site-control.js';
 initNodeRed(helper);
 
 // The Modbus pilots end to end against `gridbridge sim modbus --mapping` (one simulator serving every unit of the
-// mapping): headless with `gridbridge run`, and through the gridbridge site node in a Node-RED test runtime. Each
-// must publish every device upstream and honour a control end to end (when the pilot takes controls).
+// mapping; the Bulgarian meters sit behind `gridbridge sim modbus-gateway`, a TCP → RS485 gateway at 9600 baud):
+// headless with `gridbridge run`, and through the gridbridge site node in a Node-RED test runtime. Each must publish
+// every device upstream and honour a control end to end (when the pilot takes controls).
 interface Pilot {
   file: string;
   base: string;
+  /** The simulator command (default `sim modbus`). */
+  sim?: string;
   control?: { device: string; name: string; value: number; unit: number };
 }
 const pilots: Pilot[] = [
-  { file: 'pilot-bg-meters.yaml', base: 'scada/bg-meters' },
+  { file: 'pilot-bg-meters.yaml', base: 'scada/bg-meters', sim: 'modbus-gateway' },
   { file: 'pilot-nl-home.yaml', base: 'home/nl-home', control: { device: 'battery', name: 'InWRte', value: 50, unit: 3 } },
 ];
 
@@ -37,7 +40,7 @@ function devicesOf(file: string): string[] {
 describe.each(pilots)('pilot $file headless', (p) => {
   it('publishes every device to MQTT and honours a control', async () => {
     const mapping = join(repoRoot, 'mappings', p.file);
-    const sim = startCli(['sim', 'modbus', '--mapping', mapping, '--tcp', '0', '--quiet']);
+    const sim = startCli(['sim', p.sim ?? 'modbus', '--mapping', mapping, '--tcp', '0', '--quiet']);
     procs.push(sim);
     const port = String((await sim.waitFor((e) => e.event === 'listening', 'sim')).tcp.port);
     const run = startCli(['run', mapping, '--embedded-broker', '0'], { GB_MODBUS_PORT: port });
@@ -78,7 +81,7 @@ describe('pilots through the gridbridge site node', () => {
 
   it.each(pilots)('$file: site in sends every device, site control reaches the field', async (p) => {
     const mapping = join(repoRoot, 'mappings', p.file);
-    const sim = startCli(['sim', 'modbus', '--mapping', mapping, '--tcp', '0', '--quiet']);
+    const sim = startCli(['sim', p.sim ?? 'modbus', '--mapping', mapping, '--tcp', '0', '--quiet']);
     procs.push(sim);
     process.env.GB_MODBUS_PORT = String((await sim.waitFor((e) => e.event === 'listening', 'sim')).tcp.port);
     await helper.load(
