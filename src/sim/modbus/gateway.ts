@@ -11,9 +11,9 @@
  *     path unavailable", without touching the line; `unknownUnit: 'silent'` drops it (a gateway that never answers).
  *   - unit id 0 is a broadcast: every slave applies a write, nobody answers.
  */
-import { createServer, type Server, type Socket } from 'node:net';
 import { TypedEmitter } from '../../protocols/modbus/emitter.js';
-import { encodeExceptionPdu, encodeMbap, takeMbapFrame } from '../../protocols/modbus/codec.js';
+import { encodeExceptionPdu } from '../../protocols/modbus/codec.js';
+import { listenMbap, type MbapListener } from './mbap-listener.js';
 import { ModbusSimulator, type SimEvents, type SimUnit } from './server.js';
 import type { Fault } from './faults.js';
 
@@ -40,8 +40,7 @@ const sleep = (ms: number) => new Promise<void>((r) => (ms > 0 ? setTimeout(r, m
 
 export class ModbusGatewaySim extends TypedEmitter<GatewayEvents> {
   readonly sim: ModbusSimulator;
-  private tcp: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private tcp: MbapListener | undefined;
   private line: Promise<void> = Promise.resolve();
   private queued = 0;
   private closed = false;
@@ -109,53 +108,23 @@ export class ModbusGatewaySim extends TypedEmitter<GatewayEvents> {
     return result;
   }
 
-  listenTcp(port: number, host = '127.0.0.1'): Promise<{ host: string; port: number }> {
-    return new Promise((resolve, reject) => {
-      const srv = createServer((sock) => this.onSocket(sock));
-      srv.once('error', reject);
-      srv.listen(port, host, () => {
-        srv.off('error', reject);
-        srv.on('error', (e) => this.emit('error', e));
-        this.tcp = srv;
-        const addr = srv.address();
-        const info = { host, port: typeof addr === 'object' && addr ? addr.port : port };
-        this.emit('listening', { tcp: info });
-        resolve(info);
-      });
-    });
-  }
-
-  private onSocket(sock: Socket): void {
-    this.sockets.add(sock);
-    sock.setNoDelay(true);
-    let buf = Buffer.alloc(0);
-    sock.on('data', (chunk) => {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      try {
-        for (;;) {
-          const f = takeMbapFrame(buf);
-          if (!f) break;
-          buf = buf.subarray(f.length);
-          void this.transact(f.unitId, Buffer.from(f.pdu)).then((pdu) => {
-            if (pdu && sock.writable) sock.write(encodeMbap(f.transactionId, f.unitId, pdu));
-          });
-        }
-      } catch (e) {
-        this.emit('error', e as Error);
-        sock.destroy();
-      }
-    });
-    sock.on('error', () => undefined);
-    sock.on('close', () => this.sockets.delete(sock));
+  async listenTcp(port: number, host = '127.0.0.1'): Promise<{ host: string; port: number }> {
+    this.tcp = await listenMbap(
+      port,
+      host,
+      (f, reply) => void this.transact(f.unitId, Buffer.from(f.pdu)).then((pdu) => pdu && reply(pdu)),
+      (e) => this.emit('error', e),
+    );
+    const info = { host, port: this.tcp.port };
+    this.emit('listening', { tcp: info });
+    return info;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
     const tcp = this.tcp;
     this.tcp = undefined;
-    if (tcp) await new Promise<void>((r) => tcp.close(() => r()));
+    await tcp?.close();
     await this.sim.close();
   }
 }
