@@ -62,6 +62,21 @@ describe('device profiles match their cited register maps', () => {
     expect(decode(profile('schneider-iem3255'), 'TotWhExp', [0, 0, 0, 42])).toMatchObject({ value: 42, address: 3207 });
   });
 
+  it('Eastron SDM630 / SDM120 (Modbus Protocol, input registers): IEEE 754 float32, high word first, 30001 = address 0', () => {
+    const f32 = (v: number) => {
+      const b = Buffer.alloc(4);
+      b.writeFloatBE(v);
+      return [b.readUInt16BE(0), b.readUInt16BE(2)];
+    };
+    const sdm630 = profile('eastron-sdm630');
+    expect(decode(sdm630, 'W', f32(-2500))).toMatchObject({ value: -2500, address: 0x0034, fn: 'input' }); // 30053 total system power
+    expect(decode(sdm630, 'Hz', f32(50))).toMatchObject({ address: 0x0046 }); // 30071
+    expect(decode(sdm630, 'TotWhImp', f32(1234.5))).toMatchObject({ value: 1234.5, address: 0x0048 }); // 30073 import kWh
+    const sdm120 = profile('eastron-sdm120');
+    expect(decode(sdm120, 'W', f32(800))).toMatchObject({ value: 800, address: 0x000c, fn: 'input' }); // 30013 active power
+    expect(decode(sdm120, 'TotWhExp', f32(3))).toMatchObject({ address: 0x004a }); // 30075 export kWh
+  });
+
   it('Peacefair PZEM-016: input registers, 32-bit values low word first', () => {
     const p = profile('peacefair-pzem-016');
     expect(decode(p, 'A', [lo(70000), hi(70000)])).toMatchObject({ value: 70, address: 0x0001, fn: 'input' });
