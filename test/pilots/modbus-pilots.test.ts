@@ -79,6 +79,10 @@ describe.each(pilots)('pilot $file headless', (p) => {
       await c.publishAsync(`${topic}/set`, JSON.stringify({ value: p.control.value, id: 'pilot-1', validFor: 60 }), { qos: 1 });
       expect(await until(() => seen.get(`${topic}/result`), 'control result')).toMatchObject({ id: 'pilot-1', ok: true });
       await fieldWrite(sims, p.control);
+      // A command on a point the device only reports is refused at once, saying so.
+      const roTopic = [...seen.keys()].find((t) => /\/(SoC|W)$/.test(t) && t.includes(`/${p.control!.device}/`))!;
+      await c.publishAsync(`${roTopic}/set`, JSON.stringify({ value: 1, id: 'pilot-ro', validFor: 60 }), { qos: 1 });
+      expect(await until(() => seen.get(`${roTopic}/result`), 'refusal of a read-only point')).toMatchObject({ id: 'pilot-ro', ok: false, reason: expect.stringMatching(/read-only/) });
     }
     await c.endAsync();
   }, 60_000);
