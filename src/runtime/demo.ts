@@ -32,6 +32,7 @@ export const DEMO_UNITS: Array<{ unitId: number; profile: string }> = [
   { unitId: 2, profile: 'dcbel-station-battery' },
   { unitId: 3, profile: 'dcbel-tempo-meter' },
   { unitId: 4, profile: 'dcbel-ev-charger' },
+  { unitId: 5, profile: 'dcbel-ats' },
 ];
 
 async function brokerOn(port: number): Promise<EmbeddedBroker> {

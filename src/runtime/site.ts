@@ -137,6 +137,7 @@ export class Site extends EventEmitter<SiteEvents> {
       maxValidityMs: m.site.maxControlValidityS * 1000,
       ...(this.persistence ? { persistence: this.persistence } : {}),
       ...(opts.random ? { random: opts.random } : {}),
+      targetProblem: (t) => this.targetProblem(t),
     });
     this.arbiter.on('audit', (a) => this.emit('audit', a));
     this.arbiter.on('change', (e) => this.applyEffective(e));
@@ -323,6 +324,15 @@ export class Site extends EventEmitter<SiteEvents> {
       out.set(`${c.device}/${c.name}`, { ...t, ...(c.default !== undefined ? { default: c.default } : {}), ...(c.min !== undefined ? { min: c.min } : {}), ...(c.max !== undefined ? { max: c.max } : {}) });
     }
     return out;
+  }
+
+  /** Why a control on a point no profile lets us write would never be held (the arbiter rejects it with this). */
+  private targetProblem(t: { device: string; name: string }): string | undefined {
+    const profile = this.load.profiles.get(t.device);
+    if (!profile) return `unknown device "${t.device}" (devices: ${[...this.load.profiles.keys()].join(', ')})`;
+    const pt = profile.points.find((p) => p.name === t.name);
+    if (!pt) return `device "${t.device}" (profile ${profile.id}) has no point "${t.name}"`;
+    return pt.access === 'r' ? `${t.device}/${t.name} is read-only (profile ${profile.id}): a control on it could never be held` : undefined;
   }
 
   /** A protocol's own default for a point (e.g. a SAPC slot's default plan); the mapping's `controls:` wins. */

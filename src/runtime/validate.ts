@@ -190,7 +190,8 @@ export function checkMapping(y: LoadedYaml): MappingLoad {
     if (d.unit === undefined) issues.push({ path: at, message: 'a device on a Modbus connection needs a unit id (1-247)' });
     if (d.profile === undefined || d.unit === undefined) return;
     if (d.unit === 0) issues.push({ path: [...at, 'unit'], message: 'unit id 0 is the Modbus broadcast address (writes only, no replies); a polled device needs 1-247' });
-    else if (d.unit > 247) issues.push({ path: [...at, 'unit'], message: `unit id ${d.unit} is reserved (Modbus serial unit ids are 1-247)` });
+    // Modbus TCP: 255 addresses the device itself (MODBUS Messaging on TCP/IP Implementation Guide 4.4.1; e.g. KEBA).
+    else if (d.unit > 247 && !(d.unit === 255 && conn?.type === 'tcp')) issues.push({ path: [...at, 'unit'], message: `unit id ${d.unit} is reserved (Modbus serial unit ids are 1-247; 255 only on a TCP connection)` });
     const key = `${d.connection}#${d.unit}`;
     const other = units.get(key);
     if (other) issues.push({ path: [...at, 'unit'], message: `unit ${d.unit} on connection "${d.connection}" is already used by device "${other}"` });

@@ -102,3 +102,19 @@ upstream:
     expect(msgs.find((m) => /unknown device "ghost"/.test(m))).toMatch(/:11:.*upstream\.sapc\.slots\[1\]\.device/);
   });
 });
+
+describe('unit id 255', () => {
+  const text = (type: string) => `mapping: 1
+site: { id: u }
+connections:
+  c: ${type === 'tcp' ? '{ type: tcp, host: 127.0.0.1, port: 502 }' : '{ type: rtu, device: /dev/ttyUSB0 }'}
+devices:
+  - { id: ev, profile: keba-p30, connection: c, unit: 255 }
+`;
+  it('is the device itself on Modbus TCP (KEBA P30), reserved on a serial line', async () => {
+    const { loadMappingText } = await import('../../src/runtime/validate.js');
+    expect(loadMappingText(text('tcp'), join(root, 'mappings', 'u.yaml')).errors).toEqual([]);
+    const rtu = loadMappingText(text('rtu'), join(root, 'mappings', 'u.yaml')).errors.map(formatProfileError);
+    expect(rtu.some((m) => /u\.yaml:6:.*unit id 255 is reserved.*255 only on a TCP connection/.test(m))).toBe(true);
+  });
+});

@@ -137,6 +137,31 @@ describe('gridbridge-site, site in, site control', () => {
     expect(String((await e).args[0])).toMatch(/payload\.validFor/);
   });
 
+  it('rejects up front a control on a read-only or unknown point, saying why, and writes nothing', async () => {
+    process.env.GB_TEST_SIM_PORT = String(simPort);
+    await helper.load(
+      [siteNode, siteControlNode],
+      [
+        { id: 's1', type: 'gridbridge-site', source: 'inline', yaml: mapping(), mqttUrl: broker.url },
+        { id: 'ctl', type: 'gridbridge-site-control', site: 's1', sourceClass: 'owner', wires: [['res']] },
+        { id: 'res', type: 'helper' },
+      ],
+    );
+    const before = simWrites.length;
+    const answer = (payload: object) => {
+      const r = new Promise<any>((res) => helper.getNode('res').once('input', res));
+      helper.getNode('ctl').receive({ payload });
+      return r;
+    };
+    const ro = await answer({ device: 'battery', name: 'SoC', value: 50 });
+    expect(ro.payload).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/battery\/SoC is read-only \(profile dcbel-station-battery\)/) });
+    expect((await answer({ device: 'battery', name: 'NoSuch', value: 1 })).payload).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/has no point "NoSuch"/) });
+    expect((await answer({ device: 'heatpump', name: 'WSet', value: 1 })).payload).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/unknown device "heatpump"/) });
+    // A writable point is still accepted.
+    expect((await answer({ device: 'battery', name: 'WSet', value: -100 })).payload).toMatchObject({ outcome: 'applied' });
+    expect(simWrites.slice(before).some((w) => w.changes.some((c) => c.name === 'SoC'))).toBe(false);
+  });
+
   it('shows mapping problems located to their line on the site and on the nodes using it', async () => {
     const bad = mapping().replace('unit: 2', 'unit: 1').replace('${GB_TEST_SIM_PORT:-1}', '${GB_TEST_UNSET_VAR}');
     await helper.load(
@@ -168,7 +193,7 @@ describe('gridbridge-site, site in, site control', () => {
     await helper.load([siteNode], [{ id: 's1', type: 'gridbridge-site', source: 'file', file: 'mappings/demo-home-station.yaml', mqttUrl: broker.url }]);
     const post = async (body: object) => (await helper.request().post('/gridbridge/site/check').send(body).expect(200)).body;
     const ok = await post({ source: 'file', file: 'mappings/demo-home-station.yaml' });
-    expect(ok).toMatchObject({ errors: [], site: 'demo-home', devices: ['inverter', 'battery', 'meter', 'ev'], upstreams: ['mqtt'] });
+    expect(ok).toMatchObject({ errors: [], site: 'demo-home', devices: ['inverter', 'battery', 'meter', 'ev', 'ats'], upstreams: ['mqtt'] });
     const bad = await post({ source: 'inline', yaml: 'mapping: 1\nsite: { id: x }\nconnections: {}\ndevices: []\n', name: 'x' });
     expect(bad.errors[0]).toMatchObject({ line: 4, path: 'devices' });
   });

@@ -18,7 +18,7 @@ const dashboardRefs: Record<string, Record<string, string>> = { 'ui-page': { ui:
 
 describe('flows/*.json', () => {
   it('ships a flow per pilot', () => {
-    for (const p of ['bg-meters', 'nl-home', 'dso-rtu', 'es-iec104-scada', 'csip-battery', 'openadr-cem', 'sapc-appliance']) expect(files).toContain(`pilot-${p}.json`);
+    for (const p of ['bg-meters', 'nl-home', 'no-home', 'de-home', 'dso-rtu', 'es-iec104-scada', 'csip-battery', 'openadr-cem', 'openadr-cem-report-only', 'sapc-appliance']) expect(files).toContain(`pilot-${p}.json`);
   });
   for (const f of files) {
     it(`${f} is importable and its site mappings validate`, () => {

@@ -13,17 +13,40 @@ import siteControlNode from '../../nodes/site-control.js';
 initNodeRed(helper);
 
 // The Modbus pilots end to end against `gridbridge sim modbus --mapping` (one simulator serving every unit of the
-// mapping): headless with `gridbridge run`, and through the gridbridge site node in a Node-RED test runtime. Each
-// must publish every device upstream and honour a control end to end (when the pilot takes controls).
+// mapping; the Bulgarian meters sit behind `gridbridge sim modbus-gateway`, a TCP → RS485 gateway at 9600 baud):
+// headless with `gridbridge run`, and through the gridbridge site node in a Node-RED test runtime. Each must publish
+// every device upstream and honour a control end to end (when the pilot takes controls).
 interface Pilot {
   file: string;
   base: string;
+  /** The simulator command (default `sim modbus`). */
+  sim?: string;
+  /** Connections other than the main one (GB_MODBUS_PORT): connection id → port variable; one simulator each. */
+  more?: Record<string, string>;
   control?: { device: string; name: string; value: number; unit: number };
 }
 const pilots: Pilot[] = [
-  { file: 'pilot-bg-meters.yaml', base: 'scada/bg-meters' },
+  { file: 'pilot-bg-meters.yaml', base: 'scada/bg-meters', sim: 'modbus-gateway' },
   { file: 'pilot-nl-home.yaml', base: 'home/nl-home', control: { device: 'battery', name: 'InWRte', value: 50, unit: 3 } },
+  { file: 'pilot-no-home.yaml', base: 'hac/no-home', more: { evse: 'GB_EVSE_PORT' }, control: { device: 'ev', name: 'ChaAMax', value: 16, unit: 255 } },
+  { file: 'pilot-de-home.yaml', base: 'invade/de-home', more: { 'storage-gw': 'GB_STORAGE_PORT' }, control: { device: 'pv', name: 'WMaxLimPct', value: 60, unit: 1 } },
 ];
+
+/** One simulator per connection of the pilot; resolves with the port variables and the simulators (each named by its connection). */
+async function simulators(p: Pilot, mapping: string): Promise<{ env: Record<string, string>; sims: CliProcess[] }> {
+  const env: Record<string, string> = {};
+  const sims: CliProcess[] = [];
+  const main = Object.keys(loadMappingFile(mapping, { GB_MODBUS_PORT: '502' }).mapping!.connections).find((c) => !p.more?.[c]);
+  for (const [conn, variable] of [[main!, 'GB_MODBUS_PORT'], ...Object.entries(p.more ?? {})] as Array<[string, string]>) {
+    const sim = startCli(['sim', p.sim ?? 'modbus', '--mapping', mapping, '--connection', conn, '--tcp', '0', '--quiet']);
+    procs.push(sim);
+    sims.push(sim);
+    env[variable] = String((await sim.waitFor((e) => e.event === 'listening', `simulator of ${conn}`)).tcp.port);
+  }
+  return { env, sims };
+}
+const fieldWrite = (sims: CliProcess[], c: NonNullable<Pilot['control']>) =>
+  Promise.any(sims.map((sim) => sim.waitFor((e) => e.event === 'write' && e.unitId === c.unit && e.changes.some((x: any) => x.name === c.name && x.value === c.value), `field write of ${c.device}/${c.name}`)));
 
 const procs: CliProcess[] = [];
 afterEach(async () => {
@@ -37,10 +60,8 @@ function devicesOf(file: string): string[] {
 describe.each(pilots)('pilot $file headless', (p) => {
   it('publishes every device to MQTT and honours a control', async () => {
     const mapping = join(repoRoot, 'mappings', p.file);
-    const sim = startCli(['sim', 'modbus', '--mapping', mapping, '--tcp', '0', '--quiet']);
-    procs.push(sim);
-    const port = String((await sim.waitFor((e) => e.event === 'listening', 'sim')).tcp.port);
-    const run = startCli(['run', mapping, '--embedded-broker', '0'], { GB_MODBUS_PORT: port });
+    const { env, sims } = await simulators(p, mapping);
+    const run = startCli(['run', mapping, '--embedded-broker', '0'], env);
     procs.push(run);
     const c = await mqtt.connectAsync((await run.waitFor((e) => e.event === 'broker', 'broker')).url);
     const good = new Set<string>();
@@ -57,7 +78,11 @@ describe.each(pilots)('pilot $file headless', (p) => {
       const topic = [...seen.keys()].find((t) => t.includes(`/${p.control!.device}/`))!.replace(/[^/]+$/, p.control.name);
       await c.publishAsync(`${topic}/set`, JSON.stringify({ value: p.control.value, id: 'pilot-1', validFor: 60 }), { qos: 1 });
       expect(await until(() => seen.get(`${topic}/result`), 'control result')).toMatchObject({ id: 'pilot-1', ok: true });
-      await sim.waitFor((e) => e.event === 'write' && e.unitId === p.control!.unit && e.changes.some((x: any) => x.name === p.control!.name), 'field write');
+      await fieldWrite(sims, p.control);
+      // A command on a point the device only reports is refused at once, saying so.
+      const roTopic = [...seen.keys()].find((t) => /\/(SoC|W)$/.test(t) && t.includes(`/${p.control!.device}/`))!;
+      await c.publishAsync(`${roTopic}/set`, JSON.stringify({ value: 1, id: 'pilot-ro', validFor: 60 }), { qos: 1 });
+      expect(await until(() => seen.get(`${roTopic}/result`), 'refusal of a read-only point')).toMatchObject({ id: 'pilot-ro', ok: false, reason: expect.stringMatching(/read-only/) });
     }
     await c.endAsync();
   }, 60_000);
@@ -73,14 +98,13 @@ describe('pilots through the gridbridge site node', () => {
   });
   afterEach(async () => {
     await helper.unload();
-    delete process.env.GB_MODBUS_PORT;
+    for (const v of ['GB_MODBUS_PORT', ...pilots.flatMap((p) => Object.values(p.more ?? {}))]) delete process.env[v];
   });
 
   it.each(pilots)('$file: site in sends every device, site control reaches the field', async (p) => {
     const mapping = join(repoRoot, 'mappings', p.file);
-    const sim = startCli(['sim', 'modbus', '--mapping', mapping, '--tcp', '0', '--quiet']);
-    procs.push(sim);
-    process.env.GB_MODBUS_PORT = String((await sim.waitFor((e) => e.event === 'listening', 'sim')).tcp.port);
+    const { env, sims } = await simulators(p, mapping);
+    Object.assign(process.env, env);
     await helper.load(
       [siteNode, siteInNode, siteControlNode],
       [
@@ -100,7 +124,7 @@ describe('pilots through the gridbridge site node', () => {
       const res = new Promise<any>((r) => helper.getNode('res').on('input', r));
       helper.getNode('ctl').receive({ payload: { device: p.control.device, name: p.control.name, value: p.control.value } });
       expect((await res).payload).toMatchObject({ outcome: 'applied', effective: p.control.value, field: { state: 'held' } });
-      await sim.waitFor((e) => e.event === 'write' && e.unitId === p.control!.unit && e.changes.some((x: any) => x.name === p.control!.name), 'field write');
+      await fieldWrite(sims, p.control);
     }
   }, 60_000);
 });

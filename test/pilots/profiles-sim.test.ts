@@ -18,7 +18,7 @@ afterAll(async () => {
 
 describe('device profiles against the simulator', () => {
   it('ships at least the profiles the pilots need', () => {
-    expect(files.length).toBeGreaterThanOrEqual(12);
+    expect(files.length).toBeGreaterThanOrEqual(15);
   });
   for (const f of files) {
     it(`${f}: validates, every readable point comes back good, a writable point is written`, async () => {

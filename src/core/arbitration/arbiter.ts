@@ -46,6 +46,11 @@ export interface ArbiterOptions {
   maxValidityMs?: number;
   /** Durable store of held intents; loaded at construction (expired ones dropped). */
   persistence?: IntentPersistence;
+  /**
+   * Why an intent on a target that is not configured cannot be held (e.g. a read-only or unknown point): the intent
+   * is then rejected with that reason. Undefined (or no function): unconfigured targets are accepted.
+   */
+  targetProblem?: (target: ControlTarget) => string | undefined;
 }
 
 /** Whether the field holds the effective value: written and confirmed, being written, or not (with why). */
@@ -349,6 +354,8 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     if (i.validTo <= i.validFrom) return 'validTo must be after validFrom';
     if (i.validTo <= now) return 'window already ended';
     const cfg = this.targets.get(targetKey(i.target));
+    const problem = cfg ? undefined : this.opts.targetProblem?.(i.target);
+    if (problem) return problem;
     if (cfg && (cfg.min !== undefined || cfg.max !== undefined) && i.value !== undefined && typeof i.value !== 'number') return `value must be a number for ${targetKey(i.target)}`;
     return undefined;
   }

@@ -4,7 +4,6 @@
  * (exception codes per address range, silence, slow replies) and optional RS485 byte-time emulation at a given baud
  * (the reply is delayed by the time request and reply would take on the wire, plus 3.5-character gaps).
  */
-import { createServer, type Server, type Socket } from 'node:net';
 import { SerialPort } from 'serialport';
 import type { Profile } from '../../core/profile/types.js';
 import { TypedEmitter } from '../../protocols/modbus/emitter.js';
@@ -12,15 +11,14 @@ import {
   decodeRequestPdu,
   decodeRtu,
   encodeExceptionPdu,
-  encodeMbap,
   encodeResponsePdu,
   encodeRtu,
   rtuRequestLength,
-  takeMbapFrame,
 } from '../../protocols/modbus/codec.js';
 import { FUNCTION_NAMES, type ModbusRequest, type ModbusResponse } from '../../protocols/modbus/types.js';
 import { RegisterImage, SimException, type SunSpecChain } from './image.js';
 import { faultFor, type Fault } from './faults.js';
+import { listenMbap, type MbapListener } from './mbap-listener.js';
 
 export interface SimUnit {
   unitId: number;
@@ -58,9 +56,8 @@ export interface SimEvents {
 export class ModbusSimulator extends TypedEmitter<SimEvents> {
   readonly images = new Map<number, RegisterImage>();
   faults: Fault[];
-  private tcp: Server | undefined;
+  private tcp: MbapListener | undefined;
   private serial: SerialPort | undefined;
-  private sockets = new Set<Socket>();
   private readonly t0 = performance.now();
   requests = 0;
 
@@ -158,47 +155,19 @@ export class ModbusSimulator extends TypedEmitter<SimEvents> {
 
   // ------------------------------------------------------------ TCP
 
-  listenTcp(port: number, host = '127.0.0.1'): Promise<{ host: string; port: number }> {
-    return new Promise((resolve, reject) => {
-      const srv = createServer((sock) => this.onSocket(sock));
-      srv.once('error', reject);
-      srv.listen(port, host, () => {
-        srv.off('error', reject);
-        srv.on('error', (e) => this.emit('error', e));
-        this.tcp = srv;
-        const addr = srv.address();
-        const info = { host, port: typeof addr === 'object' && addr ? addr.port : port };
-        this.emit('listening', { tcp: info });
-        resolve(info);
-      });
-    });
-  }
-
-  private onSocket(sock: Socket): void {
-    this.sockets.add(sock);
-    sock.setNoDelay(true);
-    let buf = Buffer.alloc(0);
-    sock.on('data', (chunk) => {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      try {
-        for (;;) {
-          const f = takeMbapFrame(buf);
-          if (!f) break;
-          buf = buf.subarray(f.length);
-          const { pdu, delayMs } = this.handle(f.unitId, f.pdu);
-          if (!pdu) continue;
-          const out = encodeMbap(f.transactionId, f.unitId, pdu);
-          const wait = delayMs + this.busDelay(f.pdu.length + 3, pdu.length + 3);
-          if (wait > 0) setTimeout(() => sock.writable && sock.write(out), wait);
-          else sock.write(out);
-        }
-      } catch (e) {
-        this.emit('error', e as Error);
-        sock.destroy();
-      }
-    });
-    sock.on('error', () => undefined);
-    sock.on('close', () => this.sockets.delete(sock));
+  async listenTcp(port: number, host = '127.0.0.1'): Promise<{ host: string; port: number }> {
+    this.tcp = await listenMbap(
+      port,
+      host,
+      (f, reply) => {
+        const { pdu, delayMs } = this.handle(f.unitId, f.pdu);
+        if (pdu) reply(pdu, delayMs + this.busDelay(f.pdu.length + 3, pdu.length + 3));
+      },
+      (e) => this.emit('error', e),
+    );
+    const info = { host, port: this.tcp.port };
+    this.emit('listening', { tcp: info });
+    return info;
   }
 
   // ------------------------------------------------------------ RTU
@@ -249,11 +218,9 @@ export class ModbusSimulator extends TypedEmitter<SimEvents> {
   }
 
   async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
     const tcp = this.tcp;
     this.tcp = undefined;
-    if (tcp) await new Promise<void>((r) => tcp.close(() => r()));
+    await tcp?.close();
     const sp = this.serial;
     this.serial = undefined;
     if (sp?.isOpen) await new Promise<void>((r) => sp.close(() => r()));

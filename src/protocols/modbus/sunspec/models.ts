@@ -14,6 +14,7 @@ import m121 from './models/model_121.json';
 import m122 from './models/model_122.json';
 import m123 from './models/model_123.json';
 import m124 from './models/model_124.json';
+import m203 from './models/model_203.json';
 import m160 from './models/model_160.json';
 import m802 from './models/model_802.json';
 import m803 from './models/model_803.json';
@@ -49,7 +50,7 @@ export interface SunSpecModelDef {
 }
 
 const MODELS = new Map<number, SunSpecModelDef>(
-  ([m1, m101, m102, m103, m120, m121, m122, m123, m124, m160, m802, m803, m804] as SunSpecModelDef[]).map((m) => [m.id, m]),
+  ([m1, m101, m102, m103, m120, m121, m122, m123, m124, m160, m203, m802, m803, m804] as SunSpecModelDef[]).map((m) => [m.id, m]),
 );
 
 export const SUNSPEC_MODEL_IDS: readonly number[] = [...MODELS.keys()];
