@@ -22,6 +22,8 @@ export interface EditorSecurity {
   tls?: { cert: string; key: string };
   /** Session lifetime in seconds (default 8 h). */
   sessionExpiryTime?: number;
+  /** Beyond loopback without HTTPS: logins cross the network in clear text. Refused unless this is set. */
+  allowHttp?: boolean;
 }
 
 /** True for addresses only this machine can reach. */
@@ -45,7 +47,7 @@ function pem(v: string, what: string): string {
 
 /**
  * Node-RED settings for the editor's exposure. Throws (with what to do) on a clear-text password, a duplicate user,
- * or a bind address beyond loopback without users.
+ * or a bind address beyond loopback without users, or without HTTPS unless `allowHttp`.
  */
 export function editorSecuritySettings(s: EditorSecurity): { uiHost: string; adminAuth?: Record<string, unknown>; https?: { cert: string; key: string } } {
   const users = s.users ?? [];
@@ -61,6 +63,12 @@ export function editorSecuritySettings(s: EditorSecurity): { uiHost: string; adm
     if (seen.has(u.username)) throw new Error(`editor user "${u.username}" given twice`);
     seen.add(u.username);
     if (!BCRYPT.test(u.passwordHash)) throw new Error(`editor user "${u.username}": the password must be a bcrypt hash (npx node-red admin hash-pw), not clear text`);
+  }
+  if (!isLoopback(s.host) && !s.tls && !s.allowHttp) {
+    throw new Error(
+      `refusing to serve the Node-RED editor on ${s.host} over plain HTTP: logins and flows would cross the network in clear text. ` +
+        'Give an HTTPS certificate and key, or allow HTTP explicitly (--allow-http, GB_ALLOW_HTTP=1) on a network you trust or behind a TLS proxy.',
+    );
   }
   const out: { uiHost: string; adminAuth?: Record<string, unknown>; https?: { cert: string; key: string } } = { uiHost: s.host };
   if (users.length > 0) {

@@ -89,7 +89,8 @@ describe('editor exposure rules', () => {
     expect(editorSecuritySettings({ host: '127.0.0.1' })).toEqual({ uiHost: '127.0.0.1' });
     expect([isLoopback('::1'), isLoopback('127.0.0.2'), isLoopback('localhost'), isLoopback('::'), isLoopback('10.0.0.1')]).toEqual([true, true, true, false, false]);
     const users = usersFromEnv({ GB_ADMIN_USER: 'ops', GB_ADMIN_HASH: '$2b$08$' + 'a'.repeat(53), GB_VIEWER_USER: 'noc', GB_VIEWER_HASH: '$2b$08$' + 'b'.repeat(53) });
-    const s = editorSecuritySettings({ host: '0.0.0.0', users });
+    expect(() => editorSecuritySettings({ host: '0.0.0.0', users })).toThrow(/over plain HTTP/);
+    const s = editorSecuritySettings({ host: '0.0.0.0', users, allowHttp: true });
     expect(s.adminAuth?.users).toEqual([
       { username: 'ops', password: '$2b$08$' + 'a'.repeat(53), permissions: '*' },
       { username: 'noc', password: '$2b$08$' + 'b'.repeat(53), permissions: 'read' },
@@ -113,7 +114,10 @@ describe('production settings template (hardware/node-red-settings.js)', () => {
   it('refuses an exposed editor without users and builds adminAuth with admin and viewer roles (needs the build)', () => {
     linkPackageIntoUserDir(userDir);
     expect(() => load({ GB_EDITOR_HOST: '0.0.0.0' })).toThrow(/refusing to serve/);
-    const s = load({ GB_EDITOR_HOST: '0.0.0.0', GB_ADMIN_USER: 'ops', GB_ADMIN_HASH: bcrypt.hashSync('x', 4), GB_VIEWER_USER: 'noc', GB_VIEWER_HASH: bcrypt.hashSync('y', 4) });
+    const logins = { GB_EDITOR_HOST: '0.0.0.0', GB_ADMIN_USER: 'ops', GB_ADMIN_HASH: bcrypt.hashSync('x', 4), GB_VIEWER_USER: 'noc', GB_VIEWER_HASH: bcrypt.hashSync('y', 4) };
+    expect(() => load(logins)).toThrow(/over plain HTTP/);
+    const s = load({ ...logins, GB_ALLOW_HTTP: '1', GB_CERT_DIR: '/etc/gridbridge/certs', GB_CERT_WARN_DAYS: '45' });
+    expect([s.gridbridgeCertDir, s.gridbridgeCertWarnDays]).toEqual(['/etc/gridbridge/certs', 45]);
     expect(s.uiHost).toBe('0.0.0.0');
     expect(s.adminAuth.users.map((u: any) => [u.username, u.permissions])).toEqual([['ops', '*'], ['noc', 'read']]);
     expect(s.credentialSecret).toBe('s3cret');

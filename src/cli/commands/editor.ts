@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from '../../core/errors.js';
-import { isLoopback, usersFromEnv, type EditorUser } from '../../runtime/editor-security.js';
+import { usersFromEnv, type EditorUser } from '../../runtime/editor-security.js';
 import { startNodeRed } from '../../runtime/nodered.js';
 import { emit, parseCommandLine, portFlag, readCheckedFile, untilSignal, warn } from '../jsonl.js';
 
@@ -95,13 +95,6 @@ export async function run(argv: string[]): Promise<number> {
     if (!file) return 2;
     users = file.users;
   }
-  if (!isLoopback(host) && !v['https-cert'] && !v['allow-http']) {
-    warn(
-      `refusing to serve the editor on ${host} over plain HTTP: logins and flows (with device credentials) would cross the network ` +
-        'in clear text. Give --https-cert and --https-key, or --allow-http on a network you trust.',
-    );
-    return 2;
-  }
   const credentialSecret = process.env.GB_CREDENTIAL_SECRET;
   let red: Awaited<ReturnType<typeof startNodeRed>>;
   try {
@@ -112,7 +105,7 @@ export async function run(argv: string[]): Promise<number> {
       port,
       ...(level ? { logLevel: level } : {}),
       ...(v.log === 'json' ? { logFormat: 'json' as const } : {}),
-      security: { users, ...(v['https-cert'] && v['https-key'] ? { tls: { cert: v['https-cert'], key: v['https-key'] } } : {}) },
+      security: { users, ...(v['allow-http'] ? { allowHttp: true } : {}), ...(v['https-cert'] && v['https-key'] ? { tls: { cert: v['https-cert'], key: v['https-key'] } } : {}) },
       ...(credentialSecret ? { settings: { credentialSecret } } : {}),
     });
   } catch (e) {
