@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { nodeRedMetrics } from '../src/runtime/metrics.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red.js';
 import { statusFor, showConfigError } from './red.js';
-import { credentialPem, watchCertificates } from './cert-status.js';
+import { credentialPem, registerCertRoutes, watchCertificates } from './cert-status.js';
 import { asPoints } from '../src/core/point.js';
 import { errorMessage } from '../src/core/errors.js';
 import { systemClock } from '../src/core/clock.js';
@@ -145,6 +145,7 @@ export = function register(RED: NodeAPI): void {
       stopUp().then(closeQueue, closeQueue);
     });
   }
+  registerCertRoutes(RED);
   RED.nodes.registerType('gridbridge-mqtt-upstream', MqttUpstreamNode, {
     credentials: { username: { type: 'text' }, password: { type: 'password' }, tlsCa: { type: 'text' }, tlsCert: { type: 'text' }, tlsKey: { type: 'password' } },
   });

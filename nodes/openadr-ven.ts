@@ -7,7 +7,7 @@ import { linkStateOf, type OpenadrVenNode } from './openadr-common.js';
 import { systemClock } from '../src/core/clock.js';
 import { errorMessage } from '../src/core/errors.js';
 import { OpenadrVen } from '../src/protocols/openadr/factory.js';
-import { credentialPem, watchCertificates } from './cert-status.js';
+import { credentialPem, registerCertRoutes, watchCertificates } from './cert-status.js';
 
 interface Def extends NodeDef {
   version: string;
@@ -93,6 +93,7 @@ export = function register(RED: NodeAPI): void {
       ven.stop().then(done, done);
     });
   }
+  registerCertRoutes(RED);
   RED.nodes.registerType('gridbridge-openadr-ven', OpenadrVenConfig, {
     credentials: { clientSecret: { type: 'password' }, tlsCert: { type: 'text' }, tlsKey: { type: 'password' }, tlsCa: { type: 'text' }, vtnSigCert: { type: 'text' } },
   });

@@ -3,7 +3,7 @@
  * key are credentials. Control-out and telemetry-in nodes attach to it; it starts with the flow and stops on close.
  */
 import type { Node, NodeAPI, NodeDef } from './red.js';
-import { credentialPem, watchCertificates } from './cert-status.js';
+import { credentialPem, registerCertRoutes, watchCertificates } from './cert-status.js';
 import { inspectPem } from '../src/runtime/cert-info.js';
 import { systemClock } from '../src/core/clock.js';
 import { errorMessage, formatPath } from '../src/core/errors.js';
@@ -70,6 +70,7 @@ export = function register(RED: NodeAPI): void {
       done();
     });
   }
+  registerCertRoutes(RED);
   RED.nodes.registerType('gridbridge-sep2-client', Sep2ClientConfig as unknown as (this: Node, def: NodeDef) => void, {
     credentials: { cert: { type: 'password' }, key: { type: 'password' }, ca: { type: 'password' } },
   });
