@@ -65,6 +65,8 @@ describe('editor security (adminAuth, HTTPS)', () => {
     expect((await call('GET', '/flows')).status).toBe(401);
     expect((await call('GET', '/gridbridge/profiles')).status).toBe(401);
     expect((await call('GET', '/gridbridge/metrics')).status).toBe(401);
+    expect((await call('GET', '/gridbridge/cert-files')).status).toBe(401);
+    expect((await call('GET', '/gridbridge/certs/any')).status).toBe(401);
     expect(JSON.parse((await call('GET', '/gridbridge/health')).body)).toEqual({ status: 'ok' });
     expect((await login('admin', 'wrong')).status).toBe(403);
     expect((await call('GET', '/flows', { token: 'not-a-token' })).status).toBe(401);
@@ -76,6 +78,7 @@ describe('editor security (adminAuth, HTTPS)', () => {
     expect((await call('GET', '/flows', { token: viewer })).status).toBe(200);
     const m = await call('GET', '/gridbridge/metrics', { token: viewer });
     expect(m.status, m.body).toBe(200);
+    expect(JSON.parse((await call('GET', '/gridbridge/cert-files', { token: viewer })).body)).toEqual({ dir: join(userDir, 'gridbridge-certs'), files: [] });
     expect((await call('POST', '/flows', { token: viewer, body: [] })).status).toBe(401);
     const admin = (await login('admin', 'admin-pass')).token!;
     expect((await call('POST', '/flows', { token: admin, body: [] })).status).toBe(204);
