@@ -5,8 +5,12 @@
  * `gridbridgeCertWarnDays` (settings, default 30) — again every day until renewed — and shown in the node's dialog
  * through two admin endpoints (read permission): GET /gridbridge/certs/:id (subject, issuer, expiry, LFDI/SFDI,
  * warnings; never a key) and GET /gridbridge/cert-files (names and kinds in the managed certificate directory).
+ * For alerting, GET /gridbridge/metrics has `gridbridge_certificate_not_after_seconds{node,certificate,subject}`
+ * (Unix time of each certificate's end of validity).
  * Not a node type: a helper module the node files import.
  */
+import { Gauge } from 'prom-client';
+import { nodeRedMetrics } from '../src/runtime/metrics.js';
 import { inspectPem, type BundleInfo } from '../src/runtime/cert-info.js';
 import { listManagedFiles, managedCertDir, resolvePem } from '../src/runtime/pem-source.js';
 import { adminRead, type Node, type NodeAPI } from './red.js';
@@ -23,7 +27,23 @@ export interface WatchedBundle {
 
 const DAY = 86_400_000;
 const reports = new Map<string, Record<string, BundleInfo & { label: string }>>();
+const nodeNames = new Map<string, string>();
 const routed = new WeakSet<object>();
+
+new Gauge({
+  name: 'gridbridge_certificate_not_after_seconds',
+  help: 'End of validity (Unix time) of each certificate an upstream node uses (CA chains included)',
+  labelNames: ['node', 'certificate', 'subject'],
+  registers: [nodeRedMetrics.registry],
+  collect() {
+    this.reset();
+    for (const [id, r] of reports) {
+      for (const b of Object.values(r)) {
+        for (const c of b.certificates) this.set({ node: nodeNames.get(id) ?? id, certificate: b.label, subject: c.subject }, Date.parse(c.notAfter) / 1000);
+      }
+    }
+  },
+});
 
 /** PEM from a node credential (text or managed file name) with the node's runtime settings. */
 export function credentialPem(RED: NodeAPI, value: string | undefined, what: string, key = false): string | undefined {
@@ -54,6 +74,7 @@ export function watchCertificates(RED: NodeAPI, node: Node & { on(event: 'close'
       warnings.push(...info.warnings);
     }
     reports.set(node.id, report);
+    nodeNames.set(node.id, node.name || node.id);
     for (const w of warnings) node.warn(w);
     return warnings;
   };
@@ -63,6 +84,7 @@ export function watchCertificates(RED: NodeAPI, node: Node & { on(event: 'close'
   node.on('close', (_removed, done) => {
     clearInterval(daily);
     reports.delete(node.id);
+    nodeNames.delete(node.id);
     done();
   });
   return first;

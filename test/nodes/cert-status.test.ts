@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/protocols/mqtt/broker.js';
 import { normalizePem, resolvePem } from '../../src/runtime/pem-source.js';
+import { nodeRedMetrics } from '../../src/runtime/metrics.js';
 import upstreamNode from '../../nodes/mqtt-upstream.js';
 import venNode from '../../nodes/openadr-ven.js';
 import { makeCa, type Issued } from '../iec104/pki.js';
@@ -69,6 +70,9 @@ describe('upstream certificates (cert-status)', () => {
     const files = await helper.request().get('/gridbridge/cert-files').expect(200);
     expect(files.body).toEqual({ dir: certDir, files: [{ name: 'gw.key', kind: 'key' }, { name: 'loose.key', kind: 'key' }, { name: 'tenant-ca.pem', kind: 'certificate' }] });
     await helper.request().get('/gridbridge/certs/nope').expect(404);
+    // for alerting: the end of validity of each certificate, as Unix time
+    const notAfter = Date.parse(r.body.cert.certificates[0].notAfter) / 1000;
+    expect(await nodeRedMetrics.registry.metrics()).toContain(`gridbridge_certificate_not_after_seconds{node="u1",certificate="client certificate",subject="CN=gw-01"} ${notAfter}`);
   });
 
   it('refuses a key file others can read, a plain path and a missing file, naming the field', async () => {
