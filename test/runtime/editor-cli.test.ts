@@ -1,14 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { hashBrokerPassword } from '../../src/protocols/mqtt/broker.js';
 
 // `gridbridge editor` as an operator runs it (separate process, real HTTP; needs the build: npm test runs it).
 const root = join(__dirname, '..', '..');
-const bcrypt = createRequire(require.resolve('node-red/package.json'))('bcryptjs') as { hashSync(p: string, r: number): string };
+const bcrypt = createRequire(require.resolve('node-red/package.json'))('bcryptjs') as { hashSync(p: string, r: number): string; compareSync(p: string, h: string): boolean };
 const dir = mkdtempSync(join(tmpdir(), 'gb-editor-cli-'));
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -87,4 +88,16 @@ describe('gridbridge editor', () => {
     ed.child.kill('SIGINT');
     expect(await ed.exit).toBe(0);
   }, 60000);
+
+  it('gridbridge hash-password reads the password from stdin: bcrypt for the editor, scrypt for the broker', () => {
+    const hash = (args: string[], input: string) => spawnSync(process.execPath, [join(root, 'bin', 'gridbridge.js'), 'hash-password', ...args], { input, encoding: 'utf8' });
+    const editorHash = hash([], 'correct horse\n').stdout.trim();
+    expect(editorHash).toMatch(/^\$2[aby]\$10\$[./A-Za-z0-9]{53}$/);
+    expect(bcrypt.compareSync('correct horse', editorHash)).toBe(true);
+    const brokerHash = hash(['--for', 'broker'], 'correct horse\n').stdout.trim();
+    const salt = /^scrypt\$([0-9a-f]{32})\$[0-9a-f]{128}$/.exec(brokerHash)?.[1];
+    expect(brokerHash).toBe(hashBrokerPassword('correct horse', salt));
+    const short = hash([], 'short\n');
+    expect([short.status, short.stderr]).toEqual([1, 'the password is shorter than 8 characters\n']);
+  });
 });
