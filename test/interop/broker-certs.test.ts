@@ -130,6 +130,10 @@ describe('embedded broker: TLS, client certificates and allow-list (mosquitto cl
     expect(await subDone).toBe(0);
     const result = JSON.parse(subOut.split('\n').find((l) => l.startsWith('{'))!) as { id: string; ok: boolean; value: number };
     expect(result).toMatchObject({ id: 'c-ok', ok: true, value: 40 });
+    // At start the gateway named the certificates it uses, and warned: the 2-day test certificates expire within 30 days.
+    expect(events.find((e) => e.event === 'certificate' && e.what === 'embedded broker certificate')).toMatchObject({ subject: 'CN=localhost', issuer: 'CN=Site CA' });
+    expect(events.find((e) => e.event === 'certificate' && e.what === 'embedded broker client CA')).toMatchObject({ subject: 'CN=Site CA' });
+    expect(events.some((e) => e.event === 'warning' && /embedded broker certificate "CN=localhost" expires in [01] day/.test(String(e.message)))).toBe(true);
     // Only the allowed command reached the arbiter: none of the refused ones did.
     const ids = events.filter((e) => e.event === 'control').map((e) => String(e.intentId ?? ''));
     expect(ids.some((i) => i.includes('c-ok'))).toBe(true);

@@ -10,6 +10,7 @@ import pino from 'pino';
 import { emit, parseCommandLine, untilSignal, warn } from '../jsonl.js';
 import { GatewayMetrics, startMetricsServer } from '../../runtime/metrics.js';
 import { AuditLog } from '../../runtime/audit-log.js';
+import { inspectPem, type CertInfo } from '../../runtime/cert-info.js';
 import { dirname, join, resolve } from 'node:path';
 
 export const summary = 'run a pilot site headless from its mapping: gridbridge run MAPPING [--points] [--embedded-broker PORT]';
@@ -29,7 +30,7 @@ const usage = `usage: gridbridge run MAPPING.yaml [--points] [--embedded-broker 
                     subscribe: [filters]}]; anonymous clients are then refused, and a user publishes (commands) only
                     to the topic filters it lists. password: clear text or scrypt$salt$key; a user without a
                     password logs in only with a client certificate whose subject CN is its username
-  --broker-cert/--broker-key  PEM files: the embedded broker speaks MQTT over TLS (mqtts://)
+  --broker-cert/--broker-key  PEM files: the embedded broker speaks MQTT over TLS (mqtts://, default port 8883)
   --broker-ca       PEM file of the CA that issues client certificates: a client may log in with one (its CN is
                     the user name; a certificate that CA did not issue is refused); --broker-require-cert: every
                     client must (no password logins, except the gateway's own generated one)
@@ -126,7 +127,7 @@ export async function run(argv: string[]): Promise<number> {
   let host: SiteHost;
   try {
     host = await createSite(load, {
-      embeddedBrokerPort: Number(values['embedded-broker'] ?? 1883),
+      embeddedBrokerPort: Number(values['embedded-broker'] ?? (brokerTls ? 8883 : 1883)),
       sep2Tls: tls,
       ...(values['iec104-listen'] ? { iec104Listen: values['iec104-listen'] } : {}),
       ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
@@ -187,6 +188,11 @@ export async function run(argv: string[]): Promise<number> {
     await host.stop();
     return 1;
   }
+  // The certificates this site uses: subject, expiry and LFDI/SFDI once at start, with a warning before expiry.
+  for (const c of siteCertificates(load.mapping, dirname(resolve(load.file)), tls, brokerTls)) {
+    out('certificate', { what: c.what, ...c.first });
+    for (const w of c.warnings) out('warning', { message: w }, 'warn');
+  }
   if (audit) out('audit-log', { file: audit.file });
   if (server) out('metrics', { url: `${server.url}/metrics`, health: `${server.url}/health` });
   out('started', { site: site.id, devices: load.mapping.devices.map((d) => d.id), connections: [...site.ports.keys()] });
@@ -224,6 +230,43 @@ function brokerUsers(file: string, certificates: boolean): BrokerUser[] | string
     return `${file}: ${noLogin.map((u) => u.username).join(', ')}: no password, and the broker takes no client certificates (--broker-ca): give a password or the CA`;
   }
   return r.data.users.map((u) => ({ username: u.username, ...(u.password !== undefined ? { password: u.password } : {}), ...(u.publish ? { publish: u.publish } : {}), ...(u.subscribe ? { subscribe: u.subscribe } : {}) }));
+}
+
+/** First certificate and warnings of each PEM bundle the site uses (flags, and the TLS files its mapping names). */
+function siteCertificates(
+  mapping: NonNullable<ReturnType<typeof loadMappingFile>['mapping']>,
+  baseDir: string,
+  sep2: { cert?: string | undefined; ca?: string | undefined },
+  broker: { cert: string; ca?: string } | undefined,
+): Array<{ what: string; first?: Partial<CertInfo>; warnings: string[] }> {
+  const bundles: Array<[string, string | undefined, boolean?]> = [
+    ['2030.5 device certificate', sep2.cert, true],
+    ['2030.5 CA chain', sep2.ca],
+    ['embedded broker certificate', broker?.cert],
+    ['embedded broker client CA', broker?.ca],
+  ];
+  const files = (block: unknown, what: string): void => {
+    const t = (block as { tls?: { ca?: unknown; cert?: unknown } } | undefined)?.tls;
+    for (const [k, label] of [['ca', 'CA chain'], ['cert', 'client certificate']] as const) {
+      const f = t?.[k];
+      if (typeof f !== 'string') continue;
+      try {
+        bundles.push([`${what} ${label}`, readFileSync(resolve(baseDir, f), 'utf8')]);
+      } catch {
+        /* the adapter names an unreadable file when it starts */
+      }
+    }
+  };
+  files(mapping.upstream?.mqtt, 'MQTT');
+  files(mapping.upstream?.openadr, 'OpenADR');
+  return bundles
+    .filter((b): b is [string, string, boolean?] => Boolean(b[1]))
+    .map(([what, pem, identity]) => {
+      const r = inspectPem(pem, { what, ...(identity ? { identity: true } : {}) });
+      const c = r.certificates[0];
+      const first = c ? { subject: c.subject, issuer: c.issuer, notAfter: c.notAfter, daysLeft: c.daysLeft, ...(c.lfdi ? { lfdi: c.lfdi, sfdi: c.sfdi } : {}) } : undefined;
+      return { what, ...(first ? { first } : {}), warnings: r.warnings };
+    });
 }
 
 /** --broker-cert/-key/-ca/--broker-require-cert as PEM texts, or what is wrong. */
