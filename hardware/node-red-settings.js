@@ -46,7 +46,8 @@ module.exports = {
   credentialSecret: process.env.GB_CREDENTIAL_SECRET,
   uiHost: security.uiHost,
   uiPort: Number(process.env.GB_EDITOR_PORT || 1880),
-  ...(security.adminAuth ? { adminAuth: security.adminAuth } : {}),
+  // adminAuth with the login throttle (5 failed logins from an address in 15 min: 429 until the window ends)
+  ...(security.adminAuth ? { adminAuth: security.adminAuth, httpAdminMiddleware: security.httpAdminMiddleware } : {}),
   ...(security.https ? { https: security.https, requireHttps: true } : {}),
   httpNodeRoot: '/api',
   // No module installs from the editor on a site gateway: changes go through the package manager.

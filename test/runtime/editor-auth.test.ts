@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { linkPackageIntoUserDir, startNodeRed } from '../../src/runtime/nodered.js';
-import { editorSecuritySettings, isLoopback, usersFromEnv } from '../../src/runtime/editor-security.js';
+import { editorSecuritySettings, isLoopback, loginThrottle, usersFromEnv } from '../../src/runtime/editor-security.js';
 import { makeCa } from '../iec104/pki.js';
 
 // The editor exposed with adminAuth over HTTPS: no login, no admin API; a viewer reads but cannot deploy.
@@ -98,6 +98,31 @@ describe('editor exposure rules', () => {
       { username: 'ops', password: '$2b$08$' + 'a'.repeat(53), permissions: '*' },
       { username: 'noc', password: '$2b$08$' + 'b'.repeat(53), permissions: 'read' },
     ]);
+  });
+});
+
+describe('login throttle', () => {
+  it('counts refused logins per address, answers 429 until the window ends, and forgets after a success', () => {
+    let t = 0;
+    const mw = loginThrottle({ maxFailures: 2, windowS: 60 }, () => t);
+    const attempt = (ip: string, answer: number): number => {
+      let finish = (): void => undefined;
+      const res = { statusCode: 0, headers: {} as Record<string, string>, setHeader(n: string, v: string) { this.headers[n] = v; }, end() { /* answered by the throttle */ }, once(_e: 'finish', fn: () => void) { finish = fn; } };
+      let passed = false;
+      mw({ method: 'POST', path: '/auth/token', ip }, res, () => { passed = true; });
+      if (!passed) return res.statusCode;
+      res.statusCode = answer;
+      finish();
+      return answer;
+    };
+    expect([attempt('a', 403), attempt('a', 403), attempt('a', 200), attempt('b', 200)]).toEqual([403, 403, 429, 200]);
+    t = 59_999;
+    expect(attempt('a', 200)).toBe(429);
+    t = 60_000;
+    expect([attempt('a', 200), attempt('a', 403), attempt('a', 403), attempt('a', 403)]).toEqual([200, 403, 403, 429]);
+    let other = false;
+    mw({ method: 'GET', path: '/flows', ip: 'a' }, { statusCode: 0, setHeader() {}, end() {}, once() {} }, () => { other = true; });
+    expect(other).toBe(true); // only the token endpoint is throttled
   });
 });
 

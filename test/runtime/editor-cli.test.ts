@@ -89,6 +89,19 @@ describe('gridbridge editor', () => {
     expect(await ed.exit).toBe(0);
   }, 60000);
 
+  it('throttles password guessing: after 5 refused logins from an address, even the right password gets 429', async () => {
+    const ed = editor(['--admin-user', 'ops', '--admin-hash', bcrypt.hashSync('ops-password', 4)]);
+    const { url } = await ed.started;
+    const login = (password: string) => call(url, 'POST', '/auth/token', { body: { client_id: 'node-red-admin', grant_type: 'password', scope: '', username: 'ops', password } });
+    expect((await login('ops-password')).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await login(`guess-${i}`)).status).toBe(403);
+    const blocked = await login('ops-password');
+    expect(blocked.status).toBe(429);
+    expect(blocked.body).toMatch(/too many failed logins from .*; try again in \d+ s/);
+    ed.child.kill('SIGINT');
+    expect(await ed.exit).toBe(0);
+  }, 60000);
+
   it('gridbridge hash-password reads the password from stdin: bcrypt for the editor, scrypt for the broker', () => {
     const hash = (args: string[], input: string) => spawnSync(process.execPath, [join(root, 'bin', 'gridbridge.js'), 'hash-password', ...args], { input, encoding: 'utf8' });
     const editorHash = hash([], 'correct horse\n').stdout.trim();
