@@ -134,6 +134,8 @@ describe('embedded broker: TLS, client certificates and allow-list (mosquitto cl
     expect(events.find((e) => e.event === 'certificate' && e.what === 'embedded broker certificate')).toMatchObject({ subject: 'CN=localhost', issuer: 'CN=Site CA' });
     expect(events.find((e) => e.event === 'certificate' && e.what === 'embedded broker client CA')).toMatchObject({ subject: 'CN=Site CA' });
     expect(events.some((e) => e.event === 'warning' && /embedded broker certificate "CN=localhost" expires in [01] day/.test(String(e.message)))).toBe(true);
+    // The gateway logged who sent the command it accepted, and only that one.
+    expect(events.filter((e) => e.event === 'mqtt-command').map((e) => [e.topic, e.user])).toEqual([[SET, 'scada']]);
     // Only the allowed command reached the arbiter: none of the refused ones did.
     const ids = events.filter((e) => e.event === 'control').map((e) => String(e.intentId ?? ''));
     expect(ids.some((i) => i.includes('c-ok'))).toBe(true);

@@ -180,6 +180,10 @@ export async function run(argv: string[]): Promise<number> {
   if (values.points || logger?.isLevelEnabled('debug')) site.on('points', (pts) => { for (const p of pts) out('point', { ...pointToJson(p) }, 'debug'); });
   const metrics = metricsAt ? new GatewayMetrics(Date.now, { site: site.id }) : undefined;
   metrics?.attachSite(site);
+  // Who sent each command: the broker user of every accepted publish to a …/set topic (refused ones never get here).
+  broker?.aedes.on('publish', (packet, client) => {
+    if (client && packet.topic.endsWith('/set')) out('mqtt-command', { topic: packet.topic, clientId: client.id, ...(broker.userOf(client) ? { user: broker.userOf(client) } : {}) });
+  });
   if (broker) out('broker', { url: broker.url, ...(brokerUsersList ? { users: brokerUsersList.length } : {}), ...(brokerTls?.ca ? { clientCertificates: brokerTls.requireClientCert ? 'required' : 'accepted' } : {}) });
   await site.start();
   const server = metricsAt && metrics ? await startMetricsServer(metrics, metricsAt[1] ?? '127.0.0.1', Number(metricsAt[2])).catch((e: unknown) => e as Error) : undefined;

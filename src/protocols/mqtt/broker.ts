@@ -77,6 +77,8 @@ export interface EmbeddedBroker {
   /** mqtt://127.0.0.1:PORT (or mqtts://) */
   readonly url: string;
   readonly aedes: Aedes;
+  /** The broker user a connected client logged in as (by password or certificate); undefined without users. */
+  userOf(client: object): string | undefined;
   /** Cut every client connection at the socket, without MQTT DISCONNECT (the will fires): a network failure. */
   dropClients(): void;
   close(): Promise<void>;
@@ -174,6 +176,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     port: boundPort,
     url: `${scheme}://${urlHost}:${boundPort}`,
     aedes,
+    userOf: (client) => userOf.get(client)?.username,
     dropClients() {
       for (const s of sockets) s.destroy();
     },
