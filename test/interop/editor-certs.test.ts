@@ -55,6 +55,7 @@ describe('upstream certificate panel (Chromium)', () => {
     expect(await page.$$eval('#gb-mqtt-cert-files option', (o) => o.map((x) => (x as HTMLOptionElement).value))).toEqual(['tenant-ca.pem']);
     expect(await page.textContent('#gb-mqtt-cert-dir')).toBe(certDir);
     expect(await page.isVisible('#gb-mqtt-legacy-tls')).toBe(false);
+    expect(await page.getAttribute('#node-input-tlsKey', 'placeholder')).toBe('PEM text, or the name of a file in the certificate directory');
     expect(errors).toEqual([]);
     await page.close();
   }, 60000);
