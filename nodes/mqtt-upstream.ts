@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { nodeRedMetrics } from '../src/runtime/metrics.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red.js';
 import { statusFor, showConfigError } from './red.js';
+import { credentialPem, registerCertRoutes, watchCertificates } from './cert-status.js';
 import { asPoints } from '../src/core/point.js';
 import { errorMessage } from '../src/core/errors.js';
 import { systemClock } from '../src/core/clock.js';
@@ -27,9 +28,10 @@ interface Def extends NodeDef {
   retain: boolean;
   commands: boolean;
   validForS: string;
-  ca: string;
-  cert: string;
-  key: string;
+  /** Older flows: TLS file paths; now credentials tlsCa/tlsCert/tlsKey (PEM text or a managed file name). */
+  ca?: string;
+  cert?: string;
+  key?: string;
   storeDir?: string;
   storeMaxMB?: string;
 }
@@ -44,7 +46,17 @@ export = function register(RED: NodeAPI): void {
     let stopUp: () => Promise<void>;
     let queue: StoreQueue<MqttMessage>;
     try {
-      const tls = d.ca || d.cert || d.key ? { ...(d.ca ? { ca: d.ca } : {}), ...(d.cert ? { cert: d.cert } : {}), ...(d.key ? { key: d.key } : {}) } : undefined;
+      const c = node.credentials ?? {};
+      // Older versions took TLS file paths (read as before, with a warning); now PEM or managed file names (credentials).
+      const legacy = d.ca || d.cert || d.key ? { ...(d.ca ? { ca: d.ca } : {}), ...(d.cert ? { cert: d.cert } : {}), ...(d.key ? { key: d.key } : {}) } : undefined;
+      const pems = () => ({ ca: credentialPem(RED, c.tlsCa, 'MQTT CA chain'), cert: credentialPem(RED, c.tlsCert, 'MQTT client certificate') });
+      const p = pems();
+      const key = credentialPem(RED, c.tlsKey, 'MQTT client key', true);
+      const tls = p.ca || p.cert || key ? { ...(p.ca ? { ca: p.ca } : {}), ...(p.cert ? { cert: p.cert } : {}), ...(key ? { key } : {}), insecure: false } : undefined;
+      if (tls && legacy) throw new Error('TLS is given twice: as credentials and as file paths (older version of this node); clear the paths');
+      if (legacy) node.warn('TLS files are given as paths (older version of this node): put them in the certificate directory or paste the PEM under TLS CA chain / client cert / key');
+      if (tls && !/^(mqtts|wss):/.test(d.url || '')) throw new Error('TLS certificates are set but the broker URL is not mqtts:// or wss://');
+      if (Boolean(p.cert) !== Boolean(key)) throw new Error('the TLS client certificate and key go together (mutual TLS needs both)');
       const settings = mqttSettings(
         {
           url: d.url || undefined,
@@ -55,10 +67,18 @@ export = function register(RED: NodeAPI): void {
           qos: Number(d.qos ?? 1) as 0 | 1 | 2,
           retain: d.retain !== false,
           commands: d.commands ? { validForS: Number(d.validForS) || 900 } : false,
-          ...(tls ? { tls } : {}),
+          ...(legacy ? { tls: legacy } : {}),
         },
         { site: d.site || 'site', password: node.credentials?.password || undefined, defaultUrl: 'mqtt://127.0.0.1:1883' },
+        tls ? { tls } : {},
       );
+      watchCertificates(RED, node, () => {
+        const now = legacy ? { cert: settings.tls?.cert, ca: settings.tls?.ca } : pems();
+        return [
+          { key: 'cert', label: 'client certificate', pem: now.cert },
+          { key: 'ca', label: 'CA chain', pem: now.ca },
+        ];
+      });
       const userDir = RED.settings?.userDir;
       const dir = d.storeDir || (typeof userDir === 'string' ? join(userDir, 'gridbridge-store') : undefined);
       if (!dir) node.warn('no store directory (storeDir, or the Node-RED user directory): points are buffered in memory only');
@@ -125,5 +145,8 @@ export = function register(RED: NodeAPI): void {
       stopUp().then(closeQueue, closeQueue);
     });
   }
-  RED.nodes.registerType('gridbridge-mqtt-upstream', MqttUpstreamNode, { credentials: { username: { type: 'text' }, password: { type: 'password' } } });
+  registerCertRoutes(RED);
+  RED.nodes.registerType('gridbridge-mqtt-upstream', MqttUpstreamNode, {
+    credentials: { username: { type: 'text' }, password: { type: 'password' }, tlsCa: { type: 'text' }, tlsCert: { type: 'text' }, tlsKey: { type: 'password' } },
+  });
 };

@@ -7,6 +7,7 @@ import { linkStateOf, type OpenadrVenNode } from './openadr-common.js';
 import { systemClock } from '../src/core/clock.js';
 import { errorMessage } from '../src/core/errors.js';
 import { OpenadrVen } from '../src/protocols/openadr/factory.js';
+import { credentialPem, registerCertRoutes, watchCertificates } from './cert-status.js';
 
 interface Def extends NodeDef {
   version: string;
@@ -55,10 +56,26 @@ export = function register(RED: NodeAPI): void {
         ...(d.callbackUrl ? { callbackUrl: d.callbackUrl } : {}),
       });
       const c = this.credentials ?? {};
+      // PEM text, or the name of a file in the managed certificate directory (cert-status.ts)
+      const pems = () => ({
+        cert: credentialPem(RED, c['tlsCert'], 'OpenADR client certificate'),
+        ca: credentialPem(RED, c['tlsCa'], 'OpenADR CA chain'),
+        vtnSig: credentialPem(RED, c['vtnSigCert'], 'VTN signing certificate'),
+      });
+      const p = pems();
+      const key = credentialPem(RED, c['tlsKey'], 'OpenADR client key', true);
       ven = new OpenadrVen(mapping, systemClock, {
         ...(c['clientSecret'] ? { clientSecret: c['clientSecret'] } : {}),
-        tls: { ...(c['tlsCert'] ? { cert: c['tlsCert'] } : {}), ...(c['tlsKey'] ? { key: c['tlsKey'] } : {}), ...(c['tlsCa'] ? { ca: c['tlsCa'] } : {}) },
-        ...(c['vtnSigCert'] ? { signature: { vtnCert: c['vtnSigCert'] } } : {}),
+        tls: { ...(p.cert ? { cert: p.cert } : {}), ...(key ? { key } : {}), ...(p.ca ? { ca: p.ca } : {}) },
+        ...(p.vtnSig ? { signature: { vtnCert: p.vtnSig } } : {}),
+      });
+      watchCertificates(RED, this, () => {
+        const now = pems();
+        return [
+          { key: 'cert', label: 'client certificate', pem: now.cert },
+          { key: 'ca', label: 'CA chain', pem: now.ca },
+          { key: 'vtnSig', label: 'VTN signing certificate', pem: now.vtnSig },
+        ];
       });
     } catch (e) {
       this.error(`openadr ven: invalid configuration: ${errorMessage(e)}`);
@@ -76,6 +93,7 @@ export = function register(RED: NodeAPI): void {
       ven.stop().then(done, done);
     });
   }
+  registerCertRoutes(RED);
   RED.nodes.registerType('gridbridge-openadr-ven', OpenadrVenConfig, {
     credentials: { clientSecret: { type: 'password' }, tlsCert: { type: 'text' }, tlsKey: { type: 'password' }, tlsCa: { type: 'text' }, vtnSigCert: { type: 'text' } },
   });

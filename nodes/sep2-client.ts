@@ -2,8 +2,9 @@
  * gridbridge-sep2-client (config): one IEEE 2030.5 / CSIP client (src/protocols/sep2 Sep2Client). Certificates and
  * key are credentials. Control-out and telemetry-in nodes attach to it; it starts with the flow and stops on close.
  */
-import { adminRead, type Node, type NodeAPI, type NodeDef } from './red.js';
-import { inspectPem, type BundleInfo } from '../src/runtime/cert-info.js';
+import type { Node, NodeAPI, NodeDef } from './red.js';
+import { credentialPem, registerCertRoutes, watchCertificates } from './cert-status.js';
+import { inspectPem } from '../src/runtime/cert-info.js';
 import { systemClock } from '../src/core/clock.js';
 import { errorMessage, formatPath } from '../src/core/errors.js';
 import { Sep2Client, clientOptionsFromMapping } from '../src/protocols/sep2/client.js';
@@ -11,35 +12,25 @@ import { Sep2MappingSchema } from '../src/protocols/sep2/mapping.js';
 import { parse as parseYaml } from 'yaml';
 import type { Sep2ClientNode } from './sep2-shared.js';
 
-
-/** What the editor shows of a deployed client's certificates (never the key). */
-const certReports = new Map<string, { device: BundleInfo; ca: BundleInfo }>();
-const DAY = 86_400_000;
-
 export = function register(RED: NodeAPI): void {
   function Sep2ClientConfig(this: Sep2ClientNode, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const d = def as unknown as Record<string, string | undefined>;
-    const cred = this.credentials ?? {};
+    const given = this.credentials ?? {};
     try {
-      if (!cred.cert || !cred.key || !cred.ca) throw new Error('device certificate, key and CA chain are required (credentials)');
-      const report = { device: inspectPem(cred.cert, { identity: true, what: 'device certificate' }), ca: inspectPem(cred.ca, { what: 'CA chain' }) };
-      certReports.set(this.id, report);
-      const warnAll = () => {
-        const r = { device: inspectPem(cred.cert!, { identity: true, what: 'device certificate' }), ca: inspectPem(cred.ca!, { what: 'CA chain' }) };
-        certReports.set(this.id, r);
-        for (const w of [...r.device.warnings, ...r.ca.warnings]) this.warn(w);
+      // PEM text, or the name of a file in the managed certificate directory (cert-status.ts)
+      const cred = {
+        cert: credentialPem(RED, given.cert, '2030.5 device certificate'),
+        key: credentialPem(RED, given.key, '2030.5 device key', true),
+        ca: credentialPem(RED, given.ca, '2030.5 CA chain'),
       };
-      warnAll();
-      const daily = setInterval(warnAll, DAY); // expiry warnings come back every day until the certificate is renewed
-      daily.unref();
-      this.on('close', (_removed: boolean, done: () => void) => {
-        clearInterval(daily);
-        certReports.delete(this.id);
-        done();
-      });
-      const lfdi = report.device.certificates[0]?.lfdi;
-      if (lfdi) this.log(`2030.5 device LFDI ${lfdi}, SFDI ${report.device.certificates[0]?.sfdi}`);
+      if (!cred.cert || !cred.key || !cred.ca) throw new Error('device certificate, key and CA chain are required (credentials)');
+      watchCertificates(RED, this, () => [
+        { key: 'device', label: 'device certificate', pem: credentialPem(RED, given.cert, '2030.5 device certificate'), identity: true },
+        { key: 'ca', label: 'CA chain', pem: credentialPem(RED, given.ca, '2030.5 CA chain') },
+      ]);
+      const device = inspectPem(cred.cert, { identity: true }).certificates[0];
+      if (device?.lfdi) this.log(`2030.5 device LFDI ${device.lfdi}, SFDI ${device.sfdi}`);
       const maxW = Number(d.maxW);
       const raw = {
         server: d.server,
@@ -79,12 +70,8 @@ export = function register(RED: NodeAPI): void {
       done();
     });
   }
+  registerCertRoutes(RED);
   RED.nodes.registerType('gridbridge-sep2-client', Sep2ClientConfig as unknown as (this: Node, def: NodeDef) => void, {
     credentials: { cert: { type: 'password' }, key: { type: 'password' }, ca: { type: 'password' } },
-  });
-  RED.httpAdmin?.get('/gridbridge/certs/:id', ...adminRead(RED), (req, res) => {
-    const r = certReports.get(req.params.id ?? '');
-    if (!r) return res.status(404).json({ error: 'not deployed, or no certificates' });
-    res.json(r);
   });
 };

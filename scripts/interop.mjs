@@ -9,6 +9,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const peers = [
   ['socat', 'socat'],
   ['mosquitto', 'mosquitto'],
+  ['mosquitto_pub', 'mosquitto-clients'],
   ['mbpoll', 'mbpoll'],
   ['xmllint', 'libxml2-utils'],
   ['chromium', 'chromium'],

@@ -3,7 +3,8 @@
 // Options: --port N (editor, default 1880), --reset (replace .gridbridge/flows.json with the shipped demo flow),
 // --host ADDR (default 127.0.0.1; any other address needs editor users: GB_ADMIN_USER + GB_ADMIN_HASH, optionally
 // GB_VIEWER_USER + GB_VIEWER_HASH for a read-only login; hashes from `npx node-red admin hash-pw`),
-// --https-cert FILE --https-key FILE (serve the editor over HTTPS), --log json [--log-level L] (pino JSON logs).
+// --https-cert FILE --https-key FILE (serve the editor over HTTPS; needed beyond loopback unless --allow-http),
+// --log json [--log-level L] (pino JSON logs).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -49,7 +50,7 @@ if (Boolean(cert) !== Boolean(key)) {
 const level = arg('--log-level', undefined);
 const demo = await runDemo({
   host: arg('--host', process.env.GB_EDITOR_HOST ?? '127.0.0.1'),
-  security: { users, ...(cert ? { tls: { cert, key } } : {}) },
+  security: { users, ...(cert ? { tls: { cert, key } } : {}), ...(process.argv.includes('--allow-http') || process.env.GB_ALLOW_HTTP === '1' ? { allowHttp: true } : {}) },
   ...(arg('--log', '') === 'json' ? { logFormat: 'json' } : {}),
   ...(level ? { logLevel: level } : {}),
   port: Number(arg('--port', process.env.GB_EDITOR_PORT ?? 1880)),

@@ -22,6 +22,53 @@ export interface EditorSecurity {
   tls?: { cert: string; key: string };
   /** Session lifetime in seconds (default 8 h). */
   sessionExpiryTime?: number;
+  /** Beyond loopback without HTTPS: logins cross the network in clear text. Refused unless this is set. */
+  allowHttp?: boolean;
+  /** Failed logins from one address before it gets 429 for the rest of the window (default 5 in 15 min). */
+  loginThrottle?: { maxFailures: number; windowS: number };
+}
+
+type Middleware = (req: { method?: string; path?: string; ip?: string; socket?: { remoteAddress?: string } }, res: ThrottleResponse, next: () => void) => void;
+interface ThrottleResponse {
+  statusCode: number;
+  setHeader(name: string, value: string): void;
+  end(body?: string): void;
+  once(event: 'finish', fn: () => void): void;
+}
+
+/**
+ * Node-RED admin middleware against password guessing: after `maxFailures` refused logins (POST /auth/token answered
+ * 401/403) from one address within `windowS`, that address gets 429 with Retry-After until the window ends. A
+ * successful login clears its count. Node-RED itself has no such limit.
+ */
+export function loginThrottle(o: { maxFailures: number; windowS: number }, now: () => number = Date.now): Middleware {
+  const failures = new Map<string, { count: number; since: number }>();
+  return (req, res, next) => {
+    if (req.method !== 'POST' || req.path !== '/auth/token') return next();
+    const addr = req.ip ?? req.socket?.remoteAddress ?? '?';
+    const t = now();
+    let f = failures.get(addr);
+    if (f && t - f.since >= o.windowS * 1000) {
+      failures.delete(addr);
+      f = undefined;
+    }
+    if (f && f.count >= o.maxFailures) {
+      const wait = Math.ceil((f.since + o.windowS * 1000 - t) / 1000);
+      res.statusCode = 429;
+      res.setHeader('Retry-After', String(wait));
+      res.setHeader('Content-Type', 'application/json');
+      return res.end(JSON.stringify({ error: `too many failed logins from ${addr}; try again in ${wait} s` }));
+    }
+    res.once('finish', () => {
+      if (res.statusCode === 401 || res.statusCode === 403) {
+        if (failures.size > 10_000) for (const [a, e] of failures) if (t - e.since >= o.windowS * 1000) failures.delete(a);
+        const e = failures.get(addr) ?? { count: 0, since: t };
+        e.count++;
+        failures.set(addr, e);
+      } else if (res.statusCode === 200) failures.delete(addr);
+    });
+    next();
+  };
 }
 
 /** True for addresses only this machine can reach. */
@@ -45,9 +92,17 @@ function pem(v: string, what: string): string {
 
 /**
  * Node-RED settings for the editor's exposure. Throws (with what to do) on a clear-text password, a duplicate user,
- * or a bind address beyond loopback without users.
+ * or a bind address beyond loopback without users, or without HTTPS unless `allowHttp`.
  */
-export function editorSecuritySettings(s: EditorSecurity): { uiHost: string; adminAuth?: Record<string, unknown>; https?: { cert: string; key: string } } {
+export interface EditorSecuritySettings {
+  uiHost: string;
+  adminAuth?: Record<string, unknown>;
+  /** The login throttle (with users): Node-RED's `httpAdminMiddleware`. */
+  httpAdminMiddleware?: Middleware;
+  https?: { cert: string; key: string };
+}
+
+export function editorSecuritySettings(s: EditorSecurity): EditorSecuritySettings {
   const users = s.users ?? [];
   if (!isLoopback(s.host) && users.length === 0) {
     throw new Error(
@@ -62,13 +117,20 @@ export function editorSecuritySettings(s: EditorSecurity): { uiHost: string; adm
     seen.add(u.username);
     if (!BCRYPT.test(u.passwordHash)) throw new Error(`editor user "${u.username}": the password must be a bcrypt hash (npx node-red admin hash-pw), not clear text`);
   }
-  const out: { uiHost: string; adminAuth?: Record<string, unknown>; https?: { cert: string; key: string } } = { uiHost: s.host };
+  if (!isLoopback(s.host) && !s.tls && !s.allowHttp) {
+    throw new Error(
+      `refusing to serve the Node-RED editor on ${s.host} over plain HTTP: logins and flows would cross the network in clear text. ` +
+        'Give an HTTPS certificate and key, or allow HTTP explicitly (--allow-http, GB_ALLOW_HTTP=1) on a network you trust or behind a TLS proxy.',
+    );
+  }
+  const out: EditorSecuritySettings = { uiHost: s.host };
   if (users.length > 0) {
     out.adminAuth = {
       type: 'credentials',
       sessionExpiryTime: s.sessionExpiryTime ?? 8 * 3600,
       users: users.map((u) => ({ username: u.username, password: u.passwordHash, permissions: u.role === 'admin' ? '*' : 'read' })),
     };
+    out.httpAdminMiddleware = loginThrottle(s.loginThrottle ?? { maxFailures: 5, windowS: 15 * 60 });
   }
   if (s.tls) out.https = { cert: pem(s.tls.cert, 'HTTPS certificate'), key: pem(s.tls.key, 'HTTPS key') };
   return out;

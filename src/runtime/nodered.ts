@@ -87,7 +87,7 @@ export async function startNodeRed(opts: NodeRedOptions): Promise<{ url: string;
     externalModules: { autoInstall: false, palette: { allowInstall: false }, modules: { allowInstall: false } },
     logging: opts.logFormat === 'json' ? pinoLogging(opts.logLevel ?? 'info') : { console: { level: opts.logLevel ?? 'info', metrics: false, audit: false } },
     functionExternalModules: false,
-    ...(sec.adminAuth ? { adminAuth: sec.adminAuth } : {}),
+    ...(sec.adminAuth ? { adminAuth: sec.adminAuth, httpAdminMiddleware: sec.httpAdminMiddleware } : {}),
     ...opts.settings,
   };
   RED.init(server, settings);

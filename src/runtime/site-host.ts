@@ -3,7 +3,8 @@
  * the same `Site` runtime, the same adapter options (MQTT broker when the mapping names none, IEC 104 listen
  * address, 2030.5 TLS files), and one way to submit a control from a face and learn what the field did with it.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { ControlIntent } from '../core/control.js';
 import { SOURCE_CLASSES, type SourceClass } from '../core/control.js';
 import type { PointValue } from '../core/point.js';
@@ -22,6 +23,13 @@ export interface SiteHostOptions extends SiteOptions {
    * the gateway connects as its own user with a random password.
    */
   brokerUsers?: BrokerUser[];
+  /**
+   * TLS for the embedded broker (PEM texts): its certificate and key, and the CA that issues client certificates
+   * (a client's certificate CN is its user name); `requireClientCert`: no password logins.
+   */
+  brokerTls?: { cert: string; key: string; ca?: string; requireClientCert?: boolean };
+  /** Where the embedded broker listens (default 127.0.0.1); beyond loopback it needs brokerTls and brokerUsers. */
+  brokerHost?: string;
   /** Where the IEC 104 controlled station listens, "HOST:PORT". */
   iec104Listen?: string;
   /** PEM text of the 2030.5 client certificate, key and CA chain. */
@@ -55,8 +63,18 @@ export async function createSite(load: MappingLoad, o: SiteHostOptions = {}): Pr
     else if (o.embeddedBrokerPort !== undefined) {
       const gateway = { username: 'gridbridge-gateway', password: randomBytes(24).toString('base64url') };
       const users = o.brokerUsers ? [...o.brokerUsers, { ...gateway, publish: ['#'], subscribe: ['#'] }] : undefined;
-      broker = await startEmbeddedBroker({ host: '127.0.0.1', port: o.embeddedBrokerPort, ...(users ? { users } : {}) });
-      adapters.mqtt = { ...adapters.mqtt, defaultUrl: broker.url, ...(users ? gateway : {}) };
+      const t = o.brokerTls;
+      broker = await startEmbeddedBroker({
+        host: o.brokerHost ?? '127.0.0.1',
+        port: o.embeddedBrokerPort,
+        ...(users ? { users } : {}),
+        ...(t ? { tls: { cert: t.cert, key: t.key, ...(t.ca ? { ca: t.ca } : {}), ...(t.requireClientCert ? { requestClientCert: true } : {}) } } : {}),
+        // The gateway logs in with its generated password (it has no client certificate), over TLS when the broker has it.
+        ...(users ? { passwordLoginUsers: [gateway.username] } : {}),
+      });
+      const wildcard = broker.host === '0.0.0.0' || broker.host === '::';
+      const url = wildcard ? broker.url.replace(/\/\/[^/]+:/, '//127.0.0.1:') : broker.url;
+      adapters.mqtt = { ...adapters.mqtt, defaultUrl: url, ...(users ? gateway : {}), ...(t ? { tls: gatewayTrust(t, wildcard ? '127.0.0.1' : broker.host) } : {}) };
     }
   }
   let site: Site;
@@ -74,6 +92,15 @@ export async function createSite(load: MappingLoad, o: SiteHostOptions = {}): Pr
       await broker?.close();
     },
   };
+}
+
+/** What the gateway trusts of its own embedded broker: the CA bundle and the broker certificate, and its name. */
+function gatewayTrust(t: { cert: string; ca?: string }, host: string): { ca: string; servername?: string } {
+  const c = new X509Certificate(t.cert);
+  const ca = `${t.ca ?? ''}\n${t.cert}`;
+  if (isIP(host) ? c.checkIP(host) : c.checkHost(host)) return { ca };
+  const dns = /DNS:([^,\s]+)/.exec(c.subjectAltName ?? '')?.[1] ?? /CN=([^\n,]+)/.exec(c.subject)?.[1];
+  return dns ? { ca, servername: dns } : { ca };
 }
 
 /** A control request as a face (Node-RED message, JSON) gives it; times are epoch ms or ISO text. */

@@ -62,4 +62,9 @@ describe('embedded broker users and allow-lists', () => {
     await vclosed;
     expect(published).toEqual(['gb/site/inverter/WMaxLimPct/set']);
   });
+
+  it('listens beyond loopback only with TLS and users', async () => {
+    await expect(startEmbeddedBroker({ host: '0.0.0.0' })).rejects.toThrow(/beyond loopback\) needs TLS \(certificate and key\) and users/);
+    await expect(startEmbeddedBroker({ host: '0.0.0.0', users: [{ username: 'a', password: 'password1' }] })).rejects.toThrow(/needs TLS/);
+  });
 });

@@ -99,3 +99,25 @@ describe('MQTT over TLS', () => {
     await state(bad.u, 'down');
   });
 });
+
+describe('embedded broker: client certificates as logins', () => {
+  it('a certificate names its user; with requestClientCert only listed users may still log in by password', async () => {
+    const { connect } = await import('mqtt');
+    const b = await startEmbeddedBroker({
+      tls: { ...pki.server, ca: pki.ca, requestClientCert: true },
+      users: [{ username: 'gridbridge-client', publish: ['a/#'] }, { username: 'pw-user', password: 'password1' }, { username: 'gw', password: 'gw-password' }],
+      passwordLoginUsers: ['gw'],
+    });
+    cleanups.push(() => b.close());
+    const login = (o: Record<string, unknown>) =>
+      new Promise<string>((resolve) => {
+        const c = connect(b.url, { ca: pki.ca, reconnectPeriod: 0, connectTimeout: 5000, ...o });
+        c.once('connect', () => (c.end(true), resolve('connected')));
+        c.once('error', (e) => (c.end(true), resolve(e.message)));
+      });
+    expect(await login({ cert: pki.client.cert, key: pki.client.key })).toBe('connected');
+    expect(await login({ cert: pki.client.cert, key: pki.client.key, username: 'pw-user', password: 'password1' })).toMatch(/Not authorized/i);
+    expect(await login({ username: 'pw-user', password: 'password1' })).toMatch(/Not authorized/i);
+    expect(await login({ username: 'gw', password: 'gw-password' })).toBe('connected');
+  });
+});

@@ -15,6 +15,8 @@ export interface MqttAdapterOptions {
   /** Login for the embedded broker when it has users (the gateway's own user). */
   username?: string;
   password?: string;
+  /** How to verify the embedded broker's TLS certificate (its CA chain, and the name in it when not the URL host). */
+  tls?: { ca: string; servername?: string };
   /** The write caused by the last submit of this intent (when the arbiter's decision changed the point). */
   awaitWrite?: (intentId: string) => Promise<{ ok: boolean; reason?: string; value?: PointValue } | undefined> | undefined;
 }
@@ -29,6 +31,7 @@ export const createMqttAdapter: AdapterFactory = (block, ctx: UpstreamContext, o
       ...(o.password ? { password: o.password } : {}),
     }),
     ...(o.username ? { username: o.username } : {}),
+    ...(o.tls ? { tls: { insecure: false, ...o.tls } } : {}),
   };
   const command = async (cmd: ControlIntent & { value: PointValue }): Promise<CommandOutcome> => {
     const r = ctx.submit(cmd);
