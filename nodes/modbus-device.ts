@@ -5,7 +5,8 @@
 import { adminRead, type Node, type NodeAPI, type NodeDef } from './red.js';
 import type { ModbusDeviceNode, ModbusPortNode } from './modbus-shared.js';
 import { errorMessage, formatProfileError } from '../src/core/errors.js';
-import { loadProfileFile, resolveProfileRef, builtinProfileDir } from '../src/runtime/validate.js';
+import { loadProfileFile, resolveProfileRef } from '../src/runtime/profile-files.js';
+import { builtinProfileDir } from '../src/runtime/package-root.js';
 import { checkProfileRef, listBuiltinProfiles } from '../src/runtime/profiles.js';
 import { registerDevice } from '../src/runtime/device-registry.js';
 import { nodeRedMetrics } from '../src/runtime/metrics.js';

@@ -9,7 +9,7 @@
  * Values are read from the stacks' own counters when Prometheus scrapes, so nothing is counted twice.
  */
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Registry } from 'prom-client';
+import type * as Prom from 'prom-client';
 import type { Point } from '../core/point.js';
 import type { AuditEntry } from '../core/arbitration/index.js';
 import type { SchedulerStats } from '../protocols/modbus/scheduler-types.js';
@@ -31,20 +31,31 @@ const DOWN = new Set(['down', 'offline', 'stopped', 'error']);
 const DEGRADED = new Set(['degraded', 'connecting', 'unknown']);
 
 export class GatewayMetrics {
-  readonly registry = new Registry();
+  private reg: Prom.Registry | undefined;
   private readonly ports = new Map<string, StatsSource>();
   private readonly upstreams = new Map<string, UpstreamStats>();
   private readonly lastPoint = new Map<string, number>();
   private readonly components = new Map<string, { state: string; reason?: string }>();
-  private readonly decisions: Counter<'action' | 'outcome'>;
-  private readonly writes: Counter<'result'>;
+  /** Arbiter decisions by `action \0 outcome`, field writes by result; the counters read them when scraped. */
+  private readonly decisions = new Map<string, number>();
+  private readonly writes = new Map<string, number>();
 
   constructor(
     private readonly now: () => number = Date.now,
-    labels: Record<string, string> = {},
-  ) {
-    this.registry.setDefaultLabels(labels);
-    const reg = [this.registry];
+    private readonly labels: Record<string, string> = {},
+  ) {}
+
+  /** prom-client's registry, built on first use (the first scrape): until then prom-client is not even loaded. */
+  get registry(): Prom.Registry {
+    return (this.reg ??= this.buildRegistry());
+  }
+
+  private buildRegistry(): Prom.Registry {
+    const { Counter, Gauge, Registry } = require('prom-client') as typeof Prom;
+    const registry = new Registry();
+    const { labels, now, decisions, writes } = this;
+    registry.setDefaultLabels(labels);
+    const reg = [registry];
     const { ports, upstreams, lastPoint, components } = this;
     for (const c of PORT_COUNTERS) {
       new Counter({
@@ -123,8 +134,24 @@ export class GatewayMetrics {
         for (const [c, s] of components) this.set({ component: c }, DOWN.has(s.state) ? 0 : 1);
       },
     });
-    this.decisions = new Counter({ name: 'gridbridge_control_decisions_total', help: 'Arbiter decisions by action and outcome', labelNames: ['action', 'outcome'], registers: reg });
-    this.writes = new Counter({ name: 'gridbridge_field_writes_total', help: 'Control writes to the field by result', labelNames: ['result'], registers: reg });
+    new Counter({
+      name: 'gridbridge_control_decisions_total', help: 'Arbiter decisions by action and outcome', labelNames: ['action', 'outcome'], registers: reg,
+      collect() {
+        this.reset();
+        for (const [key, n] of decisions) {
+          const [action, outcome] = key.split('\0') as [string, string];
+          this.inc({ action, outcome }, n);
+        }
+      },
+    });
+    new Counter({
+      name: 'gridbridge_field_writes_total', help: 'Control writes to the field by result', labelNames: ['result'], registers: reg,
+      collect() {
+        this.reset();
+        for (const [result, n] of writes) this.inc({ result }, n);
+      },
+    });
+    return registry;
   }
 
   /** Register a Modbus connection; returns the function that removes it. */
@@ -143,11 +170,13 @@ export class GatewayMetrics {
   }
 
   observeDecision(a: Pick<AuditEntry, 'action' | 'outcome'>): void {
-    this.decisions.inc({ action: a.action, outcome: a.outcome ?? 'none' });
+    const key = `${a.action}\0${a.outcome ?? 'none'}`;
+    this.decisions.set(key, (this.decisions.get(key) ?? 0) + 1);
   }
 
   observeWrite(ok: boolean): void {
-    this.writes.inc({ result: ok ? 'ok' : 'failed' });
+    const result = ok ? 'ok' : 'failed';
+    this.writes.set(result, (this.writes.get(result) ?? 0) + 1);
   }
 
   setStatus(component: string, state: string, reason?: string): void {
