@@ -10,13 +10,16 @@
  *    (a synthetic profile: 10 u16 holding registers in one block, so one read = one Modbus request of 10 points;
  *    background polling once an hour) and 10 gridbridge-modbus-read nodes, each wired back to its own input: each read
  *    node re-reads as soon as its answer is out (10 reads outstanding, the port sends one at a time: maxInFlight 1);
+ *  - gridbridge-shipped-profile: the same flow on a shipped profile (dcbel-station-inverter, served by a second
+ *    simulator), idle only: shipped profiles are validated at build time, so neither yaml nor zod is loaded;
  *  - contrib-modbus: node-red-contrib-modbus 5.23.3 from npm with the equivalent flow (one modbus-client on the same
  *    simulator with the editor's defaults, 10 modbus-getter nodes reading the same 10 registers, each wired to itself).
  * Node-RED modules installed beside node-red itself (here: Dashboard 2, a development dependency) are excluded with
  * `nodesExcludes`, so every leg loads only core nodes plus the module under test.
- * Measured: RSS after GC (3× global.gc(), min of 3 samples 1 s apart) idle: flow deployed, connection up, nothing
- * polling. Under load: reads answered per second (messages the read nodes send; for GridBridge also the port's
- * response counter) over 60 s (contrib-modbus: 30 s) after a 5 s warm-up, RSS and heap sampled every second (first vs last 10 s: does it
+ * Measured: RSS after GC (3× global.gc(), min of 3 samples 1 s apart) idle: flow deployed (read nodes unwired),
+ * connection up, nothing polling; early (2-5 s after start) and settled (20 s after start: V8's memory reducer has
+ * shrunk the young generation from its start-up 32 MB, as it does in any Node-RED that idles). Under load: reads answered per second (messages the read nodes send; for GridBridge also the port's
+ * response counter) over 60 s (contrib-modbus: 20 s) after a 5 s warm-up, RSS and heap sampled every second (first vs last 10 s: does it
  * level off?). The simulator and this driver share the 2 cores with the Node-RED child.
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
@@ -29,13 +32,14 @@ import { writeResult } from './lib.js';
 const READERS = 10;
 const POINTS = 10;
 const WARMUP_S = 5;
-/** Load window per leg: 60 s for GridBridge (does RSS level off?), 30 s for the comparison. */
-const LOAD_S: Partial<Record<Leg, number>> = { gridbridge: 60, 'contrib-modbus': 30 };
+/** Load window per leg: 60 s for GridBridge (does RSS level off?), 20 s for the comparison. */
+const LOAD_S: Partial<Record<Leg, number>> = { gridbridge: 60, 'contrib-modbus': 20 };
 const ROUNDS = 3;
+const IDLE_SETTLE_S = 20;
 const CONTRIB = 'node-red-contrib-modbus@5.23.3';
 const GB = 'node-red-contrib-gridbridge';
 
-type Leg = 'core' | 'gridbridge-unused' | 'gridbridge' | 'contrib-modbus';
+type Leg = 'core' | 'gridbridge-unused' | 'gridbridge-shipped-profile' | 'gridbridge' | 'contrib-modbus';
 
 interface Sample {
   t: number;
@@ -72,15 +76,18 @@ function profileYaml(): string {
 
 const readerIds = Array.from({ length: READERS }, (_, i) => `r${i}`);
 
-function flow(leg: Leg, simPort: number, profile: string): object[] {
+const SHIPPED = 'dcbel-station-inverter';
+
+/** `wired`: each read node's output goes back to its own input (the load); unwired for the idle measurement. */
+function flow(leg: Leg, simPort: number, profile: string, wired: boolean): object[] {
   const tab = { id: 't1', type: 'tab', label: 'bench' };
   if (leg === 'core' || leg === 'gridbridge-unused') return [tab];
-  if (leg === 'gridbridge') {
+  if (leg === 'gridbridge' || leg === 'gridbridge-shipped-profile') {
     return [
       tab,
       { id: 'p1', type: 'gridbridge-modbus-port', transport: 'tcp', host: '127.0.0.1', tcpPort: String(simPort), timeoutMs: '1000', retries: '1' },
       { id: 'd1', type: 'gridbridge-modbus-device', port: 'p1', profile, unitId: '1', deviceId: 'bench', site: '', pollFast: '3600000', pollNormal: '3600000', pollSlow: '3600000' },
-      ...readerIds.map((id) => ({ id, type: 'gridbridge-modbus-read', z: 't1', device: 'd1', mode: 'batch', onlyGood: false, wires: [[id]] })),
+      ...readerIds.map((id) => ({ id, type: 'gridbridge-modbus-read', z: 't1', device: 'd1', mode: 'batch', onlyGood: false, wires: [wired ? [id] : []] })),
     ];
   }
   // node-red-contrib-modbus with the values its editor fills in for a new TCP client.
@@ -95,7 +102,7 @@ function flow(leg: Leg, simPort: number, profile: string): object[] {
     ...readerIds.map((id) => ({
       id, type: 'modbus-getter', z: 't1', name: '', showStatusActivities: false, showErrors: false, showWarnings: true, logIOActivities: false, unitid: '',
       dataType: 'HoldingRegister', adr: '0', quantity: String(POINTS), server: 'c1', useIOFile: false, ioFile: '', useIOForPayload: false, emptyMsgOnFail: false,
-      keepMsgProperties: false, delayOnStart: false, startDelayTime: '', wires: [[id], []],
+      keepMsgProperties: false, delayOnStart: false, startDelayTime: '', wires: [wired ? [id] : [], []],
     })),
   ];
 }
@@ -136,7 +143,7 @@ async function child(userDir: string, leg: Leg, redDir: string, excludes: string
   await RED.start();
   const port = () => (RED.nodes.getNode('p1') as { port?: PortLike } | null)?.port;
   const t0 = Date.now();
-  if (leg === 'gridbridge') {
+  if (leg.startsWith('gridbridge-s') || leg === 'gridbridge') {
     while (port()?.status.state !== 'up') {
       if (Date.now() - t0 > 15000) throw new Error(`Modbus port not up after 15 s (state ${port()?.status.state ?? 'no port node'})`);
       await sleep(50);
@@ -167,7 +174,9 @@ async function child(userDir: string, leg: Leg, redDir: string, excludes: string
       gcAll();
       setTimeout(() => send({ cmd: 'gc', sample: sample() }), 200);
     } else if (m.cmd === 'start') {
-      for (const n of withReaders ? readers() : []) n!.receive({ payload: 'go' });
+      // GridBridge: the device's first background poll has already started each wired read node's loop (its points
+      // go out of every read node); node-red-contrib-modbus has no background poll, so one message starts each.
+      if (reads === 0) for (const n of withReaders ? readers() : []) n!.receive({ payload: 'go' });
       send({ cmd: 'started' });
     } else if (m.cmd === 'sample') {
       send({ cmd: 'sample', sample: sample() });
@@ -182,13 +191,11 @@ async function child(userDir: string, leg: Leg, redDir: string, excludes: string
 }
 
 // ---------------------------------------------------------------- parent: install, drive and sample
-/** Requests the simulator counted, from its "stopped" line (after SIGTERM). */
-let simRequests: Promise<number> | undefined;
-
-function startSim(profile: string): Promise<{ proc: ChildProcess; port: number }> {
+/** A simulator process; `requests`: what it counted, from its "stopped" line (after SIGTERM). */
+function startSim(profile: string): Promise<{ proc: ChildProcess; port: number; requests: Promise<number> }> {
   const proc = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'gridbridge.js'), 'sim', 'modbus', '--profile', profile, '--tcp', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let stoppedWith: ((n: number) => void) | undefined;
-  simRequests = new Promise((r) => (stoppedWith = r));
+  const requests = new Promise<number>((r) => (stoppedWith = r));
   return new Promise((resolve, reject) => {
     let buf = '';
     const t = setTimeout(() => reject(new Error('simulator did not report "listening" within 10 s')), 10000);
@@ -200,7 +207,7 @@ function startSim(profile: string): Promise<{ proc: ChildProcess; port: number }
         if (m.event === 'stopped') stoppedWith?.(m.requests ?? NaN);
         if (m.event === 'listening' && m.tcp) {
           clearTimeout(t);
-          resolve({ proc, port: m.tcp.port });
+          resolve({ proc, port: m.tcp.port, requests });
         }
       }
       buf = buf.slice(buf.lastIndexOf('\n') + 1);
@@ -254,11 +261,16 @@ function foreignModules(redDir: string, keep: string[]): string[] {
 
 interface LegResult {
   leg: Leg;
+  /** idle: a child with the flow unwired (nothing polls after the first background read); load: wired, another child. */
+  phase: 'idle' | 'load';
   round: number;
   loadAverage: { start: number[]; end: number[] };
   startupMs: number;
-  idleMB: number;
-  idleSamplesMB: number[];
+  /** Settled idle (IDLE_SETTLE_S after start) and early idle (2-5 s after start), RSS after GC. */
+  idleMB?: number;
+  idleSamplesMB?: number[];
+  idleEarlyMB?: number;
+  idleEarlySamplesMB?: number[];
   requireCacheModules: number;
   /** Reads answered from the start of the load until the last sample (for the cross-check with the simulator). */
   readsTotal?: number;
@@ -273,8 +285,9 @@ interface LegResult {
   };
 }
 
-async function runLeg(leg: Leg, roundNo: number, dir: string, redDir: string, excludes: string[]): Promise<LegResult> {
-  const loadS = LOAD_S[leg] ?? 0;
+async function runLeg(leg: Leg, phase: 'idle' | 'load', roundNo: number, dir: string, redDir: string, excludes: string[], flows: object[]): Promise<LegResult> {
+  const loadS = phase === 'load' ? (LOAD_S[leg] ?? 0) : 0;
+  writeFileSync(join(dir, 'flows.json'), JSON.stringify(flows));
   const start = load();
   const started = Date.now();
   const c = fork(__filename, ['--child', dir, leg, redDir, JSON.stringify(excludes)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -283,13 +296,21 @@ async function runLeg(leg: Leg, roundNo: number, dir: string, redDir: string, ex
     await Promise.race([ask(c, '', 'ready'), exited]);
     const startupMs = Date.now() - started;
     await sleep(2000); // start-up garbage goes, the connection settles
-    const idle: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      idle.push((await Promise.race([ask(c, 'gc'), exited])).sample.rss);
-      await sleep(1000);
-    }
+    const gcSamples = async (): Promise<number[]> => {
+      const out: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        out.push((await Promise.race([ask(c, 'gc'), exited])).sample.rss);
+        await sleep(1000);
+      }
+      return out;
+    };
+    // Idle, twice: early (2-5 s after start: V8's young generation still at its start-up size) and settled (after
+    // IDLE_SETTLE_S with nothing to do, when V8's memory reducer has shrunk it, as in a Node-RED that idles).
+    const early = phase === 'idle' ? await gcSamples() : [];
+    if (phase === 'idle') await sleep(Math.max(0, started + IDLE_SETTLE_S * 1000 - Date.now()));
+    const idle = phase === 'idle' ? await gcSamples() : [];
     const cache = await ask<{ count: number }>(c, 'modules');
-    const out: LegResult = { leg, round: roundNo, loadAverage: { start, end: start }, startupMs, idleMB: mb(Math.min(...idle)), idleSamplesMB: idle.map(mb), requireCacheModules: cache.count };
+    const out: LegResult = { leg, phase, round: roundNo, loadAverage: { start, end: start }, startupMs, requireCacheModules: cache.count, ...(idle.length ? { idleMB: mb(Math.min(...idle)), idleSamplesMB: idle.map(mb), idleEarlyMB: mb(Math.min(...early)), idleEarlySamplesMB: early.map(mb) } : {}) };
     if (loadS > 0) {
       await ask(c, 'start', 'started');
       await sleep(WARMUP_S * 1000);
@@ -339,6 +360,7 @@ async function parent(): Promise<void> {
   const profile = join(dir, 'bench-nodered.yaml');
   writeFileSync(profile, profileYaml());
   const sim = await startSim(profile);
+  const sim2 = await startSim(join(root, 'device-profiles', `${SHIPPED}.yaml`));
   try {
     // Installs: GridBridge packed and installed with its production dependencies (as the palette manager does);
     // node-red-contrib-modbus from npm. Without the registry: GridBridge linked from this checkout, contrib skipped.
@@ -370,6 +392,7 @@ async function parent(): Promise<void> {
     const legs: Array<{ leg: Leg; dir: string }> = [
       { leg: 'core', dir: coreDir },
       { leg: 'gridbridge-unused', dir: gbDir },
+      { leg: 'gridbridge-shipped-profile', dir: gbDir },
       { leg: 'gridbridge', dir: gbDir },
       ...(contribDir ? [{ leg: 'contrib-modbus' as Leg, dir: contribDir }] : []),
     ];
@@ -377,16 +400,19 @@ async function parent(): Promise<void> {
     let nodeRed = '';
     for (let r = 1; r <= ROUNDS; r++) {
       for (const l of legs) {
-        writeFileSync(join(l.dir, 'flows.json'), JSON.stringify(flow(l.leg, sim.port, profile)));
-        const res = await runLeg(l.leg, r, l.dir, redDir, excludes);
-        results.push(res);
-        const lr = res.load;
-        console.error(`round ${r} ${l.leg}: idle ${res.idleMB} MB${lr ? `, ${lr.readsPerSecond} reads/s, RSS ${lr.rssMB.first10sAvg}→${lr.rssMB.last10sAvg} MB (max ${lr.rssMB.max})` : ''}, load ${res.loadAverage.start.join(' ')}`);
+        const shipped = l.leg === 'gridbridge-shipped-profile';
+        for (const phase of LOAD_S[l.leg] ? (['idle', 'load'] as const) : (['idle'] as const)) {
+          const flows = flow(l.leg, shipped ? sim2.port : sim.port, shipped ? SHIPPED : profile, phase === 'load');
+          const res = await runLeg(l.leg, phase, r, l.dir, redDir, excludes, flows);
+          results.push(res);
+          const lr = res.load;
+          console.error(`round ${r} ${l.leg} ${phase}: ${lr ? `${lr.readsPerSecond} reads/s, RSS ${lr.rssMB.first10sAvg}→${lr.rssMB.last10sAvg} MB (max ${lr.rssMB.max})` : `idle ${res.idleMB} MB`}, load average ${res.loadAverage.start.join(' ')}`);
+        }
       }
     }
     nodeRed = (JSON.parse(readFileSync(join(redDir, 'package.json'), 'utf8')) as { version: string }).version;
     sim.proc.kill('SIGTERM');
-    const simCount = await Promise.race([simRequests!, sleep(3000).then(() => NaN)]);
+    const simCount = await Promise.race([sim.requests, sleep(3000).then(() => NaN)]);
     const of = (leg: Leg) => results.filter((x) => x.leg === leg);
     const summary = Object.fromEntries(
       legs.map(({ leg }) => {
@@ -395,7 +421,8 @@ async function parent(): Promise<void> {
         return [
           leg,
           {
-            idleMB: stats(rs.map((x) => x.idleMB)),
+            idleMB: stats(rs.filter((x) => x.idleMB !== undefined).map((x) => x.idleMB!)),
+            idleEarlyMB: stats(rs.filter((x) => x.idleEarlyMB !== undefined).map((x) => x.idleEarlyMB!)),
             ...(loaded.length
               ? {
                   readsPerSecond: stats(loaded.map((x) => x.readsPerSecond)),
@@ -408,10 +435,12 @@ async function parent(): Promise<void> {
       }),
     );
     const gb = of('gridbridge');
-    const gbIdle = stats(gb.map((x) => x.idleMB));
-    const gbRps = stats(gb.map((x) => x.load!.readsPerSecond));
-    const gbMax = stats(gb.map((x) => x.load!.rssMB.max));
-    const gbPts = Math.min(...gb.map((x) => x.load!.pointsPerSecond));
+    const gbLoad = gb.filter((x) => x.load).map((x) => x.load!);
+    const gbIdle = stats(gb.filter((x) => x.idleMB !== undefined).map((x) => x.idleMB!));
+    const gbIdleEarly = stats(gb.filter((x) => x.idleEarlyMB !== undefined).map((x) => x.idleEarlyMB!));
+    const gbRps = stats(gbLoad.map((x) => x.readsPerSecond));
+    const gbMax = stats(gbLoad.map((x) => x.rssMB.max));
+    const gbPts = Math.min(...gbLoad.map((x) => x.pointsPerSecond));
     writeResult('nodered', {
       conditions: {
         nodeRed,
@@ -422,7 +451,8 @@ async function parent(): Promise<void> {
         nodesExcludes: excludes,
         note: 'machine shared with other work: load average per leg below; simulator, Node-RED child and this driver on the same cores; one leg at a time',
         setup: `gridbridge sim modbus (own process, TCP loopback) ← Node-RED child (embedded, no editor), per leg: ${READERS} read nodes (GridBridge: gridbridge-modbus-read on 1 port + 1 device, ${POINTS} u16 holding registers in one block = 1 request per read, background polls hourly; contrib-modbus: modbus-getter FC3 × ${POINTS} registers on 1 modbus-client with its default queue and 1 ms command delay), each wired to its own input (1 read outstanding per node, 1 request on the wire)`,
-        idle: 'flow deployed, connection up, nothing polling; RSS after 3× global.gc(), min of 3 samples 1 s apart',
+        idle: `own child, flow deployed with the read nodes unwired (after the device's first background read nothing polls), connection up; RSS after 3× global.gc(), min of 3 samples 1 s apart: early (2-5 s after start) and settled (${IDLE_SETTLE_S} s after start)`,
+        load: 'own child, read nodes wired to their own inputs; GridBridge: the first background poll starts the 10 loops; contrib-modbus: one injected message per node',
         rounds: ROUNDS,
         warmupS: WARMUP_S,
         loadWindowS: LOAD_S,
@@ -432,13 +462,14 @@ async function parent(): Promise<void> {
       crossCheck: { simulatorRequestsTotal: simCount, readsCountedTotal: results.reduce((a, x) => a + (x.readsTotal ?? 0), 0) },
       goals: {
         requestsPerSecondPerConnection: { goal: 12000, measured: gbRps, met: gbRps.min >= 12000 },
-        idleRssMB: { goal: '< 120', measured: gbIdle, met: gbIdle.max < 120 },
+        idleRssMB: { goal: '< 120', settled: gbIdle, met: gbIdle.max < 120, early: gbIdleEarly, metEarly: gbIdleEarly.max < 120 },
         loadRssMB: { goal: '< 250 at 10 000 points/s', measuredAtPointsPerSecond: gbPts, max: gbMax, met: gbMax.max < 250 && gbPts >= 10000 },
-        levelsOff: { rule: 'RSS last 10 s avg − first 10 s avg < 10 MB in every GridBridge round', met: gb.every((x) => x.load!.rssMB.growthFirstToLast10sMB < 10) },
+        levelsOff: { rule: 'RSS last 10 s avg − first 10 s avg < 10 MB in every GridBridge round', met: gbLoad.every((x) => x.rssMB.growthFirstToLast10sMB < 10) },
       },
     });
   } finally {
     sim.proc.kill('SIGTERM');
+    sim2.proc.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
 }
