@@ -372,8 +372,13 @@ async function parent(): Promise<void> {
       npm(['pack', '--ignore-scripts', '--pack-destination', packDir], root);
       const tgz = readdirSync(packDir).find((f) => f.endsWith('.tgz'))!;
       gbDir = userDir(dir, 'gridbridge', join(packDir, tgz));
+      const staged = join(gbDir, 'node_modules', GB);
+      const nodeFiles = Object.values((JSON.parse(readFileSync(join(staged, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes);
+      const absent = nodeFiles.filter((f) => !existsSync(join(staged, f)));
+      if (absent.length) throw new Error(`the packed package lacks ${absent.join(', ')} (was dist/ being rebuilt?)`);
       installs.gridbridge = `npm pack + npm install --omit=dev ${tgz}`;
     } catch (e) {
+      if (String(e).includes('the packed package lacks')) throw e;
       gbDir = userDir(dir, 'gridbridge');
       linkPackageIntoUserDir(gbDir);
       installs.gridbridge = `linked from the checkout (dependencies resolved from its node_modules): staging failed: ${String(e).split('\n')[0]}`;
