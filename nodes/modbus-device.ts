@@ -5,7 +5,9 @@
 import { adminRead, type Node, type NodeAPI, type NodeDef } from './red.js';
 import type { ModbusDeviceNode, ModbusPortNode } from './modbus-shared.js';
 import { errorMessage, formatProfileError } from '../src/core/errors.js';
-import { loadProfileFile, resolveProfileRef, builtinProfileDir } from '../src/runtime/validate.js';
+import { loadProfileFile } from '../src/runtime/profile-files.js';
+import { builtinProfileDir, resolveProfileRef } from '../src/runtime/package-root.js';
+import { loadCompiledProfile } from '../src/runtime/compiled-profiles.js';
 import { checkProfileRef, listBuiltinProfiles } from '../src/runtime/profiles.js';
 import { registerDevice } from '../src/runtime/device-registry.js';
 import { nodeRedMetrics } from '../src/runtime/metrics.js';
@@ -51,7 +53,7 @@ export = function register(RED: NodeAPI): void {
       const userDir = typeof RED.settings?.userDir === 'string' ? RED.settings.userDir : process.cwd();
       const file = resolveProfileRef(d.profile ?? '', userDir, [builtinProfileDir]);
       if (!file) throw new Error(`profile "${d.profile}" not found (built-in ids or a path to a YAML file)`);
-      const loaded = loadProfileFile(file);
+      const loaded = loadCompiledProfile(file) ?? loadProfileFile(file);
       if (!loaded.profile) throw new Error(`profile ${file}: ${loaded.errors.slice(0, 3).map(formatProfileError).join('; ')}`);
       this.device = portNode.port.addDevice({ id, unitId, profile: loaded.profile, site: d.site || undefined, pollClasses: pollOverrides(d) });
       this.portNode = portNode;

@@ -19,7 +19,7 @@ const run = wanted.length ? all.filter((n) => wanted.includes(n)) : all;
 let failed = 0;
 for (const name of run) {
   console.log(`\n== bench ${name} ==`);
-  const r = spawnSync(process.execPath, ['--expose-gc', join(dir, `${name}.js`)], { stdio: 'inherit', cwd: root, timeout: 10 * 60 * 1000 });
+  const r = spawnSync(process.execPath, ['--expose-gc', join(dir, `${name}.js`)], { stdio: 'inherit', cwd: root, timeout: 20 * 60 * 1000 }); // nodered: ~12 min (3 rounds of idle and load legs)
   if (r.status !== 0) {
     failed++;
     console.error(`bench ${name} failed (exit ${r.status ?? r.signal})`);

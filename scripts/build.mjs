@@ -6,6 +6,8 @@ import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } fro
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lazyNodeFiles } from './lazy-nodes.mjs';
+import { compileProfiles } from './compile-profiles.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -22,6 +24,8 @@ if (!schemasOnly) {
   }
   const nodesSrc = join(root, 'nodes');
   const nodesOut = join(root, 'dist', 'nodes');
+  lazyNodeFiles(nodesOut); // protocol stacks load on first use, not when Node-RED loads every node file (nodes/lazy.ts)
+  compileProfiles(root); // shipped profiles as validated JSON: no YAML parser or schema at run time for them
   mkdirSync(nodesOut, { recursive: true });
   for (const f of readdirSync(nodesSrc)) {
     if (f.endsWith('.html')) cpSync(join(nodesSrc, f), join(nodesOut, f));

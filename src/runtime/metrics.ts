@@ -11,7 +11,8 @@
  * Values are read from the stacks' own counters when Prometheus scrapes, so nothing is counted twice.
  */
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type * as Prom from 'prom-client';
+import { LocalHistogram } from './histogram.js';
 import type { Point } from '../core/point.js';
 import type { AuditEntry } from '../core/arbitration/index.js';
 import { httpObservers, type HttpCall } from '../core/http-observe.js';
@@ -47,24 +48,45 @@ const DOWN = new Set(['down', 'offline', 'stopped', 'error']);
 const DEGRADED = new Set(['degraded', 'connecting', 'unknown']);
 
 export class GatewayMetrics {
-  readonly registry = new Registry();
+  private reg: Prom.Registry | undefined;
   private readonly ports = new Map<string, StatsSource>();
   private readonly upstreams = new Map<string, UpstreamStats>();
   private readonly lastPoint = new Map<string, number>();
   private readonly components = new Map<string, { state: string; reason?: string }>();
-  private readonly decisions: Counter<'action' | 'outcome'>;
-  private readonly writes: Counter<'result'>;
-  private readonly transactionSeconds: Histogram<'connection' | 'outcome'>;
-  private readonly upstreamSeconds: Histogram<'protocol' | 'method' | 'result'>;
-  private readonly refreshSeconds: Histogram<'device'>;
+  /** Arbiter decisions by `action \0 outcome`, field writes by result; the counters read them when scraped. */
+  private readonly decisions = new Map<string, number>();
+  private readonly writes = new Map<string, number>();
+  // Latency histograms are counted here from the start and handed to prom-client's registry when it is built.
+  private readonly transactionSeconds = new LocalHistogram(
+    'gridbridge_modbus_transaction_seconds', 'Modbus transaction time, request to answer or failure, per connection and outcome',
+    ['connection', 'outcome'], [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  );
+  private readonly upstreamSeconds = new LocalHistogram(
+    'gridbridge_upstream_call_seconds', 'Upstream HTTP request time (2030.5, OpenADR), per protocol, method and result (HTTP status class or failure)',
+    ['protocol', 'method', 'result'], [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  );
+  private readonly refreshSeconds = new LocalHistogram(
+    'gridbridge_point_refresh_seconds', 'Time between two successive values of the same point, per device (site/device)',
+    ['device'], [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900],
+  );
   private readonly stores = new Set<StoreStats>();
 
   constructor(
     private readonly now: () => number = Date.now,
-    labels: Record<string, string> = {},
-  ) {
-    this.registry.setDefaultLabels(labels);
-    const reg = [this.registry];
+    private readonly labels: Record<string, string> = {},
+  ) {}
+
+  /** prom-client's registry, built on first use (the first scrape): until then prom-client is not even loaded. */
+  get registry(): Prom.Registry {
+    return (this.reg ??= this.buildRegistry());
+  }
+
+  private buildRegistry(): Prom.Registry {
+    const { Counter, Gauge, Registry } = require('prom-client') as typeof Prom;
+    const registry = new Registry();
+    const { labels, now, decisions, writes } = this;
+    registry.setDefaultLabels(labels);
+    const reg = [registry];
     const { ports, upstreams, lastPoint, components } = this;
     for (const c of PORT_COUNTERS) {
       new Counter({
@@ -156,20 +178,25 @@ export class GatewayMetrics {
         }
       },
     });
-    this.transactionSeconds = new Histogram({
-      name: 'gridbridge_modbus_transaction_seconds', help: 'Modbus transaction time, request to answer or failure, per connection and outcome',
-      labelNames: ['connection', 'outcome'], buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: reg,
+    for (const h of [this.transactionSeconds, this.upstreamSeconds, this.refreshSeconds]) registry.registerMetric(h.asPromMetric() as unknown as Prom.Metric);
+    new Counter({
+      name: 'gridbridge_control_decisions_total', help: 'Arbiter decisions by action and outcome', labelNames: ['action', 'outcome'], registers: reg,
+      collect() {
+        this.reset();
+        for (const [key, n] of decisions) {
+          const [action, outcome] = key.split('\0') as [string, string];
+          this.inc({ action, outcome }, n);
+        }
+      },
     });
-    this.upstreamSeconds = new Histogram({
-      name: 'gridbridge_upstream_call_seconds', help: 'Upstream HTTP request time (2030.5, OpenADR), per protocol, method and result (HTTP status class or failure)',
-      labelNames: ['protocol', 'method', 'result'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: reg,
+    new Counter({
+      name: 'gridbridge_field_writes_total', help: 'Control writes to the field by result', labelNames: ['result'], registers: reg,
+      collect() {
+        this.reset();
+        for (const [result, n] of writes) this.inc({ result }, n);
+      },
     });
-    this.refreshSeconds = new Histogram({
-      name: 'gridbridge_point_refresh_seconds', help: 'Time between two successive values of the same point, per device (site/device)',
-      labelNames: ['device'], buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900], registers: reg,
-    });
-    this.decisions = new Counter({ name: 'gridbridge_control_decisions_total', help: 'Arbiter decisions by action and outcome', labelNames: ['action', 'outcome'], registers: reg });
-    this.writes = new Counter({ name: 'gridbridge_field_writes_total', help: 'Control writes to the field by result', labelNames: ['result'], registers: reg });
+    return registry;
   }
 
   /** Register a Modbus connection; returns the function that removes it. */
@@ -215,11 +242,13 @@ export class GatewayMetrics {
   }
 
   observeDecision(a: Pick<AuditEntry, 'action' | 'outcome'>): void {
-    this.decisions.inc({ action: a.action, outcome: a.outcome ?? 'none' });
+    const key = `${a.action}\0${a.outcome ?? 'none'}`;
+    this.decisions.set(key, (this.decisions.get(key) ?? 0) + 1);
   }
 
   observeWrite(ok: boolean): void {
-    this.writes.inc({ result: ok ? 'ok' : 'failed' });
+    const result = ok ? 'ok' : 'failed';
+    this.writes.set(result, (this.writes.get(result) ?? 0) + 1);
   }
 
   setStatus(component: string, state: string, reason?: string): void {

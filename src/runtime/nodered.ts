@@ -9,7 +9,7 @@ import { pinoLogging } from './nodered-logging.js';
 import { editorSecuritySettings, type EditorSecurity } from './editor-security.js';
 import { existsSync, lstatSync, mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { packageRoot } from './validate.js';
+import { packageRoot } from './package-root.js';
 
 export interface NodeRedOptions {
   userDir: string;

@@ -2,7 +2,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatProfileError } from '../core/errors.js';
-import { builtinProfileDir, loadProfileFile, resolveProfileRef } from './validate.js';
+import { loadProfileFile, resolveProfileRef } from './profile-files.js';
+import { builtinProfileDir } from './package-root.js';
 
 export interface ProfileSummary {
   id: string;

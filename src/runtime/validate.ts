@@ -2,14 +2,15 @@
  * Loading and validating profiles and site mappings, with every problem located to file, line and field.
  * Used by `gridbridge validate`, the runtime and the Node-RED device node.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { ProfileError } from '../core/errors.js';
 import { MappingSchema, type Mapping } from '../core/mapping/schema.js';
 import { salvageMapping, type SalvagedMapping } from '../core/mapping/salvage.js';
 import { mappingPlanIssues } from './plan-check.js';
-import { parseProfile } from '../core/profile/schema.js';
 import type { Profile } from '../core/profile/schema.js';
+import { loadProfileFile, profileFrom, resolveProfileRef, type ProfileLoad } from './profile-files.js';
+import { builtinProfileDir, packageRoot } from './package-root.js';
 import { loadYamlFile, parseYamlText, zodIssues, type Issue, type LoadedYaml } from '../core/yaml.js';
 import { upstreamSchemas } from './upstreams.js';
 import type { Iec104Mapping } from '../protocols/iec104/mapping.js';
@@ -17,24 +18,7 @@ import { iec104ConnectionMapping, iec104DeviceProfile } from './fields/iec104-ch
 import { checkSapcConnections, sapcProfileFrom } from './fields/sapc-check.js';
 import type { SapcProfile } from '../protocols/sapc/profile.js';
 
-/** The package root: the nearest folder above this file with our package.json (works from src/ and dist/src/). */
-export const packageRoot = ((): string => {
-  let d = __dirname;
-  for (;;) {
-    const pj = join(d, 'package.json');
-    if (existsSync(pj) && /"name":\s*"node-red-contrib-gridbridge"/.test(readFileSync(pj, 'utf8'))) return d;
-    const up = dirname(d);
-    if (up === d) return resolve(__dirname, '..', '..', '..');
-    d = up;
-  }
-})();
-export const builtinProfileDir = join(packageRoot, 'device-profiles');
-
-export interface ProfileLoad {
-  file: string;
-  profile?: Profile;
-  errors: ProfileError[];
-}
+export { builtinProfileDir, loadProfileFile, packageRoot, resolveProfileRef, type ProfileLoad };
 
 export interface MappingLoad {
   file: string;
@@ -53,45 +37,6 @@ export function detectKind(data: unknown): FileKind | undefined {
   if ('mapping' in data || 'devices' in data) return 'mapping';
   if ((data as { protocol?: unknown }).protocol === 'sapc') return 'sapc-profile';
   if ('points' in data || 'profile' in data) return 'profile';
-  return undefined;
-}
-
-function profileFrom(y: LoadedYaml): ProfileLoad {
-  if (y.errors.length) return { file: y.file, errors: y.errors };
-  const { profile, issues } = parseProfile(y.data);
-  return { file: y.file, profile, errors: issues.map((i) => y.locate(i)) };
-}
-
-const profileCache = new Map<string, { mtimeMs: number; load: ProfileLoad }>();
-
-export function loadProfileFile(file: string): ProfileLoad {
-  const abs = resolve(file);
-  let mtimeMs = -1;
-  try {
-    mtimeMs = statSync(abs).mtimeMs;
-  } catch {
-    /* reported by loadYamlFile */
-  }
-  const hit = profileCache.get(abs);
-  if (hit && hit.mtimeMs === mtimeMs) return hit.load;
-  const load = profileFrom(loadYamlFile(file));
-  if (mtimeMs >= 0) profileCache.set(abs, { mtimeMs, load });
-  return load;
-}
-
-/** Resolve a profile reference (id or path) to a file, searching the given directories then the built-in ones. */
-export function resolveProfileRef(ref: string, baseDir: string, dirs: string[] = []): string | undefined {
-  if (ref.includes('/') || /\.ya?ml$/i.test(ref)) {
-    const p = isAbsolute(ref) ? ref : join(baseDir, ref);
-    return existsSync(p) ? p : undefined;
-  }
-  const search = [...dirs.map((d) => (isAbsolute(d) ? d : join(baseDir, d))), join(baseDir, '..', 'device-profiles'), baseDir, builtinProfileDir];
-  for (const d of search) {
-    for (const ext of ['.yaml', '.yml']) {
-      const p = join(d, ref + ext);
-      if (existsSync(p)) return p;
-    }
-  }
   return undefined;
 }
 

@@ -3,7 +3,7 @@
  * (`ModbusRTU`: connectTCP / connectRTUBuffered). The scheduler owns timing (timeouts, retries, reconnect backoff)
  * through the injected Clock; a transport only opens, closes, and carries one request to one answer.
  */
-import ModbusRTU from 'modbus-serial';
+import type ModbusRTU from 'modbus-serial';
 import {
   ModbusConnectionError,
   ModbusExceptionError,
@@ -104,7 +104,9 @@ export class ModbusSerialTransport implements ModbusTransport {
   async open(): Promise<void> {
     await this.close();
     this.closing = false;
-    const client = new ModbusRTU();
+    // Loaded here, not at module load: Modbus TCP ports use tcp-transport.ts and never need modbus-serial/serialport.
+    const ModbusClient = require('modbus-serial') as typeof ModbusRTU;
+    const client = new ModbusClient();
     // Without an 'error' listener an EventEmitter error would throw and crash the process.
     client.on('error', (e: unknown) => this.lost(`transport error: ${(e as MsError)?.message ?? String(e)}`, client));
     client.on('close', () => this.lost('connection closed', client));
