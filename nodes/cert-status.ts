@@ -9,7 +9,6 @@
  * (Unix time of each certificate's end of validity).
  * Not a node type: a helper module the node files import.
  */
-import { Gauge } from 'prom-client';
 import { nodeRedMetrics } from '../src/runtime/metrics.js';
 import { inspectPem, type BundleInfo } from '../src/runtime/cert-info.js';
 import { listManagedFiles, managedCertDir, resolvePem } from '../src/runtime/pem-source.js';
@@ -30,11 +29,11 @@ const reports = new Map<string, Record<string, BundleInfo & { label: string }>>(
 const nodeNames = new Map<string, string>();
 const routed = new WeakSet<object>();
 
-new Gauge({
+nodeRedMetrics.extend((registry, { Gauge }) => new Gauge({
   name: 'gridbridge_certificate_not_after_seconds',
   help: 'End of validity (Unix time) of each certificate an upstream node uses (CA chains included)',
   labelNames: ['node', 'certificate', 'subject'],
-  registers: [nodeRedMetrics.registry],
+  registers: [registry],
   collect() {
     this.reset();
     for (const [id, r] of reports) {
@@ -43,7 +42,7 @@ new Gauge({
       }
     }
   },
-});
+}));
 
 /** PEM from a node credential (text or managed file name) with the node's runtime settings. */
 export function credentialPem(RED: NodeAPI, value: string | undefined, what: string, key = false): string | undefined {

@@ -14,6 +14,8 @@ export function compileProfiles(root) {
   const out = {};
   const skipped = [];
   for (const f of readdirSync(dir).filter((x) => /\.ya?ml$/.test(x)).sort()) {
+    // SAPC profiles (protocol: sapc) are not Modbus device profiles: the sapc field connection loads them itself.
+    if (/^protocol: sapc$/m.test(readFileSync(join(dir, f), 'utf8'))) continue;
     const load = loadProfileFile(join(dir, f));
     if (!load.profile) {
       skipped.push(`${f} (invalid: ${load.errors.length} problem(s))`);

@@ -70,6 +70,7 @@ export class GatewayMetrics {
     ['device'], [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900],
   );
   private readonly stores = new Set<StoreStats>();
+  private readonly extensions: Array<(registry: Prom.Registry, prom: typeof Prom) => void> = [];
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -82,7 +83,8 @@ export class GatewayMetrics {
   }
 
   private buildRegistry(): Prom.Registry {
-    const { Counter, Gauge, Registry } = require('prom-client') as typeof Prom;
+    const prom = require('prom-client') as typeof Prom;
+    const { Counter, Gauge, Registry } = prom;
     const registry = new Registry();
     const { labels, now, decisions, writes } = this;
     registry.setDefaultLabels(labels);
@@ -196,7 +198,17 @@ export class GatewayMetrics {
         for (const [result, n] of writes) this.inc({ result }, n);
       },
     });
+    for (const f of this.extensions) f(registry, prom);
     return registry;
+  }
+
+  /**
+   * More metrics from elsewhere (e.g. certificate expiry of the Node-RED upstream nodes): `f` registers them when the
+   * registry is built (the first scrape; at once if it already is), so prom-client is not loaded before it is needed.
+   */
+  extend(f: (registry: Prom.Registry, prom: typeof Prom) => void): void {
+    this.extensions.push(f);
+    if (this.reg) f(this.reg, require('prom-client') as typeof Prom);
   }
 
   /** Register a Modbus connection; returns the function that removes it. */
