@@ -223,8 +223,10 @@ describe('cactus-style client procedures against gridbridge sim sep2', () => {
   - { primacy: 1, description: dnsp }
 `, {}, async (s, c) => {
       await wait(() => expect(got(s, 'GET', '/derp/1/derc')).toBe(true));
-      const low = s.addControl({ program: 0, start: 4, duration: 4, base: { opModExpLimW: W(500) } });
-      const high = s.addControl({ program: 1, start: 4, duration: 4, base: { opModExpLimW: W(2500) } });
+      // Both start 8 s ahead (8 poll periods): a client that has not yet fetched the other program when the first event
+      // starts may rightly start it and abort it later (1, 2, 14) — under a loaded test run that happened with 4 s.
+      const low = s.addControl({ program: 0, start: 8, duration: 4, base: { opModExpLimW: W(500) } });
+      const high = s.addControl({ program: 1, start: 8, duration: 4, base: { opModExpLimW: W(2500) } });
       await wait(() => expect(intent(c, 'x_ExpLimW')).toMatchObject({ cap: 2500 }));
       await wait(() => expect(statuses(s, high.mRID)).toEqual([1, 2, 3]));
       expect(statuses(s, low.mRID)).toEqual([1, 14]);
