@@ -155,10 +155,13 @@ describe('cactus-style client procedures against gridbridge sim sep2', () => {
     await scenario(PROGRAM, {}, async (s, c) => {
       await wait(() => expect(got(s, 'GET', '/derp/0/derc')).toBe(true));
       const caps: number[] = [];
-      c.on('controls', () => {
+      const record = (): void => {
         const cap = intent(c, 'x_ExpLimW')?.cap;
         if (cap !== undefined && caps.at(-1) !== cap) caps.push(cap);
-      });
+      };
+      // The value in force now too: the client may have taken the program's state before the listener was attached.
+      record();
+      c.on('controls', record);
       const ctl = [1500, 3000, 2000, 2500].map((w, i) => s.addControl({ start: 3 + 3 * i, duration: 3, base: { opModExpLimW: W(w), opModImpLimW: W(w) } }));
       for (const x of ctl) await wait(() => expect(statuses(s, x.mRID)).toEqual([1, 2, 3]), 20_000);
       expect(caps).toEqual([0, 1500, 3000, 2000, 2500, 0]);
