@@ -39,10 +39,11 @@ export interface Health {
 const PORT_COUNTERS = ['requests', 'responses', 'timeouts', 'exceptions', 'protocolErrors', 'retries', 'dropped', 'reconnects'] as const;
 const TRANSACTION_OUTCOMES: readonly TransactionOutcome[] = ['response', 'exception', 'timeout', 'error'];
 /** The device part of a point id (`site/device/name` → `site/device`), so devices of two sites stay apart. */
-const deviceOf = (p: Point): string => {
-  const slash = p.id.lastIndexOf('/');
-  return slash > 0 ? p.id.slice(0, slash) : p.device;
+const deviceOfId = (id: string): string | undefined => {
+  const slash = id.lastIndexOf('/');
+  return slash > 0 ? id.slice(0, slash) : undefined;
 };
+const deviceOf = (p: Point): string => deviceOfId(p.id) ?? p.device;
 const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
 const DOWN = new Set(['down', 'offline', 'stopped', 'error']);
 const DEGRADED = new Set(['degraded', 'connecting', 'unknown']);
@@ -332,8 +333,8 @@ export class GatewayMetrics {
   forgetPoints(ids: Iterable<string>): void {
     for (const id of ids) {
       this.lastPoint.delete(id);
-      const slash = id.lastIndexOf('/');
-      if (slash > 0) this.refreshSeconds.remove({ device: id.slice(0, slash) });
+      const device = deviceOfId(id);
+      if (device) this.refreshSeconds.remove({ device });
     }
   }
 }

@@ -1,9 +1,8 @@
 /** Profiles available to the editor: the built-in ones (device-profiles/) with their id, kind, maker and model. */
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatProfileError } from '../core/errors.js';
 import { loadProfileFile, resolveProfileRef } from './profile-files.js';
-import { builtinProfileDir } from './package-root.js';
+import { builtinProfileDir, modbusProfileFiles } from './package-root.js';
 
 export interface ProfileSummary {
   id: string;
@@ -14,14 +13,8 @@ export interface ProfileSummary {
 }
 
 export function listBuiltinProfiles(dir = builtinProfileDir): ProfileSummary[] {
-  let files: string[] = [];
-  try {
-    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
-  } catch {
-    return [];
-  }
   const out: ProfileSummary[] = [];
-  for (const f of files.sort()) {
+  for (const f of modbusProfileFiles(dir)) {
     const p = loadProfileFile(join(dir, f)).profile;
     if (p) out.push({ id: p.id, kind: p.kind, maker: p.metadata.maker, model: p.metadata.model, points: p.points.length });
   }

@@ -1,13 +1,13 @@
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseYamlText } from '../../src/core/yaml.js';
 import { readFileSync } from 'node:fs';
 import { parseProfile } from '../../src/core/profile/schema.js';
 import { planReadBlocks } from '../../src/protocols/modbus/planner.js';
+import { modbusProfileFiles } from '../../src/runtime/package-root.js';
 
 const dir = join(__dirname, '..', '..', 'device-profiles');
-const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && !/^protocol: sapc$/m.test(readFileSync(join(dir, f), 'utf8'))); // SAPC profiles: test/runtime/sapc-field
+const files = modbusProfileFiles(dir); // SAPC profiles: test/runtime/sapc-field
 
 describe('device-profiles/*.yaml', () => {
   it('has the required profiles', () => {

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { nodeRedPath } from '../node-red-path.js';
 import { loadProfileFile } from '../../src/runtime/profile-files.js';
 import { loadCompiledProfile } from '../../src/runtime/compiled-profiles.js';
+import { modbusProfileFiles } from '../../src/runtime/package-root.js';
 
 const root = join(__dirname, '..', '..');
 /** The node-red package directory (Node-RED also loads the Node-RED modules installed beside it). */
@@ -101,7 +102,7 @@ describe('GridBridge in Node-RED: stacks load on first use', { timeout: 60000 },
 
 describe('compiled shipped profiles', () => {
   it('match the YAML for every shipped profile, and are not used for files elsewhere', () => {
-    const shipped = readdirSync(join(root, 'device-profiles')).filter((f) => f.endsWith('.yaml') && !/^protocol: sapc$/m.test(readFileSync(join(root, 'device-profiles', f), 'utf8')));
+    const shipped = modbusProfileFiles(join(root, 'device-profiles'));
     expect(shipped.length).toBeGreaterThan(0);
     for (const f of shipped) {
       const file = join(root, 'device-profiles', f);

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModbusSimulator } from '../../src/sim/modbus/server.js';
 import { ModbusPort } from '../../src/protocols/modbus/port.js';
+import { modbusProfileFiles } from '../../src/runtime/package-root.js';
 import { loadProfileFile, validateFile } from '../../src/runtime/validate.js';
 import type { Point } from '../../src/core/point.js';
 import { repoRoot } from './cli.js';
@@ -10,7 +10,7 @@ import { repoRoot } from './cli.js';
 // Every shipped device profile against the simulator serving it: every readable point is polled with good quality
 // (unit conversion and scale factors applied), and every writable numeric point takes a write inside its range.
 const dir = join(repoRoot, 'device-profiles');
-const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && !/^protocol: sapc$/m.test(readFileSync(join(dir, f), 'utf8'))); // SAPC profiles: test/runtime/sapc-field
+const files = modbusProfileFiles(dir); // SAPC profiles: test/runtime/sapc-field
 const stops: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const s of stops.splice(0)) await s();
